@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { TASK_QUEUE } from './shared/names';
+
+/** Env values that are set but empty count as unset, so `FOO=` in a compose file falls back to the default. */
+const optionalText = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
+const withDefault = <T extends z.ZodTypeAny>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema);
+const url = z.url({ message: 'must be a URL such as http://127.0.0.1:9000' });
+
+const EnvSchema = z.object({
+  PORT: withDefault(z.coerce.number().int().min(1).max(65535).default(8084)),
+  HOST: withDefault(z.string().default('127.0.0.1')),
+  TEMPORAL_ADDRESS: withDefault(z.string().min(3).default('127.0.0.1:7233')),
+  TEMPORAL_NAMESPACE: withDefault(z.string().min(1).default('default')),
+  TEMPORAL_TASK_QUEUE: withDefault(z.string().min(1).default(TASK_QUEUE)),
+  TEMPORAL_UI_URL: withDefault(url.default('http://localhost:8233')),
+  DATABASE_URL: withDefault(z.string().min(1).default('sqlite:./data/signal.db')),
+  ENCRYPTION_KEY: optionalText,
+  SIGNAL_ADMIN_TOKEN: optionalText,
+  SIGNAL_PIPELINE_KEY: optionalText,
+  CUSTOMERIO_TRACK_URL_US: withDefault(url.optional()),
+  CUSTOMERIO_TRACK_URL_EU: withDefault(url.optional()),
+  CUSTOMERIO_HTTP_TIMEOUT_MS: withDefault(z.coerce.number().int().min(100).max(120_000).default(10_000)),
+  DELIVERY_RATE_LIMIT_PER_SECOND: withDefault(z.coerce.number().positive().default(100)),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: withDefault(z.coerce.number().int().positive().default(100)),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: withDefault(z.coerce.number().int().min(2).default(40)),
+  CREDENTIALS_REVALIDATE_MS: withDefault(z.coerce.number().int().min(0).default(5_000)),
+  LOG_LEVEL: withDefault(z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info')),
+});
+
+export type Config = z.output<typeof EnvSchema>;
+
+export class ConfigError extends Error {}
+
+/** Every environment variable the service reads, validated once at start; a bad one is named in the error. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new ConfigError(`invalid configuration:\n${problems}`);
+  }
+  return parsed.data;
+}
+
+export function requireSetting<K extends keyof Config>(config: Config, key: K): NonNullable<Config[K]> {
+  const value = config[key];
+  if (value === undefined || value === null) throw new ConfigError(`invalid configuration:\n  ${String(key)}: is required`);
+  return value as NonNullable<Config[K]>;
+}

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { REGIONS } from '../customerio/regions';
+import { DEFAULT_RETRY_POLICY } from '../shared/retry-policy';
+
+const HOUR_MS = 60 * 60 * 1000;
+
+/** Fields the product page lists, plus the delivery settings of the default variant. */
+export const CustomerIoConfigSchema = z.object({
+  site_id: z.string().trim().min(1, 'site_id is required').max(200),
+  api_key: z.string().trim().min(1, 'api_key is required').max(500),
+  tracking_api_key: z.string().trim().min(1, 'tracking_api_key is required').max(500),
+  region: z.enum(REGIONS, { message: 'region must be "us" or "eu"' }),
+  consent_categories: z.array(z.string().trim().min(1).max(64)).max(20).default(['marketing']),
+  hash_pii: z.boolean().default(false),
+  retry_window_hours: z
+    .number()
+    .positive()
+    .max(7 * 24)
+    .default(DEFAULT_RETRY_POLICY.retryWindowMs / HOUR_MS),
+});
+
+export type CustomerIoConfig = z.output<typeof CustomerIoConfigSchema>;
+
+/** Config fields that are secrets: encrypted at rest, masked in every response, never logged. */
+export const SECRET_FIELDS = ['api_key', 'tracking_api_key'] as const;
+export type SecretField = (typeof SECRET_FIELDS)[number];
+export type IntegrationSecrets = Record<SecretField, string>;
+export type PublicConfig = Omit<CustomerIoConfig, SecretField>;
+
+export function splitSecrets(config: CustomerIoConfig): { publicConfig: PublicConfig; secrets: IntegrationSecrets } {
+  const { api_key, tracking_api_key, ...publicConfig } = config;
+  return { publicConfig, secrets: { api_key, tracking_api_key } };
+}
+
+export function retryWindowMs(config: Pick<PublicConfig, 'retry_window_hours'>): number {
+  return Math.round(config.retry_window_hours * HOUR_MS);
+}

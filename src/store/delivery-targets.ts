@@ -1,0 +1,62 @@
+import type { DeliveryTarget, IntegrationStore } from './integrations';
+
+export interface DeliveryTargetsOptions {
+  /** How long a cached target is trusted before its revision is re-checked (one indexed row read). */
+  revalidateAfterMs?: number;
+  now?: () => number;
+}
+
+interface Entry {
+  target: DeliveryTarget | undefined;
+  checkedAt: number;
+}
+
+/**
+ * Credentials for the hot path, cached by revision: a delivery costs no database round trip while the cache is
+ * fresh, and a credential fix (new revision) reaches deliveries that are still retrying within `revalidateAfterMs`,
+ * or at once when the process that made the change calls `invalidate`.
+ */
+export class DeliveryTargets {
+  private readonly entries = new Map<string, Entry>();
+  private readonly inflight = new Map<string, Promise<DeliveryTarget | undefined>>();
+  private readonly revalidateAfterMs: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly store: Pick<IntegrationStore, 'deliveryTarget' | 'revisionMarker'>,
+    options: DeliveryTargetsOptions = {},
+  ) {
+    this.revalidateAfterMs = options.revalidateAfterMs ?? 5_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  get(integrationId: string): Promise<DeliveryTarget | undefined> {
+    const entry = this.entries.get(integrationId);
+    if (entry && this.now() - entry.checkedAt < this.revalidateAfterMs) return Promise.resolve(entry.target);
+    let pending = this.inflight.get(integrationId);
+    if (!pending) {
+      pending = this.refresh(integrationId, entry).finally(() => this.inflight.delete(integrationId));
+      this.inflight.set(integrationId, pending);
+    }
+    return pending;
+  }
+
+  invalidate(integrationId?: string): void {
+    if (integrationId === undefined) this.entries.clear();
+    else this.entries.delete(integrationId);
+  }
+
+  private async refresh(integrationId: string, entry: Entry | undefined): Promise<DeliveryTarget | undefined> {
+    const checkedAt = this.now();
+    if (entry?.target) {
+      const marker = await this.store.revisionMarker(integrationId);
+      if (marker && marker.revisionId === entry.target.revisionId && marker.enabled === entry.target.enabled && marker.deleted === entry.target.deleted) {
+        this.entries.set(integrationId, { target: entry.target, checkedAt });
+        return entry.target;
+      }
+    }
+    const target = await this.store.deliveryTarget(integrationId);
+    this.entries.set(integrationId, { target, checkedAt });
+    return target;
+  }
+}

@@ -1,0 +1,123 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { Connection } from '@temporalio/client';
+import { searchAttributeCliFlags } from '../shared/search-attributes';
+
+export interface DevServerOptions {
+  /** Path of the temporal CLI; found with scripts/temporal-cli when omitted. */
+  binary?: string;
+  ip?: string;
+  port?: number;
+  /** Web UI port; omit for a headless server. */
+  uiPort?: number;
+  /** SQLite file for durable state; in-memory when omitted. */
+  dbFile?: string;
+  namespace?: string;
+  logLevel?: 'debug' | 'info' | 'warn' | 'error' | 'never';
+  readyTimeoutMs?: number;
+  /** Where the server's own output goes (default: discarded, but kept for error messages). */
+  onOutput?: (chunk: string) => void;
+}
+
+export interface DevServer {
+  address: string;
+  uiUrl?: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+const ROOT = resolve(__dirname, '../..');
+
+/** Runs scripts/temporal-cli: the project's own, offline way to a `temporal` binary. */
+export async function findTemporalCli(): Promise<string> {
+  const { stdout } = await promisify(execFile)('bash', [resolve(ROOT, 'scripts/temporal-cli')], {
+    maxBuffer: 1024 * 1024,
+  });
+  return stdout.trim().split('\n').pop()!.trim();
+}
+
+/**
+ * Starts `temporal server start-dev` with the delivery search attributes registered, and waits until its
+ * frontend answers. Used by `npm start` and by the test suite's global setup.
+ */
+export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const binary = options.binary ?? (await findTemporalCli());
+  const ip = options.ip ?? '127.0.0.1';
+  const port = options.port ?? (await freePort(ip));
+  const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--log-level', options.logLevel ?? 'warn'];
+  args.push('--namespace', options.namespace ?? 'default');
+  if (options.uiPort) args.push('--ui-port', String(options.uiPort));
+  else args.push('--headless');
+  if (options.dbFile) args.push('--db-filename', options.dbFile);
+  args.push('--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=NORMAL');
+  args.push(...searchAttributeCliFlags());
+
+  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    const text = chunk.toString();
+    output = (output + text).slice(-8000);
+    options.onOutput?.(text);
+  };
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+
+  const address = `${ip}:${port}`;
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  try {
+    await waitUntilReady(address, options.namespace ?? 'default', options.readyTimeoutMs ?? 60_000, exited, () => output);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { address, process: child, stop, ...(options.uiPort ? { uiUrl: `http://${ip === '0.0.0.0' ? 'localhost' : ip}:${options.uiPort}` } : {}) };
+}
+
+async function waitUntilReady(
+  address: string,
+  namespace: string,
+  timeoutMs: number,
+  exited: Promise<number | null>,
+  output: () => string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exitCode: number | null | undefined;
+  void exited.then((code) => (exitCode = code));
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    if (exitCode !== undefined) throw new Error(`temporal dev server exited with code ${exitCode}:\n${output()}`);
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 2_000 });
+      try {
+        await connection.workflowService.describeNamespace({ namespace });
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (err) {
+      lastError = err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  throw new Error(`temporal dev server at ${address} not ready after ${timeoutMs} ms: ${String(lastError)}\n${output()}`);
+}
+
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
+    });
+  });
+}

@@ -1,0 +1,33 @@
+import { type NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import type { DeliveryActivities } from '../activities';
+
+export interface DeliveryWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  activities: DeliveryActivities;
+  /** A prebuilt workflow bundle (tests, production image); without it the workflows are bundled at start. */
+  workflowBundle?: WorkflowBundleOption;
+  maxConcurrentActivityTaskExecutions?: number;
+  maxConcurrentWorkflowTaskExecutions?: number;
+  /**
+   * Server-enforced cap on HTTP attempts per second across every worker of the task queue: Signal's
+   * per-integration default of 100/s, which is also Customer.io's fair-use rate.
+   */
+  maxTaskQueueActivitiesPerSecond?: number;
+}
+
+export function createDeliveryWorker(options: DeliveryWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    activities: options.activities,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 100,
+    maxConcurrentWorkflowTaskExecutions: options.maxConcurrentWorkflowTaskExecutions ?? 40,
+    maxTaskQueueActivitiesPerSecond: options.maxTaskQueueActivitiesPerSecond ?? 100,
+    // In-flight HTTP attempts get this long to finish on SIGTERM before they are abandoned (and retried later).
+    shutdownGraceTime: '20 seconds',
+  });
+}

@@ -1,0 +1,153 @@
+import { deliveryEventId } from '../../src/customerio/event-id';
+import type { Region } from '../../src/customerio/regions';
+import type { DeliveryResult } from '../../src/shared/delivery';
+import { DeliveryStatusKey, HttpStatusKey, CustomerIdKey, EventNameKey } from '../../src/shared/search-attributes';
+import { type DeliveryHarness, startDeliveryHarness } from '../support/delivery-harness';
+
+/** Every event type × both regions: the request Customer.io receives, byte for byte where it matters. */
+describe.each<Region>(['us', 'eu'])('delivery requests, region %s', (region) => {
+  let h: DeliveryHarness;
+  let integrationId: string;
+  let basicAuth: string;
+  beforeAll(async () => {
+    h = await startDeliveryHarness();
+    const created = await h.createIntegration({ region });
+    integrationId = created.id;
+    basicAuth = 'Basic ' + Buffer.from(`${created.credentials.siteId}:${created.credentials.apiKey}`).toString('base64');
+  });
+  afterAll(() => h.close());
+  beforeEach(() => {
+    h.us.clear();
+    h.eu.clear();
+  });
+
+  const here = () => (region === 'us' ? h.us : h.eu);
+  const other = () => (region === 'us' ? h.eu : h.us);
+
+  async function deliverAndWait(event: Parameters<DeliveryHarness['deliver']>[1]): Promise<DeliveryResult> {
+    const started = await h.deliver(integrationId, event);
+    expect(started.status).toBe('started');
+    return h.client.workflow.getHandle(started.workflowId).result();
+  }
+
+  test('identify creates or updates the person with its traits', async () => {
+    const result = await deliverAndWait({
+      type: 'identify',
+      userId: 'user-42',
+      anonymousId: 'anon-7',
+      messageId: `msg-identify-${region}`,
+      timestamp: '2026-02-25T14:30:00.123Z',
+      traits: { email: 'ada@example.com', name: 'Ada', plan: 'pro', createdAt: '2024-01-02T03:04:05Z' },
+    });
+
+    expect(result).toEqual({ status: 'delivered', operation: 'identify', customerId: 'user-42', httpStatus: 200, attempts: 1 });
+    expect(other().requests).toHaveLength(0);
+    const [req] = here().requests;
+    expect(here().requests).toHaveLength(1);
+    expect(req!.method).toBe('PUT');
+    expect(req!.path).toBe('/api/v1/customers/user-42');
+    expect(req!.headers.authorization).toBe(basicAuth);
+    expect(req!.headers['content-type']).toBe('application/json');
+    expect(req!.json).toEqual({
+      email: 'ada@example.com',
+      name: 'Ada',
+      plan: 'pro',
+      created_at: 1704164645,
+      anonymous_id: 'anon-7',
+      _timestamp: 1772029800,
+    });
+  });
+
+  test('identify by email alone addresses the person by email', async () => {
+    const result = await deliverAndWait({
+      type: 'identify',
+      anonymousId: 'anon-8',
+      messageId: `msg-identify-email-${region}`,
+      timestamp: 1772029800,
+      traits: { email: 'grace@example.com', created_at: 1704164645 },
+    });
+    expect(result).toMatchObject({ status: 'delivered', customerId: 'grace@example.com' });
+    const [req] = here().requests;
+    expect(req!.path).toBe('/api/v1/customers/grace%40example.com');
+    // No userId: nothing to merge the anonymous profile into.
+    expect(req!.json).toEqual({ email: 'grace@example.com', created_at: 1704164645, _timestamp: 1772029800 });
+  });
+
+  test('track sends a custom event with a deterministic ULID id and unix-second timestamp', async () => {
+    const messageId = `msg-track-${region}`;
+    const result = await deliverAndWait({
+      type: 'track',
+      event: '  Order Completed ',
+      userId: 'user/42@shop',
+      messageId,
+      timestamp: '2026-02-25T14:30:00.6527521Z',
+      properties: { order_id: 'ORD-1', total: 129.99, items: [{ sku: 'A' }] },
+    });
+    expect(result).toEqual({ status: 'delivered', operation: 'track', customerId: 'user/42@shop', httpStatus: 200, attempts: 1 });
+    const [req] = here().requests;
+    expect(req!.method).toBe('POST');
+    expect(req!.path).toBe('/api/v1/customers/user%2F42%40shop/events');
+    expect(req!.headers.authorization).toBe(basicAuth);
+    expect(req!.json).toEqual({
+      name: 'Order Completed',
+      id: deliveryEventId(integrationId, messageId, Date.parse('2026-02-25T14:30:00.652Z')),
+      timestamp: 1772029800,
+      data: { order_id: 'ORD-1', total: 129.99, items: [{ sku: 'A' }] },
+    });
+    expect((req!.json as { id: string }).id).toMatch(/^[0-7][0-9A-HJKMNP-TV-Z]{25}$/);
+  });
+
+  test('page sends a page event named by URL with title, referrer, path and search', async () => {
+    const messageId = `msg-page-${region}`;
+    const result = await deliverAndWait({
+      type: 'page',
+      name: 'Checkout',
+      user_id: 'user-42',
+      message_id: messageId,
+      timestamp: '2026-02-25T15:30:00+01:00',
+      context: {
+        page: {
+          url: 'https://shop.example.com/checkout?step=2',
+          title: 'Checkout | Shop',
+          referrer: 'https://shop.example.com/cart',
+          path: '/checkout',
+          search: '?step=2',
+        },
+      },
+      properties: { variant: 'b' },
+    });
+    expect(result).toMatchObject({ status: 'delivered', operation: 'page', customerId: 'user-42', httpStatus: 200 });
+    const [req] = here().requests;
+    expect(req!.method).toBe('POST');
+    expect(req!.path).toBe('/api/v1/customers/user-42/events');
+    expect(req!.json).toEqual({
+      name: 'https://shop.example.com/checkout?step=2',
+      type: 'page',
+      id: deliveryEventId(integrationId, messageId, Date.parse('2026-02-25T14:30:00Z')),
+      timestamp: 1772029800,
+      data: {
+        title: 'Checkout | Shop',
+        referrer: 'https://shop.example.com/cart',
+        path: '/checkout',
+        search: '?step=2',
+        variant: 'b',
+      },
+    });
+  });
+
+  test('search attributes label the run for the Temporal UI', async () => {
+    const started = await h.deliver(integrationId, {
+      type: 'track',
+      event: 'Signed Up',
+      userId: 'user-sa',
+      messageId: `msg-sa-${region}`,
+    });
+    await h.client.workflow.getHandle(started.workflowId).result();
+    const description = await h.client.workflow.getHandle(started.workflowId).describe();
+    const sa = description.typedSearchAttributes;
+    expect(sa.get(DeliveryStatusKey)).toBe('delivered');
+    expect(sa.get(HttpStatusKey)).toBe(200);
+    expect(sa.get(CustomerIdKey)).toBe('user-sa');
+    expect(sa.get(EventNameKey)).toBe('Signed Up');
+  });
+});

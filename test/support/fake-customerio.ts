@@ -1,0 +1,139 @@
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+
+/** What the fake saw: one entry per HTTP request, authenticated or not. */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+  json: unknown;
+  authorized: boolean;
+  receivedAt: number;
+}
+
+export type ScriptedResponse =
+  | { status: number; body?: unknown; headers?: Record<string, string> }
+  | { hang: true }
+  | { reset: true };
+
+export interface Credentials {
+  siteId: string;
+  apiKey: string;
+}
+
+/**
+ * A stand-in for the Customer.io Track API on 127.0.0.1: real HTTP, HTTP Basic checked against the credentials it
+ * was given, every request recorded. Answers 200 `{}` unless a test scripts the next responses.
+ */
+export class FakeCustomerIo {
+  readonly requests: RecordedRequest[] = [];
+  private readonly script: ScriptedResponse[] = [];
+  private readonly sockets = new Set<Socket>();
+  private readonly waiters = new Set<() => void>();
+  private accepted: Credentials[];
+
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+    readonly region: 'us' | 'eu',
+    credentials: Credentials[],
+  ) {
+    this.accepted = credentials;
+  }
+
+  static async start(options: { region?: 'us' | 'eu'; credentials?: Credentials[] } = {}): Promise<FakeCustomerIo> {
+    const server = createServer();
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const { port } = server.address() as AddressInfo;
+    const fake = new FakeCustomerIo(server, `http://127.0.0.1:${port}`, options.region ?? 'us', options.credentials ?? []);
+    server.on('connection', (socket) => {
+      fake.sockets.add(socket);
+      socket.on('close', () => fake.sockets.delete(socket));
+    });
+    server.on('request', (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => fake.handle(req.method ?? '', req.url ?? '', req.headers, Buffer.concat(chunks).toString('utf8'), res));
+    });
+    return fake;
+  }
+
+  /** Replace the credentials the fake accepts (an operator rotated keys in Customer.io). */
+  acceptCredentials(...credentials: Credentials[]): void {
+    this.accepted = credentials;
+  }
+
+  /** The next requests get these answers, in order; then 200 `{}` again. */
+  respondWith(...responses: ScriptedResponse[]): void {
+    this.script.push(...responses);
+  }
+
+  clear(): void {
+    this.requests.length = 0;
+    this.script.length = 0;
+  }
+
+  /** Resolves once `count` requests (optionally matching) have arrived; rejects at the deadline. */
+  async waitForRequests(count: number, options: { timeoutMs?: number; match?: (r: RecordedRequest) => boolean } = {}): Promise<RecordedRequest[]> {
+    const matching = () => this.requests.filter(options.match ?? (() => true));
+    const deadline = Date.now() + (options.timeoutMs ?? 15_000);
+    while (matching().length < count) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) throw new Error(`fake Customer.io (${this.region}) saw ${matching().length} of ${count} requests`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, remaining);
+        const wake = () => {
+          clearTimeout(timer);
+          this.waiters.delete(wake);
+          resolve();
+        };
+        this.waiters.add(wake);
+      });
+    }
+    return matching();
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((done) => this.server.close(() => done()));
+  }
+
+  private handle(method: string, path: string, headers: IncomingHttpHeaders, body: string, res: ServerResponse): void {
+    const authorized = this.isAuthorized(headers.authorization);
+    let json: unknown;
+    try {
+      json = body ? JSON.parse(body) : undefined;
+    } catch {
+      json = undefined;
+    }
+    this.requests.push({ method, path, headers, body, json, authorized, receivedAt: Date.now() });
+    for (const wake of [...this.waiters]) wake();
+
+    if (!authorized) return send(res, 401, { meta: { error: 'Unauthorized request' } });
+    if (method === 'GET' && path === '/api/v1/accounts/region') {
+      return send(res, 200, { url: `https://track${this.region === 'eu' ? '-eu' : ''}.customer.io`, region: this.region, environment_id: 42 });
+    }
+    const next = this.script.shift();
+    if (!next) return send(res, 200, {});
+    if ('hang' in next) return; // never answers; the socket is destroyed on close()
+    if ('reset' in next) {
+      res.socket?.destroy();
+      return;
+    }
+    send(res, next.status, next.body ?? {}, next.headers);
+  }
+
+  private isAuthorized(header: string | undefined): boolean {
+    if (!header?.startsWith('Basic ')) return false;
+    const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
+    return this.accepted.some((c) => decoded === `${c.siteId}:${c.apiKey}`);
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}

@@ -1,0 +1,50 @@
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+
+/** The dev server started by global-setup.ts. */
+export function temporalAddress(): string {
+  const address = process.env.TEMPORAL_TEST_ADDRESS;
+  if (!address) throw new Error('TEMPORAL_TEST_ADDRESS is not set: run the tests through jest (global setup starts Temporal)');
+  return address;
+}
+
+export function workflowBundlePath(): string {
+  const path = process.env.TEMPORAL_TEST_WORKFLOW_BUNDLE;
+  if (!path) throw new Error('TEMPORAL_TEST_WORKFLOW_BUNDLE is not set: run the tests through jest');
+  return path;
+}
+
+let runtimeInstalled = false;
+
+/** Quiet SDK logs in tests; once per jest worker process. */
+export function installTestRuntime(): void {
+  if (runtimeInstalled) return;
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  runtimeInstalled = true;
+}
+
+export async function connectTestClient(): Promise<Client> {
+  const connection = await Connection.connect({ address: temporalAddress() });
+  return new Client({ connection, namespace: 'default' });
+}
+
+export async function connectTestWorkerConnection(): Promise<NativeConnection> {
+  installTestRuntime();
+  return NativeConnection.connect({ address: temporalAddress() });
+}
+
+/** Polls `probe` until it returns a value, or fails at the deadline (visibility is eventually consistent). */
+export async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 15_000, everyMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
