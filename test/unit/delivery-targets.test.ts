@@ -1,0 +1,60 @@
+import { DeliveryTargets } from '../../src/store/delivery-targets';
+import type { DeliveryTarget, RevisionMarker } from '../../src/store/integrations';
+
+function fakeStore() {
+  const state = { revision: 'rev_1', enabled: true, deleted: false, targetReads: 0, markerReads: 0 };
+  const target = (): DeliveryTarget => ({
+    integrationId: 'int_1',
+    revisionId: state.revision,
+    revisionNumber: Number(state.revision.slice(4)),
+    enabled: state.enabled,
+    deleted: state.deleted,
+    region: 'us',
+    siteId: 's',
+    trackingApiKey: `key-${state.revision}`,
+    config: { site_id: 's', region: 'us', consent_categories: [], hash_pii: false, retry_window_hours: 24 },
+  });
+  return {
+    state,
+    deliveryTarget: async () => (state.targetReads++, target()),
+    revisionMarker: async (): Promise<RevisionMarker> => (state.markerReads++, { revisionId: state.revision, enabled: state.enabled, deleted: state.deleted }),
+  };
+}
+
+describe('DeliveryTargets', () => {
+  test('serves from memory while fresh, then re-checks only the revision marker', async () => {
+    let now = 0;
+    const store = fakeStore();
+    const targets = new DeliveryTargets(store, { revalidateAfterMs: 1000, now: () => now });
+    await targets.get('int_1');
+    await targets.get('int_1');
+    expect(store.state).toMatchObject({ targetReads: 1, markerReads: 0 });
+    now = 1500;
+    await targets.get('int_1');
+    expect(store.state).toMatchObject({ targetReads: 1, markerReads: 1 });
+  });
+
+  test('a new revision or a disable is picked up at the next re-check', async () => {
+    let now = 0;
+    const store = fakeStore();
+    const targets = new DeliveryTargets(store, { revalidateAfterMs: 1000, now: () => now });
+    expect((await targets.get('int_1'))!.trackingApiKey).toBe('key-rev_1');
+    store.state.revision = 'rev_2';
+    expect((await targets.get('int_1'))!.trackingApiKey).toBe('key-rev_1');
+    now = 2000;
+    expect((await targets.get('int_1'))!.trackingApiKey).toBe('key-rev_2');
+    store.state.enabled = false;
+    now = 4000;
+    expect((await targets.get('int_1'))!.enabled).toBe(false);
+  });
+
+  test('invalidate forces a reload; concurrent misses share one read', async () => {
+    const store = fakeStore();
+    const targets = new DeliveryTargets(store, { revalidateAfterMs: 60_000 });
+    await Promise.all([targets.get('int_1'), targets.get('int_1'), targets.get('int_1')]);
+    expect(store.state.targetReads).toBe(1);
+    targets.invalidate('int_1');
+    await targets.get('int_1');
+    expect(store.state.targetReads).toBe(2);
+  });
+});
