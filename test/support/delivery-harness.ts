@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import type { NativeConnection, Worker } from '@temporalio/worker';
+import type { Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
 import { startDelivery, type StartDeliveryOptions } from '../../src/client/start-delivery';
 import { createTrackTransport, type TrackTransport } from '../../src/customerio/transport';
@@ -13,7 +13,7 @@ import { IntegrationStore } from '../../src/store/integrations';
 import { SecretBox } from '../../src/store/secret-box';
 import { createDeliveryWorker } from '../../src/worker/create-worker';
 import { type Credentials, FakeCustomerIo } from './fake-customerio';
-import { connectTestClient, connectTestWorkerConnection, workflowBundlePath } from './temporal';
+import { connectTestEnvironment, workflowBundlePath } from './temporal';
 
 /** Retries fast enough for tests; the schedule's shape is the production one. */
 export const FAST_RETRY: Partial<RetryPolicy> = { initialIntervalMs: 200, maximumIntervalMs: 1_000, jitterRatio: 0, retryWindowMs: 60_000 };
@@ -46,16 +46,16 @@ export async function startDeliveryHarness(options: { httpTimeoutMs?: number } =
   const transport: TrackTransport = createTrackTransport({ timeoutMs: options.httpTimeoutMs ?? 2_000 });
   const activities = createActivities({ targets, transport, baseUrls: { us: us.url, eu: eu.url } });
   const taskQueue = `test-${randomUUID()}`;
-  const connection: NativeConnection = await connectTestWorkerConnection();
+  const env = await connectTestEnvironment();
   const worker: Worker = await createDeliveryWorker({
-    connection,
+    connection: env.nativeConnection,
     namespace: 'default',
     taskQueue,
     activities,
     workflowBundle: { codePath: workflowBundlePath() },
   });
   const running = worker.run();
-  const client = await connectTestClient();
+  const client = env.client;
   let count = 0;
 
   return {
@@ -92,8 +92,7 @@ export async function startDeliveryHarness(options: { httpTimeoutMs?: number } =
     async close() {
       worker.shutdown();
       await running;
-      await connection.close();
-      await client.connection.close();
+      await env.teardown();
       await transport.close();
       await us.close();
       await eu.close();

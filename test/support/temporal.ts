@@ -1,5 +1,5 @@
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 
 /** The dev server started by global-setup.ts. */
 export function temporalAddress(): string {
@@ -23,14 +23,10 @@ export function installTestRuntime(): void {
   runtimeInstalled = true;
 }
 
-export async function connectTestClient(): Promise<Client> {
-  const connection = await Connection.connect({ address: temporalAddress() });
-  return new Client({ connection, namespace: 'default' });
-}
-
-export async function connectTestWorkerConnection(): Promise<NativeConnection> {
+/** A client and a worker connection to the shared dev server; `teardown()` closes both. */
+export async function connectTestEnvironment(): Promise<TestWorkflowEnvironment> {
   installTestRuntime();
-  return NativeConnection.connect({ address: temporalAddress() });
+  return TestWorkflowEnvironment.createFromExistingServer({ address: temporalAddress(), namespace: 'default' });
 }
 
 /** Polls `probe` until it returns a value, or fails at the deadline (visibility is eventually consistent). */
