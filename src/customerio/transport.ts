@@ -31,8 +31,11 @@ export interface TransportOptions {
   maxConnectionsPerOrigin?: number;
 }
 
+/** A Track API call: a delivery (TrackApiRequest) or an account check such as GET /api/v1/accounts/region. */
+export type TrackCall = Pick<TrackApiRequest, 'path'> & { method: 'GET' | 'PUT' | 'POST'; body?: Record<string, unknown> };
+
 export interface TrackTransport {
-  send(credentials: TrackCredentials, req: TrackApiRequest, signal?: AbortSignal): Promise<HttpExchange>;
+  send(credentials: TrackCredentials, req: TrackCall, signal?: AbortSignal): Promise<HttpExchange>;
   close(): Promise<void>;
 }
 
@@ -52,20 +55,17 @@ export function createTrackTransport(options: TransportOptions): TrackTransport 
   });
   const userAgent = options.userAgent ?? 'signal-customerio/0.1';
 
-  async function send(credentials: TrackCredentials, req: TrackApiRequest, signal?: AbortSignal): Promise<HttpExchange> {
+  async function send(credentials: TrackCredentials, req: TrackCall, signal?: AbortSignal): Promise<HttpExchange> {
     const started = performance.now();
-    const body = JSON.stringify(req.body);
+    const body = req.body === undefined ? undefined : JSON.stringify(req.body);
     const trustedOrigin = new URL(credentials.baseUrl).origin;
     const authorization = 'Basic ' + Buffer.from(`${credentials.siteId}:${credentials.apiKey}`).toString('base64');
     const redirects: string[] = [];
     let url = credentials.baseUrl + req.path;
     const elapsed = () => Math.round(performance.now() - started);
     for (;;) {
-      const headers: Record<string, string> = {
-        'content-type': 'application/json',
-        accept: 'application/json',
-        'user-agent': userAgent,
-      };
+      const headers: Record<string, string> = { accept: 'application/json', 'user-agent': userAgent };
+      if (body !== undefined) headers['content-type'] = 'application/json';
       if (mayReceiveCredentials(url, trustedOrigin)) headers.authorization = authorization;
       let res;
       try {

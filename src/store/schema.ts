@@ -27,7 +27,37 @@ export interface IntegrationRevisionsTable {
   created_at: string;
 }
 
+export interface AccessTokensTable {
+  id: string;
+  /** `api_token` (management API, has a role) or `pipeline_key` (event intake). */
+  kind: string;
+  name: string;
+  role: string | null;
+  token_hash: string;
+  /** The first characters of the token, to tell tokens apart in lists without revealing them. */
+  token_prefix: string;
+  created_by: string | null;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface AuditLogsTable {
+  id: string;
+  action: string;
+  actor_id: string | null;
+  actor_name: string | null;
+  resource_type: string;
+  resource_id: string | null;
+  /** JSON of {field: {old, new}}, secrets redacted. */
+  changes: string | null;
+  ip_address: string | null;
+  user_agent: string | null;
+  created_at: string;
+}
+
 export interface Database {
   integrations: IntegrationsTable;
   integration_revisions: IntegrationRevisionsTable;
+  access_tokens: AccessTokensTable;
+  audit_logs: AuditLogsTable;
 }

@@ -35,9 +35,20 @@ class PinoTemporalLogger implements TemporalLogger {
 
 let installed = false;
 
-/** Once per process, before any worker or native connection exists. */
-export function installTemporalRuntime(logger: Logger): void {
+/**
+ * Once per process, before any worker or native connection exists. With `handleSignals` the SDK shuts workers down on
+ * SIGINT/SIGTERM itself; without it the caller orders the shutdown.
+ */
+export function installTemporalRuntime(logger: Logger, options: { handleSignals?: boolean } = {}): void {
   if (installed) return;
-  Runtime.install({ logger: new PinoTemporalLogger(logger.child({ component: 'temporal' })) });
+  Runtime.install({
+    // The SDK's info lines (bundle statistics, state changes) drown the service's own; keep its warnings and errors.
+    logger: new PinoTemporalLogger(logger.child({ component: 'temporal' }, { level: quieter(logger.level) })),
+    ...(options.handleSignals === false ? { shutdownSignals: [] } : {}),
+  });
   installed = true;
+}
+
+function quieter(level: string): string {
+  return level === 'trace' || level === 'debug' ? level : level === 'info' ? 'warn' : level;
 }

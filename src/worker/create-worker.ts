@@ -1,5 +1,6 @@
 import { type NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import type { DeliveryActivities } from '../activities';
+import type { Config } from '../config';
 
 export interface DeliveryWorkerOptions {
   connection: NativeConnection;
@@ -30,4 +31,15 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): Promise<Wo
     // In-flight HTTP attempts get this long to finish on SIGTERM before they are abandoned (and retried later).
     shutdownGraceTime: '20 seconds',
   });
+}
+
+/** The worker knobs an operator sets through the environment. */
+export function workerOptionsFromConfig(config: Config) {
+  return {
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+    maxTaskQueueActivitiesPerSecond: config.DELIVERY_RATE_LIMIT_PER_SECOND,
+  };
 }

@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
+import { AppError, errors } from '../errors';
+import type { EventIntake } from '../intake/event-intake';
+import type { IntegrationService } from '../integrations/service';
+import type { Logger } from '../logger';
+import type { AccessTokenStore } from '../store/access-tokens';
+import type { AuditLog } from '../store/audit-log';
+import { Authenticator, bearerToken, type Principal } from './auth';
+import { RateLimiter } from './rate-limit';
+import { registerAuditLogRoutes } from './routes/audit-logs';
+import { registerCatalogRoutes } from './routes/catalog';
+import { registerIntakeRoutes } from './routes/events';
+import { registerIntegrationRoutes } from './routes/integrations';
+import { registerTokenRoutes } from './routes/tokens';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+export interface RateLimits {
+  /** Events API requests per second per pipeline key (Signal's gateway default: 1000). */
+  intakePerSecond: number;
+  /** Management API requests per second per token. */
+  adminPerSecond: number;
+  /** Failed authentications per minute per client address before it is told to slow down. */
+  authFailuresPerMinute: number;
+}
+
+export interface ApiDeps {
+  logger: Logger;
+  integrations: IntegrationService;
+  tokens: AccessTokenStore;
+  audit: AuditLog;
+  intake: EventIntake;
+  bootstrapAdminToken?: string;
+  bootstrapPipelineKey?: string;
+  rateLimits?: Partial<RateLimits>;
+  /** Readiness: the database and Temporal answer. */
+  ready?: () => Promise<Record<string, 'ok' | string>>;
+}
+
+const DEFAULT_LIMITS: RateLimits = { intakePerSecond: 1000, adminPerSecond: 50, authFailuresPerMinute: 30 };
+
+/** The HTTP service: management API under /v1/admin, event intake under /v1. Built by a function so tests make their own. */
+export function buildApp(deps: ApiDeps): FastifyInstance {
+  const limits = { ...DEFAULT_LIMITS, ...deps.rateLimits };
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    // Our own one-line access log below: Fastify's would include query strings, which may carry tokens.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 1_048_576,
+    genReqId: () => randomUUID(),
+  });
+  const auth = new Authenticator({
+    tokens: deps.tokens,
+    ...(deps.bootstrapAdminToken ? { bootstrapAdminToken: deps.bootstrapAdminToken } : {}),
+    ...(deps.bootstrapPipelineKey ? { bootstrapPipelineKey: deps.bootstrapPipelineKey } : {}),
+  });
+  const authFailures = new RateLimiter(limits.authFailuresPerMinute / 60, limits.authFailuresPerMinute);
+  const adminLimiter = new RateLimiter(limits.adminPerSecond, limits.adminPerSecond * 2);
+  const intakeLimiter = new RateLimiter(limits.intakePerSecond, limits.intakePerSecond * 2);
+
+  app.setErrorHandler((err: FastifyError | AppError, request, reply) => {
+    const appError = toAppError(err);
+    if (appError.status >= 500) request.log.error({ err, reqId: request.id }, 'request failed');
+    const retryAfter = (appError.details as { retry_after_seconds?: number } | undefined)?.retry_after_seconds;
+    if (retryAfter) void reply.header('retry-after', String(retryAfter));
+    void reply.code(appError.status).send({
+      error: { code: appError.code, message: appError.message, ...(appError.details !== undefined ? { details: appError.details } : {}) },
+    });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).send({ error: { code: 'NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}` } });
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      { reqId: request.id, method: request.method, path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime), principal: request.principal?.id },
+      'request',
+    );
+  });
+
+  /** Authenticates with `check`, throttling callers that keep failing. */
+  const authenticate = async (token: string | undefined, ip: string, check: (t: string | undefined) => Promise<Principal | undefined>) => {
+    const principal = await check(token);
+    if (principal) return principal;
+    const throttle = authFailures.take(ip);
+    if (!throttle.ok) throw errors.rateLimited(throttle.retryAfterSeconds);
+    throw errors.unauthorized(token ? 'The bearer token is not valid (unknown or revoked)' : undefined);
+  };
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    const checks = (await deps.ready?.()) ?? {};
+    const ok = Object.values(checks).every((v) => v === 'ok');
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not_ready', checks });
+  });
+
+  void app.register(
+    async (admin) => {
+      admin.addHook('onRequest', async (request) => {
+        const principal = await authenticate(bearerToken(request), request.ip, (t) => auth.admin(t));
+        const rate = adminLimiter.take(principal.id);
+        if (!rate.ok) throw errors.rateLimited(rate.retryAfterSeconds);
+        request.principal = principal;
+      });
+      registerCatalogRoutes(admin, deps.integrations);
+      registerIntegrationRoutes(admin, deps.integrations);
+      registerTokenRoutes(admin, { tokens: deps.tokens, audit: deps.audit, kind: 'api_token', path: '/tokens', onRevoke: () => undefined });
+      registerTokenRoutes(admin, { tokens: deps.tokens, audit: deps.audit, kind: 'pipeline_key', path: '/pipeline-keys', onRevoke: () => auth.forgetPipelineKeys() });
+      registerAuditLogRoutes(admin, deps.audit);
+    },
+    { prefix: '/v1/admin' },
+  );
+
+  void app.register(
+    async (intake) => {
+      intake.addHook('onRequest', async (request) => {
+        const principal = await authenticate(bearerToken(request), request.ip, (t) => auth.pipeline(t));
+        const rate = intakeLimiter.take(principal.id);
+        if (!rate.ok) throw errors.rateLimited(rate.retryAfterSeconds);
+        request.principal = principal;
+      });
+      registerIntakeRoutes(intake, deps.intake);
+    },
+    { prefix: '/v1' },
+  );
+
+  return app;
+}
+
+function toAppError(err: FastifyError | AppError): AppError {
+  if (err instanceof AppError) return err;
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AppError(413, 'PAYLOAD_TOO_LARGE', `The body is larger than this endpoint accepts`);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send JSON with Content-Type: application/json');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new AppError(400, 'MALFORMED_JSON', 'The body is empty: send a JSON object');
+  }
+  if (err.statusCode === 400 && (err instanceof SyntaxError || err.code?.startsWith('FST_ERR_CTP'))) {
+    return new AppError(400, 'MALFORMED_JSON', `The body is not valid JSON: ${err.message}`);
+  }
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+    return new AppError(err.statusCode, 'BAD_REQUEST', err.message);
+  }
+  return new AppError(500, 'INTERNAL', 'Internal error: the service log has the details');
+}

@@ -1,0 +1,18 @@
+import type { FastifyInstance } from 'fastify';
+import type { AuditLog } from '../../store/audit-log';
+import { requireRole } from '../auth';
+import { pageOf, parsePage } from '../pagination';
+
+export function registerAuditLogRoutes(app: FastifyInstance, audit: AuditLog): void {
+  app.get<{ Querystring: { action?: string; resource_id?: string } }>('/audit-logs', async (request) => {
+    requireRole(request.principal, 'admin');
+    const { limit, position } = parsePage({ limit: (request.query as Record<string, unknown>).limit, cursor: (request.query as Record<string, unknown>).cursor });
+    const rows = await audit.list({
+      limit: limit + 1,
+      ...(position ? { before: position } : {}),
+      ...(request.query.action ? { action: request.query.action } : {}),
+      ...(request.query.resource_id ? { resourceId: request.query.resource_id } : {}),
+    });
+    return pageOf(rows, limit, (r) => ({ createdAt: r.timestamp, id: r.id }), (r) => r);
+  });
+}

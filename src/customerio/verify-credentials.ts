@@ -1,0 +1,39 @@
+import type { Region, TrackBaseUrls } from './regions';
+import type { TrackTransport } from './transport';
+
+export type CredentialCheck =
+  | { ok: true; region: Region }
+  | { ok: false; reason: 'rejected'; status: number }
+  | { ok: false; reason: 'region_mismatch'; accountRegion: Region }
+  | { ok: false; reason: 'unreachable'; detail: string };
+
+/**
+ * Asks Customer.io which region the account lives in (GET /api/v1/accounts/region, Track credentials): a cheap check
+ * that the Site ID and key work and that the configured region is the account's.
+ */
+export async function verifyTrackCredentials(
+  transport: TrackTransport,
+  baseUrls: TrackBaseUrls,
+  credentials: { siteId: string; apiKey: string; region: Region },
+): Promise<CredentialCheck> {
+  const exchange = await transport.send(
+    { baseUrl: baseUrls[credentials.region], siteId: credentials.siteId, apiKey: credentials.apiKey },
+    { method: 'GET', path: '/api/v1/accounts/region' },
+  );
+  if (exchange.error || exchange.status === undefined) {
+    return { ok: false, reason: 'unreachable', detail: `${exchange.error?.code ?? 'no response'} calling ${exchange.url}` };
+  }
+  const status = exchange.status;
+  if (status === 400 || status === 401 || status === 403) return { ok: false, reason: 'rejected', status };
+  if (status !== 200) return { ok: false, reason: 'unreachable', detail: `HTTP ${status} from ${exchange.url}` };
+  let accountRegion: unknown;
+  try {
+    accountRegion = (JSON.parse(exchange.responseExcerpt ?? '{}') as { region?: unknown }).region;
+  } catch {
+    return { ok: false, reason: 'unreachable', detail: `unreadable answer from ${exchange.url}` };
+  }
+  if (accountRegion === 'us' || accountRegion === 'eu') {
+    return accountRegion === credentials.region ? { ok: true, region: accountRegion } : { ok: false, reason: 'region_mismatch', accountRegion };
+  }
+  return { ok: false, reason: 'unreachable', detail: `unexpected answer from ${exchange.url}` };
+}

@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { startDelivery } from '../client/start-delivery';
+import { AppError } from '../errors';
+import { retryWindowMs } from '../integrations/customer-io-config';
+import { parseSignalEvent, type SignalEvent } from '../shared/event';
+import type { RetryPolicy } from '../shared/retry-policy';
+import type { ActiveIntegrations } from './active-integrations';
+import { consentDecision } from './consent';
+
+export interface DeliveryReceipt {
+  message_id: string;
+  integration_id: string;
+  workflow_id: string;
+  /** `duplicate`: this message was already handed to this integration; nothing new started. */
+  status: 'started' | 'duplicate';
+  /** Set when the delivery is recorded but will not be sent. */
+  filtered?: 'consent_denied';
+}
+
+export interface IntakeReceipt {
+  accepted: number;
+  duplicates: number;
+  deliveries: DeliveryReceipt[];
+  rejected: { index: number; errors: { field: string; message: string }[] }[];
+}
+
+export interface EventIntakeOptions {
+  client: Client;
+  integrations: ActiveIntegrations;
+  taskQueue: string;
+  /** Retry schedule overrides for every delivery (tests); the integration's own retry window still applies. */
+  retry?: Partial<RetryPolicy>;
+  /** How many workflow starts run at once for one request. */
+  startConcurrency?: number;
+}
+
+/**
+ * Turns accepted events into delivery workflows, one per (event, enabled integration). Returns only once Temporal
+ * has accepted every start, so a 202 means nothing can be lost; a failure means retry the whole request (starts
+ * are idempotent by messageId).
+ */
+export class EventIntake {
+  constructor(private readonly options: EventIntakeOptions) {}
+
+  async ingest(rawEvents: unknown[]): Promise<IntakeReceipt> {
+    const receipt: IntakeReceipt = { accepted: 0, duplicates: 0, deliveries: [], rejected: [] };
+    const events: SignalEvent[] = [];
+    rawEvents.forEach((raw, index) => {
+      const withId = isObject(raw) && raw.messageId === undefined && raw.message_id === undefined ? { ...raw, messageId: randomUUID() } : raw;
+      const parsed = parseSignalEvent(withId);
+      if (parsed.ok) events.push(parsed.event);
+      else receipt.rejected.push({ index, errors: parsed.issues.map((i) => ({ field: i.path, message: i.message })) });
+    });
+    receipt.accepted = events.length;
+    if (events.length === 0) return receipt;
+
+    const integrations = await this.options.integrations.current();
+    const jobs = events.flatMap((event) =>
+      integrations.map((integration) => async (): Promise<DeliveryReceipt> => {
+        const consent = consentDecision(event, integration.config.consent_categories);
+        const outcome = await startDelivery(this.options.client, integration.id, event, {
+          taskQueue: this.options.taskQueue,
+          retry: { ...this.options.retry, retryWindowMs: retryWindowMs(integration.config) },
+          ...(consent.allowed ? {} : { filter: { reason: 'consent_denied', detail: consent.detail } }),
+        });
+        return {
+          message_id: event.messageId!,
+          integration_id: integration.id,
+          workflow_id: outcome.workflowId,
+          status: outcome.status,
+          ...(consent.allowed ? {} : { filtered: 'consent_denied' as const }),
+        };
+      }),
+    );
+    try {
+      receipt.deliveries = await runLimited(jobs, this.options.startConcurrency ?? 16);
+    } catch (err) {
+      throw new AppError(
+        503,
+        'TEMPORAL_UNAVAILABLE',
+        'Temporal did not accept every delivery: retry the whole request (deliveries are idempotent by messageId, so nothing is sent twice).',
+        { cause: (err as Error).message },
+      );
+    }
+    receipt.duplicates = receipt.deliveries.filter((d) => d.status === 'duplicate').length;
+    return receipt;
+  }
+}
+
+async function runLimited<T>(jobs: (() => Promise<T>)[], limit: number): Promise<T[]> {
+  const results = new Array<T>(jobs.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < jobs.length) {
+      const i = next++;
+      results[i] = await jobs[i]!();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, lane));
+  return results;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
