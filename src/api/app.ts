@@ -54,6 +54,8 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
     bodyLimit: 1_048_576,
     genReqId: () => randomUUID(),
   });
+  // JSON only: without this Fastify would hand text/plain bodies to the handlers as strings.
+  app.removeContentTypeParser('text/plain');
   const auth = new Authenticator({
     tokens: deps.tokens,
     ...(deps.bootstrapAdminToken ? { bootstrapAdminToken: deps.bootstrapAdminToken } : {}),

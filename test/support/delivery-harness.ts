@@ -1,75 +1,116 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
-import { createActivities } from '../../src/activities';
+import type { FastifyInstance } from 'fastify';
+import type { RateLimits } from '../../src/api/app';
 import { startDelivery, type StartDeliveryOptions } from '../../src/client/start-delivery';
-import { createTrackTransport, type TrackTransport } from '../../src/customerio/transport';
+import { type Config, loadConfig } from '../../src/config';
+import { buildApi, type Core, deliveryActivities, openCore } from '../../src/core';
 import type { Region } from '../../src/customerio/regions';
 import type { SignalEventInput } from '../../src/shared/event';
 import type { RetryPolicy } from '../../src/shared/retry-policy';
-import { type DatabaseHandle, migrateToLatest, openDatabase } from '../../src/store/database';
-import { DeliveryTargets } from '../../src/store/delivery-targets';
-import { IntegrationStore } from '../../src/store/integrations';
-import { SecretBox } from '../../src/store/secret-box';
+import type { DeliveryTargets } from '../../src/store/delivery-targets';
+import type { IntegrationStore } from '../../src/store/integrations';
 import { createDeliveryWorker } from '../../src/worker/create-worker';
 import { type Credentials, FakeCustomerIo } from './fake-customerio';
+import { captureLogs } from './log-capture';
 import { connectTestEnvironment, workflowBundlePath } from './temporal';
 
 /** Retries fast enough for tests; the schedule's shape is the production one. */
 export const FAST_RETRY: Partial<RetryPolicy> = { initialIntervalMs: 200, maximumIntervalMs: 1_000, jitterRatio: 0, retryWindowMs: 60_000 };
 
+export interface HarnessOptions {
+  httpTimeoutMs?: number;
+  /** Also serve the HTTP API on a real port. */
+  api?: boolean;
+  rateLimits?: Partial<RateLimits>;
+  /** Point the US region at this URL instead of the fake (e.g. a closed port). */
+  usTrackUrl?: string;
+  databaseUrl?: string;
+}
+
 export interface DeliveryHarness {
   client: Client;
+  core: Core;
+  config: Config;
   store: IntegrationStore;
   targets: DeliveryTargets;
   us: FakeCustomerIo;
   eu: FakeCustomerIo;
   taskQueue: string;
   encryptionKey: string;
+  adminToken: string;
+  pipelineKey: string;
+  /** Every line the service logged (API harness only). */
+  logs: string[];
+  app?: FastifyInstance;
+  baseUrl: string;
   createIntegration(options?: { region?: Region; credentials?: Credentials; name?: string }): Promise<{ id: string; credentials: Credentials }>;
   deliver(integrationId: string, event: SignalEventInput, options?: StartDeliveryOptions): ReturnType<typeof startDelivery>;
   close(): Promise<void>;
 }
 
 /**
- * A real delivery worker on the shared dev server (own task queue), a real SQLite store in memory, and fake
- * Customer.io servers for both regions.
+ * The service as it runs in production, minus Temporal's own process: the real store, a real delivery worker on the
+ * shared dev server (own task queue), optionally the HTTP API on a real port, and fake Customer.io servers for both
+ * regions on loopback.
  */
-export async function startDeliveryHarness(options: { httpTimeoutMs?: number } = {}): Promise<DeliveryHarness> {
-  const database: DatabaseHandle = openDatabase('sqlite::memory:');
-  await migrateToLatest(database.db);
-  const encryptionKey = randomBytes(32).toString('base64');
-  const store = new IntegrationStore(database.db, SecretBox.fromKey(encryptionKey));
+export async function startDeliveryHarness(options: HarnessOptions = {}): Promise<DeliveryHarness> {
   const us = await FakeCustomerIo.start({ region: 'us' });
   const eu = await FakeCustomerIo.start({ region: 'eu' });
-  const targets = new DeliveryTargets(store, { revalidateAfterMs: 0 });
-  const transport: TrackTransport = createTrackTransport({ timeoutMs: options.httpTimeoutMs ?? 2_000 });
-  const activities = createActivities({ targets, transport, baseUrls: { us: us.url, eu: eu.url } });
   const taskQueue = `test-${randomUUID()}`;
+  const encryptionKey = randomBytes(32).toString('base64');
+  const config = loadConfig({
+    DATABASE_URL: options.databaseUrl ?? 'sqlite::memory:',
+    ENCRYPTION_KEY: encryptionKey,
+    SIGNAL_ADMIN_TOKEN: `sio_admin_${randomBytes(16).toString('hex')}`,
+    SIGNAL_PIPELINE_KEY: `dk_live_${randomBytes(16).toString('hex')}`,
+    CUSTOMERIO_TRACK_URL_US: options.usTrackUrl ?? us.url,
+    CUSTOMERIO_TRACK_URL_EU: eu.url,
+    CUSTOMERIO_HTTP_TIMEOUT_MS: String(options.httpTimeoutMs ?? 2_000),
+    CREDENTIALS_REVALIDATE_MS: '0',
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    LOG_LEVEL: 'debug',
+  });
+  const core = await openCore(config);
   const env = await connectTestEnvironment();
   const worker: Worker = await createDeliveryWorker({
     connection: env.nativeConnection,
     namespace: 'default',
     taskQueue,
-    activities,
+    activities: deliveryActivities(core),
     workflowBundle: { codePath: workflowBundlePath() },
   });
   const running = worker.run();
   const client = env.client;
+  const { logger, lines } = captureLogs();
+  let app: FastifyInstance | undefined;
+  let baseUrl = '';
+  if (options.api) {
+    app = buildApi(core, { config, logger, client, retry: FAST_RETRY, ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}) }).app;
+    baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+  }
   let count = 0;
 
   return {
     client,
-    store,
-    targets,
+    core,
+    config,
+    store: core.store,
+    targets: core.targets,
     us,
     eu,
     taskQueue,
     encryptionKey,
+    adminToken: config.SIGNAL_ADMIN_TOKEN!,
+    pipelineKey: config.SIGNAL_PIPELINE_KEY!,
+    logs: lines,
+    ...(app ? { app } : {}),
+    baseUrl,
     async createIntegration({ region = 'us', credentials, name } = {}) {
       const creds = credentials ?? { siteId: `site-${randomUUID().slice(0, 8)}`, apiKey: `key-${randomBytes(12).toString('hex')}` };
       (region === 'us' ? us : eu).acceptCredentials(creds);
-      const view = await store.create({
+      const view = await core.store.create({
         name: name ?? `Customer.io ${++count} ${randomUUID().slice(0, 6)}`,
         vendor: 'customer_io',
         variant: 'default',
@@ -90,13 +131,13 @@ export async function startDeliveryHarness(options: { httpTimeoutMs?: number } =
       return startDelivery(client, integrationId, event, { taskQueue, retry: FAST_RETRY, ...startOptions });
     },
     async close() {
+      await app?.close();
       worker.shutdown();
       await running;
       await env.teardown();
-      await transport.close();
+      await core.close();
       await us.close();
       await eu.close();
-      await database.close();
     },
   };
 }

@@ -21,6 +21,8 @@ export type ScriptedResponse =
 export interface Credentials {
   siteId: string;
   apiKey: string;
+  /** The region of the account these credentials belong to (default: the fake's own). */
+  region?: 'us' | 'eu';
 }
 
 /**
@@ -111,10 +113,14 @@ export class FakeCustomerIo {
     this.requests.push({ method, path, headers, body, json, authorized, receivedAt: Date.now() });
     for (const wake of [...this.waiters]) wake();
 
-    if (!authorized) return send(res, 401, { meta: { error: 'Unauthorized request' } });
     if (method === 'GET' && path === '/api/v1/accounts/region') {
-      return send(res, 200, { url: `https://track${this.region === 'eu' ? '-eu' : ''}.customer.io`, region: this.region, environment_id: 42 });
+      // Customer.io answers 400 to unknown credentials here, and the account's own region on either host.
+      const account = this.account(headers.authorization);
+      if (!account) return send(res, 400, { meta: { error: 'invalid credentials' } });
+      const region = account.region ?? this.region;
+      return send(res, 200, { url: `https://track${region === 'eu' ? '-eu' : ''}.customer.io`, region, environment_id: 42 });
     }
+    if (!authorized) return send(res, 401, { meta: { error: 'Unauthorized request' } });
     const next = this.script.shift();
     if (!next) return send(res, 200, {});
     if ('hang' in next) return; // never answers; the socket is destroyed on close()
@@ -125,10 +131,16 @@ export class FakeCustomerIo {
     send(res, next.status, next.body ?? {}, next.headers);
   }
 
-  private isAuthorized(header: string | undefined): boolean {
-    if (!header?.startsWith('Basic ')) return false;
+  private account(header: string | undefined): Credentials | undefined {
+    if (!header?.startsWith('Basic ')) return undefined;
     const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
-    return this.accepted.some((c) => decoded === `${c.siteId}:${c.apiKey}`);
+    return this.accepted.find((c) => decoded === `${c.siteId}:${c.apiKey}`);
+  }
+
+  /** Track calls work only for credentials of this region's accounts. */
+  private isAuthorized(header: string | undefined): boolean {
+    const account = this.account(header);
+    return account !== undefined && (account.region ?? this.region) === this.region;
   }
 }
 

@@ -1,0 +1,38 @@
+export interface HttpResult {
+  status: number;
+  headers: Headers;
+  text: string;
+  // Tests read arbitrary JSON; a typed view would only restate what each test asserts.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+}
+
+export interface CallOptions {
+  token?: string;
+  body?: unknown;
+  /** Sent as-is (for malformed JSON). */
+  raw?: string;
+  headers?: Record<string, string>;
+}
+
+/** Real HTTP against the service; every response text is also kept in `seen` for secret scans. */
+export function httpClient(baseUrl: () => string, seen: string[] = []) {
+  return async function call(method: string, path: string, options: CallOptions = {}): Promise<HttpResult> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    let body: string | undefined;
+    if (options.raw !== undefined) body = options.raw;
+    else if (options.body !== undefined) body = JSON.stringify(options.body);
+    if (body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
+    const res = await fetch(baseUrl() + path, { method, headers, ...(body !== undefined ? { body } : {}) });
+    const text = await res.text();
+    seen.push(text);
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    return { status: res.status, headers: res.headers, text, body: parsed };
+  };
+}
