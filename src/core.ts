@@ -29,7 +29,7 @@ export interface Core {
 
 export async function openCore(config: Config): Promise<Core> {
   const database = openDatabase(config.DATABASE_URL);
-  await migrateToLatest(database.db);
+  await migrateToLatest(database);
   const store = new IntegrationStore(database.db, SecretBox.fromKey(requireSetting(config, 'ENCRYPTION_KEY')));
   const transport = createTrackTransport({ timeoutMs: config.CUSTOMERIO_HTTP_TIMEOUT_MS });
   return {

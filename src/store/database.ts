@@ -33,12 +33,25 @@ export function openDatabase(url: string): DatabaseHandle {
   return { db, kind: 'sqlite', close: () => db.destroy() };
 }
 
-export async function migrateToLatest(db: Db): Promise<void> {
+/**
+ * Brings the schema up to date. Safe when several processes start at once (`npm run worker` and `npm run api` on one
+ * SQLite file): Kysely locks PostgreSQL itself, but runs SQLite migrations unlocked and outside a transaction, so on
+ * SQLite the whole run happens inside BEGIN IMMEDIATE: a second process waits, then finds nothing left to do.
+ */
+export async function migrateToLatest(handle: Pick<DatabaseHandle, 'db' | 'kind'>): Promise<void> {
+  const { db } = handle;
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
-  const { error, results } = await migrator.migrateToLatest();
-  const failed = results?.find((r) => r.status === 'Error');
-  if (error || failed) {
-    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${String((error as Error)?.message ?? error)}`);
+  if (handle.kind === 'sqlite') await sql`BEGIN IMMEDIATE`.execute(db);
+  let outcome: Awaited<ReturnType<Migrator['migrateToLatest']>>;
+  try {
+    outcome = await migrator.migrateToLatest();
+  } catch (err) {
+    outcome = { error: err };
+  }
+  const failed = outcome.results?.find((r) => r.status === 'Error');
+  if (handle.kind === 'sqlite') await sql.raw(outcome.error || failed ? 'ROLLBACK' : 'COMMIT').execute(db);
+  if (outcome.error || failed) {
+    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${String((outcome.error as Error)?.message ?? outcome.error)}`);
   }
 }
 

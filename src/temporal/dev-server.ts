@@ -1,6 +1,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { searchAttributeCliFlags } from '../shared/search-attributes';
@@ -28,11 +29,9 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
-const ROOT = resolve(__dirname, '../..');
-
 /** Runs scripts/temporal-cli: the project's own, offline way to a `temporal` binary. */
 export async function findTemporalCli(): Promise<string> {
-  const { stdout } = await promisify(execFile)('bash', [resolve(ROOT, 'scripts/temporal-cli')], {
+  const { stdout } = await promisify(execFile)('bash', [temporalCliScript()], {
     maxBuffer: 1024 * 1024,
   });
   return stdout.trim().split('\n').pop()!.trim();
@@ -113,6 +112,15 @@ async function waitUntilReady(
     }
   }
   throw new Error(`temporal dev server at ${address} not ready after ${timeoutMs} ms: ${String(lastError)}\n${output()}`);
+}
+
+/** scripts/temporal-cli of the project this module belongs to, whether it runs from src/ or a compiled copy. */
+function temporalCliScript(): string {
+  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
+    const script = resolve(dir, 'scripts/temporal-cli');
+    if (existsSync(script)) return script;
+  }
+  throw new Error('scripts/temporal-cli not found above ' + __dirname);
 }
 
 export async function freePort(host = '127.0.0.1'): Promise<number> {

@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { join, resolve } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { startDevServer } from '../../src/temporal/dev-server';
@@ -16,6 +18,9 @@ export default async function globalSetup(): Promise<void> {
     (globalThis as { __temporalDevServer?: unknown }).__temporalDevServer = server;
     process.env.TEMPORAL_TEST_ADDRESS = server.address;
   }
+  // The end-to-end tests run the compiled service, as `npm start` does; compiled once here, beside the bundling.
+  const distDir = join(ROOT, 'test-results', 'dist');
+  const compiled = promisify(execFile)('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', distDir], { cwd: ROOT });
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../src/workflows'),
     logger: { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error },
@@ -25,5 +30,7 @@ export default async function globalSetup(): Promise<void> {
   const bundlePath = join(dir, `workflow-bundle-${process.pid}.js`);
   writeFileSync(bundlePath, code);
   process.env.TEMPORAL_TEST_WORKFLOW_BUNDLE = bundlePath;
+  await compiled;
+  process.env.TEST_DIST_DIR = distDir;
   process.stderr.write(`\ntemporal dev server ${process.env.TEMPORAL_TEST_ADDRESS}; setup took ${Date.now() - started} ms\n`);
 }

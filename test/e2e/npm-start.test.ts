@@ -1,0 +1,72 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../../src/temporal/dev-server';
+import { FakeCustomerIo } from '../support/fake-customerio';
+import { httpClient } from '../support/http';
+import { exitWithin, runNode } from '../support/processes';
+
+/**
+ * What a new user does: `npm start` (here: its compiled entry, as scripts/run execs it) with nothing configured,
+ * install with the product page's body, send a test event, see it delivered, Ctrl-C.
+ */
+describe('npm start', () => {
+  let dataDir: string;
+  let fake: FakeCustomerIo;
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'signal-start-'));
+    fake = await FakeCustomerIo.start({ region: 'us', credentials: [{ siteId: 'abc123def456', apiKey: 'xxxxxxxxxxxxxxxxxxxx' }] });
+  });
+  afterAll(async () => {
+    await fake.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('runs Temporal, the worker and the API in one process, delivers an event, and stops cleanly on Ctrl-C', async () => {
+    const [port, temporalPort, uiPort] = [await freePort(), await freePort(), await freePort()];
+    const service = runNode('main', {
+      SIGNAL_DATA_DIR: dataDir,
+      PORT: String(port),
+      TEMPORAL_DEV_PORT: String(temporalPort),
+      TEMPORAL_UI_PORT: String(uiPort),
+      CUSTOMERIO_TRACK_URL_US: fake.url,
+      LOG_LEVEL: 'warn',
+    });
+    try {
+      await service.waitFor(/signal-customerio is running/, 90_000);
+      const adminToken = (await service.waitFor(/Admin token\s+(\S+)/))[1]!;
+      const pipelineKey = (await service.waitFor(/Pipeline key\s+(\S+)/))[1]!;
+      expect(service.output()).toContain(`Temporal UI   http://localhost:${uiPort}`);
+      expect(statSync(join(dataDir, 'local-secrets.json')).mode & 0o777).toBe(0o600);
+      expect(statSync(join(dataDir, 'signal.db')).isFile()).toBe(true);
+      expect(statSync(join(dataDir, 'temporal.db')).isFile()).toBe(true);
+
+      const call = httpClient(() => `http://127.0.0.1:${port}`);
+      const installed = await call('POST', '/v1/admin/integration-catalog/customer_io/install', {
+        token: adminToken,
+        body: {
+          name: 'Customer.io',
+          variant: 'default',
+          config: { site_id: 'abc123def456', api_key: 'xxxxxxxxxxxxxxxxxxxx', tracking_api_key: 'xxxxxxxxxxxxxxxxxxxx', region: 'us' },
+          delivery_mode: 'server_side',
+        },
+      });
+      expect(installed.status).toBe(201);
+      const sent = await call('POST', '/v1/events', { token: pipelineKey, body: { type: 'identify', userId: 'first-user', traits: { email: 'first@example.com' } } });
+      expect(sent.status).toBe(202);
+      const [delivered] = await fake.waitForRequests(1, { match: (r) => r.method === 'PUT', timeoutMs: 30_000 });
+      expect(delivered).toMatchObject({ path: '/api/v1/customers/first-user', authorized: true });
+      expect(delivered!.json).toMatchObject({ email: 'first@example.com' });
+
+      const ui = await fetch(`http://127.0.0.1:${uiPort}/`);
+      expect(ui.status).toBe(200);
+      expect((await call('GET', '/readyz')).body).toEqual({ status: 'ready', checks: { database: 'ok', temporal: 'ok' } });
+    } finally {
+      service.child.kill('SIGINT');
+    }
+    expect(await exitWithin(service, 30_000)).toBe(0);
+    expect(service.output()).toContain('stopped');
+    // Temporal went down with it: its port is free again.
+    await expect(fetch(`http://127.0.0.1:${uiPort}/`)).rejects.toThrow();
+  });
+});

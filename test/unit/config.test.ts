@@ -1,0 +1,33 @@
+import { ConfigError, loadConfig, requireSetting } from '../../src/config';
+
+describe('loadConfig', () => {
+  test('defaults describe a local install', () => {
+    expect(loadConfig({})).toMatchObject({
+      PORT: 8084,
+      HOST: '127.0.0.1',
+      TEMPORAL_ADDRESS: '127.0.0.1:7233',
+      TEMPORAL_NAMESPACE: 'default',
+      TEMPORAL_TASK_QUEUE: 'customer-io-delivery',
+      DATABASE_URL: 'sqlite:./data/signal.db',
+      CUSTOMERIO_HTTP_TIMEOUT_MS: 10_000,
+      DELIVERY_RATE_LIMIT_PER_SECOND: 100,
+      LOG_LEVEL: 'info',
+    });
+  });
+
+  test('empty values count as unset', () => {
+    expect(loadConfig({ PORT: '', LOG_LEVEL: '', CUSTOMERIO_TRACK_URL_US: '' })).toMatchObject({ PORT: 8084, LOG_LEVEL: 'info' });
+    expect(loadConfig({ CUSTOMERIO_TRACK_URL_US: '' }).CUSTOMERIO_TRACK_URL_US).toBeUndefined();
+  });
+
+  test('a bad value is named in the error', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: '70000', LOG_LEVEL: 'loud', CUSTOMERIO_TRACK_URL_EU: 'not a url' })).toThrow(
+      /PORT[\s\S]*CUSTOMERIO_TRACK_URL_EU[\s\S]*LOG_LEVEL|PORT[\s\S]*LOG_LEVEL[\s\S]*CUSTOMERIO_TRACK_URL_EU/,
+    );
+  });
+
+  test('requireSetting names a missing secret', () => {
+    expect(() => requireSetting(loadConfig({}), 'ENCRYPTION_KEY')).toThrow(/ENCRYPTION_KEY: is required/);
+  });
+});
