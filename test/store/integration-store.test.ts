@@ -20,9 +20,9 @@ describe.each(testDatabases())('integration store on %s', (_kind, url) => {
   let handle: DatabaseHandle;
   let store: IntegrationStore;
   beforeAll(async () => {
-    handle = openDatabase(url());
-    await migrateToLatest(handle.db);
-    await migrateToLatest(handle.db); // idempotent
+    handle = openDatabase(await url());
+    await migrateToLatest(handle);
+    await migrateToLatest(handle); // idempotent
     store = new IntegrationStore(handle.db, SecretBox.fromKey(randomBytes(32).toString('hex')));
   });
   afterAll(() => handle.close());

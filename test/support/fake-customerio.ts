@@ -26,8 +26,9 @@ export interface Credentials {
 }
 
 /**
- * A stand-in for the Customer.io Track API on 127.0.0.1: real HTTP, HTTP Basic checked against the credentials it
- * was given, every request recorded. Answers 200 `{}` unless a test scripts the next responses.
+ * A stand-in for the Customer.io Track API on loopback: real HTTP, HTTP Basic checked against the credentials it
+ * was given, every request recorded. Answers 200 `{}` unless a test scripts the next responses. The test suite's
+ * Customer.io, and `npm run fake-customerio` for trying the service without an account.
  */
 export class FakeCustomerIo {
   readonly requests: RecordedRequest[] = [];
@@ -35,6 +36,7 @@ export class FakeCustomerIo {
   private readonly sockets = new Set<Socket>();
   private readonly waiters = new Set<() => void>();
   private accepted: Credentials[];
+  private onRequest: ((r: RecordedRequest) => void) | undefined;
 
   private constructor(
     private readonly server: Server,
@@ -45,11 +47,12 @@ export class FakeCustomerIo {
     this.accepted = credentials;
   }
 
-  static async start(options: { region?: 'us' | 'eu'; credentials?: Credentials[] } = {}): Promise<FakeCustomerIo> {
+  static async start(options: { region?: 'us' | 'eu'; credentials?: Credentials[]; port?: number; onRequest?: (r: RecordedRequest) => void } = {}): Promise<FakeCustomerIo> {
     const server = createServer();
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    await new Promise<void>((done) => server.listen(options.port ?? 0, '127.0.0.1', done));
     const { port } = server.address() as AddressInfo;
     const fake = new FakeCustomerIo(server, `http://127.0.0.1:${port}`, options.region ?? 'us', options.credentials ?? []);
+    fake.onRequest = options.onRequest;
     server.on('connection', (socket) => {
       fake.sockets.add(socket);
       socket.on('close', () => fake.sockets.delete(socket));
@@ -110,7 +113,9 @@ export class FakeCustomerIo {
     } catch {
       json = undefined;
     }
-    this.requests.push({ method, path, headers, body, json, authorized, receivedAt: Date.now() });
+    const recorded = { method, path, headers, body, json, authorized, receivedAt: Date.now() };
+    this.requests.push(recorded);
+    this.onRequest?.(recorded);
     for (const wake of [...this.waiters]) wake();
 
     if (method === 'GET' && path === '/api/v1/accounts/region') {

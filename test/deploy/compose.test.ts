@@ -1,0 +1,219 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join, resolve } from 'node:path';
+import { loadConfig } from '../../src/config';
+
+/**
+ * docker-compose.yml as docker-compose itself reads it: valid, refusing to start without its secrets, and wiring the
+ * API and worker the way src/config.ts expects. Needs only the `docker-compose` CLI (no Docker engine): .ci/run
+ * installs Debian's docker-compose (v1.29). Compose v2's output (JSON, its own error wording) is provided for but has
+ * not been run here.
+ */
+
+const ROOT = resolve(__dirname, '../..');
+// An empty --env-file stands in for the default ./.env, so a developer's real one cannot leak in (v1 rejects /dev/null).
+const EMPTY_DIR = mkdtempSync(join(tmpdir(), 'compose-test-'));
+const EMPTY_ENV_FILE = join(EMPTY_DIR, 'empty.env');
+writeFileSync(EMPTY_ENV_FILE, '');
+afterAll(() => rmSync(EMPTY_DIR, { recursive: true, force: true }));
+const COMPOSE = ['-f', 'docker-compose.yml', '--env-file', EMPTY_ENV_FILE];
+
+const SECRETS = {
+  POSTGRES_PASSWORD: 'c0ffee0c0ffee0c0ffee0c0ffee0c0ff',
+  ENCRYPTION_KEY: '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff',
+  SIGNAL_ADMIN_TOKEN: 'admin-token-for-the-test',
+  SIGNAL_PIPELINE_KEY: 'pipeline-key-for-the-test',
+};
+
+type Env = Record<string, string>;
+interface ExecError extends Error {
+  code?: string;
+  status: number | null;
+  stderr: string;
+}
+interface ComposeService {
+  image?: string;
+  build?: unknown;
+  command?: string[] | string;
+  environment?: Record<string, string | number | null> | string[];
+  depends_on?: Record<string, { condition?: string }> | string[];
+  healthcheck?: { test?: string[] | string };
+  ports?: unknown[];
+}
+interface ComposeConfig {
+  services: Record<string, ComposeService>;
+}
+
+/** Only PATH and HOME from the outside, so a secret exported in the developer's shell cannot make a test pass. */
+function composeEnv(vars: Env): Env {
+  const env: Env = { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', ...vars };
+  if (process.env.HOME) env.HOME = process.env.HOME;
+  return env;
+}
+
+function compose(args: string[], vars: Env): string {
+  return execFileSync('docker-compose', [...COMPOSE, ...args], {
+    cwd: ROOT,
+    env: composeEnv(vars),
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 60_000,
+  });
+}
+
+function composeFails(args: string[], vars: Env): ExecError {
+  try {
+    compose(args, vars);
+  } catch (err) {
+    return err as ExecError;
+  }
+  throw new Error(`docker-compose ${args.join(' ')} succeeded, expected it to fail`);
+}
+
+/**
+ * Compose v2 prints JSON itself; v1.29 has no --format, so its YAML goes through PyYAML, which v1 is built on: the
+ * interpreter named by docker-compose's own #! line has it, whatever `python3` on PATH (pyenv, a venv) lacks.
+ */
+function resolvedConfig(vars: Env): ComposeConfig {
+  try {
+    return JSON.parse(compose(['config', '--format', 'json'], vars)) as ComposeConfig;
+  } catch {
+    const yaml = compose(['config'], vars);
+    const json = execFileSync(composePython(), ['-c', 'import json, sys, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)'], {
+      input: yaml,
+      encoding: 'utf8',
+    });
+    return JSON.parse(json) as ComposeConfig;
+  }
+}
+
+function composePython(): string {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    const script = join(dir, 'docker-compose');
+    if (!existsSync(script)) continue;
+    const shebang = /^#!\s*(\S*python\S*)/.exec(readFileSync(script).subarray(0, 200).toString('latin1'));
+    return shebang?.[1] ?? 'python3';
+  }
+  return 'python3';
+}
+
+function environment(service: ComposeService): Env {
+  const raw = service.environment ?? {};
+  const entries = Array.isArray(raw) ? raw.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]) : Object.entries(raw);
+  const env: Env = {};
+  for (const [k, v] of entries) if (k && v !== null && v !== undefined) env[k] = String(v);
+  return env;
+}
+
+function dependsOn(service: ComposeService): Record<string, string | undefined> {
+  const raw = service.depends_on ?? {};
+  if (Array.isArray(raw)) return Object.fromEntries(raw.map((name) => [name, undefined]));
+  return Object.fromEntries(Object.entries(raw).map(([name, dep]) => [name, dep.condition]));
+}
+
+/** The variable names EnvSchema declares, read from the source so a renamed setting breaks this test. */
+function configVariables(): Set<string> {
+  const source = readFileSync(resolve(ROOT, 'src/config.ts'), 'utf8');
+  const schema = source.slice(source.indexOf('const EnvSchema = z.object({'), source.indexOf('});', source.indexOf('const EnvSchema')));
+  return new Set([...schema.matchAll(/^\s+([A-Z][A-Z0-9_]*):/gm)].map((m) => m[1]!));
+}
+
+describe('docker-compose.yml', () => {
+  beforeAll(() => {
+    try {
+      execFileSync('docker-compose', ['version'], { stdio: 'ignore', timeout: 60_000 });
+    } catch (err) {
+      const missing = (err as ExecError).code === 'ENOENT';
+      throw new Error(
+        missing
+          ? "docker-compose is not installed: install Debian's docker-compose package (apt-get install --no-install-recommends docker-compose); .ci/run does this in CI"
+          : `docker-compose is installed but does not run: ${(err as Error).message}`,
+      );
+    }
+  });
+
+  test('is valid with its required secrets set', () => {
+    expect(() => compose(['config', '-q'], SECRETS)).not.toThrow();
+  });
+
+  test('refuses to start without ENCRYPTION_KEY, naming it', () => {
+    const { ENCRYPTION_KEY: _omitted, ...rest } = SECRETS;
+    const err = composeFails(['config', '-q'], rest);
+    expect(err.status).not.toBe(0);
+    // The `${ENCRYPTION_KEY:?…}` message, as both compose versions print it after the variable's context.
+    expect(err.stderr).toMatch(/: set ENCRYPTION_KEY\b/);
+  });
+
+  test.each(Object.keys(SECRETS).filter((k) => k !== 'ENCRYPTION_KEY'))('refuses to start without %s', (name) => {
+    const vars: Env = { ...SECRETS };
+    delete vars[name];
+    expect(composeFails(['config', '-q'], vars).stderr).toMatch(new RegExp(`: set ${name}\\b`));
+  });
+
+  describe('resolved', () => {
+    let config: ComposeConfig;
+    beforeAll(() => {
+      config = resolvedConfig(SECRETS);
+    });
+
+    test('has the whole stack', () => {
+      expect(Object.keys(config.services).sort()).toEqual(['api', 'postgresql', 'temporal', 'temporal-ui', 'worker']);
+      expect(config.services.postgresql!.image).toMatch(/^postgres:16\b/);
+      expect(config.services.temporal!.image).toMatch(/^temporalio\/auto-setup:1\.2\d\.\d+$/);
+      expect(config.services['temporal-ui']!.image).toMatch(/^temporalio\/ui:/);
+    });
+
+    test('api and worker run the same image, each its own process', () => {
+      const { api, worker } = config.services;
+      expect(api!.image).toBeDefined();
+      expect(worker!.image).toBe(api!.image);
+      expect([api!.command].flat()).toEqual(['node', 'dist/api/main.js']);
+      expect([worker!.command].flat()).toEqual(['node', 'dist/worker/main.js']);
+    });
+
+    test.each(['api', 'worker'])('%s reaches PostgreSQL (its own database) and Temporal', (name) => {
+      const env = environment(config.services[name]!);
+      expect(env.DATABASE_URL).toBe(`postgres://signal:${SECRETS.POSTGRES_PASSWORD}@postgresql:5432/signal`);
+      expect(env.TEMPORAL_ADDRESS).toBe('temporal:7233');
+      expect(env.TEMPORAL_NAMESPACE).toBe('default');
+      expect(env.ENCRYPTION_KEY).toBe(SECRETS.ENCRYPTION_KEY);
+      expect(dependsOn(config.services[name]!)).toEqual({ postgresql: 'service_healthy', temporal: 'service_healthy' });
+    });
+
+    test.each(['api', 'worker'])('%s is given only settings src/config.ts reads, and they load', (name) => {
+      const env = environment(config.services[name]!);
+      const known = configVariables();
+      expect(known.size).toBeGreaterThan(10);
+      expect(Object.keys(env).filter((k) => !known.has(k))).toEqual([]);
+      const loaded = loadConfig(env);
+      expect(loaded).toMatchObject({ DATABASE_URL: env.DATABASE_URL, TEMPORAL_ADDRESS: 'temporal:7233', TEMPORAL_UI_URL: 'http://localhost:8233' });
+    });
+
+    test('the api listens on 0.0.0.0:8084, publishes it, and has the admin and pipeline secrets', () => {
+      const api = config.services.api!;
+      const loaded = loadConfig(environment(api));
+      expect(loaded).toMatchObject({ HOST: '0.0.0.0', PORT: 8084, SIGNAL_ADMIN_TOKEN: SECRETS.SIGNAL_ADMIN_TOKEN, SIGNAL_PIPELINE_KEY: SECRETS.SIGNAL_PIPELINE_KEY });
+      expect(JSON.stringify(api.ports)).toMatch(/8084/);
+      // Least privilege: the worker has no use for the API's tokens.
+      const worker = environment(config.services.worker!);
+      expect(worker.SIGNAL_ADMIN_TOKEN).toBeUndefined();
+      expect(worker.SIGNAL_PIPELINE_KEY).toBeUndefined();
+    });
+
+    test('the api has a healthcheck on /healthz that needs no curl', () => {
+      const test = [config.services.api!.healthcheck?.test ?? []].flat().join(' ');
+      expect(test).toMatch(/^CMD node -e .*http:\/\/127\.0\.0\.1:8084\/healthz/);
+    });
+
+    test('Temporal starts on a healthy PostgreSQL and is itself health-checked', () => {
+      const temporal = config.services.temporal!;
+      const env = environment(temporal);
+      expect(env).toMatchObject({ DB: 'postgres12', DB_PORT: '5432', POSTGRES_SEEDS: 'postgresql', POSTGRES_USER: 'signal', POSTGRES_PWD: SECRETS.POSTGRES_PASSWORD });
+      expect(dependsOn(temporal)).toEqual({ postgresql: 'service_healthy' });
+      expect(temporal.healthcheck?.test).toBeDefined();
+      expect([config.services.postgresql!.healthcheck?.test].flat().join(' ')).toMatch(/pg_isready/);
+      expect(environment(config.services['temporal-ui']!).TEMPORAL_ADDRESS).toBe('temporal:7233');
+    });
+  });
+});
