@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
 import { AppError, errors } from '../errors';
 import type { EventIntake } from '../intake/event-intake';
 import type { IntegrationService } from '../integrations/service';
@@ -84,13 +84,19 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
     );
   });
 
-  /** Authenticates with `check`, throttling callers that keep failing. */
-  const authenticate = async (token: string | undefined, ip: string, check: (t: string | undefined) => Promise<Principal | undefined>) => {
+  /** An onRequest hook: authenticates the bearer token with `check` and rate-limits per principal; callers that keep
+   * failing authentication are slowed down per address. */
+  const guard = (check: (token: string | undefined) => Promise<Principal | undefined>, limiter: RateLimiter) => async (request: FastifyRequest) => {
+    const token = bearerToken(request);
     const principal = await check(token);
-    if (principal) return principal;
-    const throttle = authFailures.take(ip);
-    if (!throttle.ok) throw errors.rateLimited(throttle.retryAfterSeconds);
-    throw errors.unauthorized(token ? 'The bearer token is not valid (unknown or revoked)' : undefined);
+    if (!principal) {
+      const throttle = authFailures.take(request.ip);
+      if (!throttle.ok) throw errors.rateLimited(throttle.retryAfterSeconds);
+      throw errors.unauthorized(token ? 'The bearer token is not valid (unknown or revoked)' : undefined);
+    }
+    const rate = limiter.take(principal.id);
+    if (!rate.ok) throw errors.rateLimited(rate.retryAfterSeconds);
+    request.principal = principal;
   };
 
   app.get('/healthz', async () => ({ status: 'ok' }));
@@ -102,12 +108,7 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
 
   void app.register(
     async (admin) => {
-      admin.addHook('onRequest', async (request) => {
-        const principal = await authenticate(bearerToken(request), request.ip, (t) => auth.admin(t));
-        const rate = adminLimiter.take(principal.id);
-        if (!rate.ok) throw errors.rateLimited(rate.retryAfterSeconds);
-        request.principal = principal;
-      });
+      admin.addHook('onRequest', guard((t) => auth.admin(t), adminLimiter));
       registerCatalogRoutes(admin, deps.integrations);
       registerIntegrationRoutes(admin, deps.integrations);
       registerTokenRoutes(admin, { tokens: deps.tokens, audit: deps.audit, kind: 'api_token', path: '/tokens', onRevoke: () => undefined });
@@ -119,12 +120,7 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
 
   void app.register(
     async (intake) => {
-      intake.addHook('onRequest', async (request) => {
-        const principal = await authenticate(bearerToken(request), request.ip, (t) => auth.pipeline(t));
-        const rate = intakeLimiter.take(principal.id);
-        if (!rate.ok) throw errors.rateLimited(rate.retryAfterSeconds);
-        request.principal = principal;
-      });
+      intake.addHook('onRequest', guard((t) => auth.pipeline(t), intakeLimiter));
       registerIntakeRoutes(intake, deps.intake);
     },
     { prefix: '/v1' },

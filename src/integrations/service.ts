@@ -180,15 +180,7 @@ export class IntegrationService {
   }
 
   private audit(action: string, actor: Actor, resourceId: string, changes: Changes): Promise<void> {
-    return this.deps.audit.record({
-      action,
-      actor: { id: actor.id, name: actor.name },
-      resourceType: 'integration',
-      resourceId,
-      changes,
-      ...(actor.ip ? { ip: actor.ip } : {}),
-      ...(actor.userAgent ? { userAgent: actor.userAgent } : {}),
-    });
+    return this.deps.audit.record({ action, actor, resourceType: 'integration', resourceId, changes });
   }
 }
 

@@ -17,13 +17,12 @@ export interface AuditEntry {
 
 export interface AuditInput {
   action: string;
-  actor: { id: string; name: string };
+  /** Who, and from where. */
+  actor: { id: string; name: string; ip?: string; userAgent?: string };
   resourceType: string;
   resourceId?: string;
-  /** Must already have secrets redacted (see redactChanges in the API layer). */
+  /** Must already have secrets redacted (configChanges in integrations/service.ts does). */
   changes?: Changes;
-  ip?: string;
-  userAgent?: string;
 }
 
 /** Who did what to which resource, when. Append-only. */
@@ -44,8 +43,8 @@ export class AuditLog {
         resource_type: input.resourceType,
         resource_id: input.resourceId ?? null,
         changes: input.changes ? JSON.stringify(input.changes) : null,
-        ip_address: input.ip ?? null,
-        user_agent: input.userAgent?.slice(0, 300) ?? null,
+        ip_address: input.actor.ip ?? null,
+        user_agent: input.actor.userAgent?.slice(0, 300) ?? null,
         created_at: this.now().toISOString(),
       })
       .execute();

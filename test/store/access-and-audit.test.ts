@@ -38,7 +38,7 @@ describe.each(testDatabases())('access tokens and audit log on %s', (_kind, url)
 
   test('audit entries come back newest first, filtered and paginated', async () => {
     for (const action of ['integration.created', 'integration.updated', 'integration.deleted']) {
-      await audit.record({ action, actor: { id: 'tok_1', name: 'ops' }, resourceType: 'integration', resourceId: 'int_audit', changes: { enabled: { old: true, new: false } }, ip: '127.0.0.1' });
+      await audit.record({ action, actor: { id: 'tok_1', name: 'ops', ip: '127.0.0.1' }, resourceType: 'integration', resourceId: 'int_audit', changes: { enabled: { old: true, new: false } } });
     }
     const page1 = await audit.list({ limit: 2, resourceId: 'int_audit' });
     expect(page1.map((e) => e.action)).toEqual(['integration.deleted', 'integration.updated']);

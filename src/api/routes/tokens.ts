@@ -30,15 +30,12 @@ export function registerTokenRoutes(
     if (!parsed.success) throw errors.validation(fieldProblems(parsed.error.issues));
     const role = 'role' in parsed.data ? (parsed.data.role as Role) : undefined;
     const { token, view } = await tokens.issue({ kind, name: parsed.data.name, ...(role ? { role } : {}), createdBy: principal.id });
-    const actor = actorOf(principal, request);
     await audit.record({
       action: `${noun}.created`,
-      actor,
+      actor: actorOf(principal, request),
       resourceType: noun,
       resourceId: view.id,
       changes: { name: { new: view.name }, ...(role ? { role: { new: role } } : {}) },
-      ...(actor.ip ? { ip: actor.ip } : {}),
-      ...(actor.userAgent ? { userAgent: actor.userAgent } : {}),
     });
     return reply.code(201).send({ ...present(view), [kind === 'api_token' ? 'token' : 'key']: token });
   });
@@ -55,15 +52,12 @@ export function registerTokenRoutes(
     const revoked = await tokens.revoke(kind, request.params.id);
     if (!revoked) throw errors.notFound(`Active ${noun.replace('_', ' ')} ${request.params.id}`);
     opts.onRevoke();
-    const actor = actorOf(principal, request);
     await audit.record({
       action: `${noun}.revoked`,
-      actor,
+      actor: actorOf(principal, request),
       resourceType: noun,
       resourceId: revoked.id,
       changes: { revoked_at: { new: revoked.revoked_at } },
-      ...(actor.ip ? { ip: actor.ip } : {}),
-      ...(actor.userAgent ? { userAgent: actor.userAgent } : {}),
     });
     return reply.code(204).send();
   });
