@@ -5,6 +5,8 @@ import { type Config, requireSetting } from './config';
 import { trackBaseUrls, type TrackBaseUrls } from './customerio/regions';
 import { createTrackTransport, type TrackTransport } from './customerio/transport';
 import { verifyTrackCredentials } from './customerio/verify-credentials';
+import { LiveFeed } from './deliveries/live-feed';
+import { DeliveryService } from './deliveries/service';
 import { ActiveIntegrations } from './intake/active-integrations';
 import { EventIntake } from './intake/event-intake';
 import { IntegrationService } from './integrations/service';
@@ -46,7 +48,7 @@ export async function openCore(config: Config): Promise<Core> {
 }
 
 export function deliveryActivities(core: Core): DeliveryActivities {
-  return createActivities({ targets: core.targets, transport: core.transport, baseUrls: core.baseUrls });
+  return createActivities({ targets: core.targets, transport: core.transport, baseUrls: core.baseUrls, store: core.store });
 }
 
 export interface ApiOptions {
@@ -58,17 +60,37 @@ export interface ApiOptions {
   rateLimits?: ApiDeps['rateLimits'];
 }
 
+const RESUME_SWEEP_DELAY_MS = 3_000;
+
 /** The HTTP service wired to the core: management API, intake, and the change hooks that keep caches honest. */
 export function buildApi(core: Core, options: ApiOptions) {
   const { config, logger, client } = options;
   const active = new ActiveIntegrations(core.store);
+  const deliveries = new DeliveryService({
+    client,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    store: core.store,
+    uiUrl: config.TEMPORAL_UI_URL,
+    namespace: config.TEMPORAL_NAMESPACE,
+  });
+  const resumeParked = (integrationId: string, revisionNumber: number) =>
+    deliveries.resumeParked(integrationId, revisionNumber).then(
+      (count) => count > 0 && logger.info({ integrationId, revisionNumber, count }, 'resumed deliveries waiting for credentials'),
+      (err: Error) => logger.warn({ integrationId, err: err.message }, 'could not resume deliveries waiting for credentials'),
+    );
   const integrations = new IntegrationService({
     store: core.store,
     audit: new AuditLog(core.database.db),
     verify: (c) => verifyTrackCredentials(core.transport, core.baseUrls, { siteId: c.site_id, apiKey: c.tracking_api_key, region: c.region }),
-    onChange: (id) => {
+    onChange: async (id, change, view) => {
       active.invalidate();
       core.targets.invalidate(id);
+      if (change === 'updated' && view && view.revision.revision_number > 1) {
+        await resumeParked(id, view.revision.revision_number);
+        // Visibility is eventually consistent: a delivery parked a moment ago may not be listed yet. A second sweep
+        // finds it; the delivery's own hourly re-check is the last resort.
+        setTimeout(() => void resumeParked(id, view.revision.revision_number), RESUME_SWEEP_DELAY_MS).unref();
+      }
     },
   });
   const intake = new EventIntake({
@@ -80,6 +102,8 @@ export function buildApi(core: Core, options: ApiOptions) {
   const app = buildApp({
     logger,
     integrations,
+    deliveries,
+    live: new LiveFeed(deliveries, { logger }),
     tokens: new AccessTokenStore(core.database.db),
     audit: new AuditLog(core.database.db),
     intake,
@@ -97,5 +121,5 @@ export function buildApi(core: Core, options: ApiOptions) {
       ),
     }),
   });
-  return { app, integrations, active };
+  return { app, integrations, active, deliveries };
 }

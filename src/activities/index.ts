@@ -1,11 +1,16 @@
+import type { IntegrationStore } from '../store/integrations';
+import { createCredentialsState } from './credentials-state';
 import { createSendToCustomerIo, type SendDeps } from './send-to-customer-io';
 
-export type ActivityDeps = SendDeps;
+export interface ActivityDeps extends SendDeps {
+  store: Pick<IntegrationStore, 'revisionMarker'>;
+}
 
-/** Every activity of the delivery worker, built around its dependencies (credentials cache, HTTP pool). */
+/** Every activity of the delivery worker, built around its dependencies (credentials cache, HTTP pool, store). */
 export function createActivities(deps: ActivityDeps) {
   return {
     sendToCustomerIo: createSendToCustomerIo(deps),
+    credentialsState: createCredentialsState(deps.store),
   };
 }
 

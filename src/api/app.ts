@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
 import { AppError, errors } from '../errors';
+import type { LiveFeed } from '../deliveries/live-feed';
+import type { DeliveryService } from '../deliveries/service';
 import type { EventIntake } from '../intake/event-intake';
 import type { IntegrationService } from '../integrations/service';
 import type { Logger } from '../logger';
@@ -10,6 +12,8 @@ import { Authenticator, bearerToken, type Principal } from './auth';
 import { RateLimiter } from './rate-limit';
 import { registerAuditLogRoutes } from './routes/audit-logs';
 import { registerCatalogRoutes } from './routes/catalog';
+import { registerDeliveryRoutes } from './routes/deliveries';
+import { registerLivePage } from './routes/live-page';
 import { registerIntakeRoutes } from './routes/events';
 import { registerIntegrationRoutes } from './routes/integrations';
 import { registerTokenRoutes } from './routes/tokens';
@@ -17,6 +21,10 @@ import { registerTokenRoutes } from './routes/tokens';
 declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
+  }
+  interface FastifyContextConfig {
+    /** The route accepts the bearer token as ?token= (EventSource cannot send headers). */
+    queryToken?: boolean;
   }
 }
 
@@ -35,6 +43,8 @@ export interface ApiDeps {
   tokens: AccessTokenStore;
   audit: AuditLog;
   intake: EventIntake;
+  deliveries: DeliveryService;
+  live: LiveFeed;
   bootstrapAdminToken?: string;
   bootstrapPipelineKey?: string;
   rateLimits?: Partial<RateLimits>;
@@ -87,7 +97,7 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
   /** An onRequest hook: authenticates the bearer token with `check` and rate-limits per principal; callers that keep
    * failing authentication are slowed down per address. */
   const guard = (check: (token: string | undefined) => Promise<Principal | undefined>, limiter: RateLimiter) => async (request: FastifyRequest) => {
-    const token = bearerToken(request);
+    const token = bearerToken(request) ?? (request.routeOptions.config.queryToken ? (request.query as { token?: string }).token : undefined);
     const principal = await check(token);
     if (!principal) {
       const throttle = authFailures.take(request.ip);
@@ -100,6 +110,7 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
   };
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+  registerLivePage(app);
   app.get('/readyz', async (_request, reply) => {
     const checks = (await deps.ready?.()) ?? {};
     const ok = Object.values(checks).every((v) => v === 'ok');
@@ -110,7 +121,8 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
     async (admin) => {
       admin.addHook('onRequest', guard((t) => auth.admin(t), adminLimiter));
       registerCatalogRoutes(admin, deps.integrations);
-      registerIntegrationRoutes(admin, deps.integrations);
+      registerIntegrationRoutes(admin, deps.integrations, deps.deliveries);
+      registerDeliveryRoutes(admin, { deliveries: deps.deliveries, live: deps.live, audit: deps.audit });
       registerTokenRoutes(admin, { tokens: deps.tokens, audit: deps.audit, kind: 'api_token', path: '/tokens', onRevoke: () => undefined });
       registerTokenRoutes(admin, { tokens: deps.tokens, audit: deps.audit, kind: 'pipeline_key', path: '/pipeline-keys', onRevoke: () => auth.forgetPipelineKeys() });
       registerAuditLogRoutes(admin, deps.audit);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { startDelivery } from '../client/start-delivery';
 import { AppError } from '../errors';
-import { retryWindowMs } from '../integrations/customer-io-config';
+import { deliveryPolicy } from '../integrations/customer-io-config';
 import { parseSignalEvent, type SignalEvent } from '../shared/event';
 import type { RetryPolicy } from '../shared/retry-policy';
 import type { ActiveIntegrations } from './active-integrations';
@@ -61,7 +61,7 @@ export class EventIntake {
         const consent = consentDecision(event, integration.config.consent_categories);
         const outcome = await startDelivery(this.options.client, integration.id, event, {
           taskQueue: this.options.taskQueue,
-          retry: { ...this.options.retry, retryWindowMs: retryWindowMs(integration.config) },
+          retry: { ...this.options.retry, ...deliveryPolicy(integration.config) },
           ...(consent.allowed ? {} : { filter: { reason: 'consent_denied', detail: consent.detail } }),
         });
         return {

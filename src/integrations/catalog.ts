@@ -88,6 +88,7 @@ export const CATALOG: readonly CatalogVendor[] = [
           consent_categories: ['marketing'],
           hash_pii: false,
           retry_window_hours: DEFAULT_RETRY_POLICY.retryWindowMs / 3_600_000,
+          credentials_wait_hours: DEFAULT_RETRY_POLICY.awaitCredentialsMs / 3_600_000,
         },
       },
     ],

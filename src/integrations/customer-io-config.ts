@@ -17,6 +17,12 @@ export const CustomerIoConfigSchema = z.object({
     .positive()
     .max(7 * 24)
     .default(DEFAULT_RETRY_POLICY.retryWindowMs / HOUR_MS),
+  /** How long a delivery refused with 401/403 waits for fixed credentials before failing (0: fail at once). */
+  credentials_wait_hours: z
+    .number()
+    .min(0)
+    .max(14 * 24)
+    .default(DEFAULT_RETRY_POLICY.awaitCredentialsMs / HOUR_MS),
 });
 
 export type CustomerIoConfig = z.output<typeof CustomerIoConfigSchema>;
@@ -32,6 +38,10 @@ export function splitSecrets(config: CustomerIoConfig): { publicConfig: PublicCo
   return { publicConfig, secrets: { api_key, tracking_api_key } };
 }
 
-export function retryWindowMs(config: Pick<PublicConfig, 'retry_window_hours'>): number {
-  return Math.round(config.retry_window_hours * HOUR_MS);
+/** The delivery schedule an integration's settings ask for. */
+export function deliveryPolicy(config: Partial<Pick<PublicConfig, 'retry_window_hours' | 'credentials_wait_hours'>>): { retryWindowMs?: number; awaitCredentialsMs?: number } {
+  return {
+    ...(config.retry_window_hours !== undefined ? { retryWindowMs: Math.round(config.retry_window_hours * HOUR_MS) } : {}),
+    ...(config.credentials_wait_hours !== undefined ? { awaitCredentialsMs: Math.round(config.credentials_wait_hours * HOUR_MS) } : {}),
+  };
 }

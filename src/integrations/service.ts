@@ -41,7 +41,7 @@ export interface IntegrationServiceDeps {
   audit: AuditLog;
   verify: CredentialVerifier;
   /** Told about every change, so caches (credentials, intake routing) and waiting deliveries can react. */
-  onChange?: (integrationId: string, change: 'created' | 'updated' | 'deleted') => void | Promise<void>;
+  onChange?: (integrationId: string, change: 'created' | 'updated' | 'deleted', view?: IntegrationView) => void | Promise<void>;
 }
 
 /** Install, read, change and remove integrations: the rules behind the management API. */
@@ -79,7 +79,7 @@ export class IntegrationService {
       })
       .catch(rethrowDuplicate);
     await this.audit('integration.created', actor, view.id, configChanges(undefined, config.data, { name: input.name, enabled: input.enabled }));
-    await this.deps.onChange?.(view.id, 'created');
+    await this.deps.onChange?.(view.id, 'created', view);
     return view;
   }
 
@@ -141,7 +141,7 @@ export class IntegrationService {
       .catch(rethrowDuplicate);
     if (!updated) throw errors.notFound(`Integration ${id}`);
     await this.audit('integration.updated', actor, id, changes);
-    await this.deps.onChange?.(id, 'updated');
+    await this.deps.onChange?.(id, 'updated', updated);
     return updated;
   }
 

@@ -29,3 +29,10 @@ export const AttemptFailureType = {
   /** 401/403: the credentials are wrong until someone fixes the integration config. */
   Unauthorized: 'CustomerIoUnauthorized',
 } as const;
+
+/** The integration's credentials as a parked delivery needs to know them: has a fix arrived? */
+export interface CredentialsState {
+  revisionNumber: number;
+  /** Disabled or deleted: the parked delivery should move on (its next attempt ends filtered). */
+  usable: boolean;
+}

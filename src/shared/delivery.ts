@@ -2,7 +2,9 @@ import type { SignalEvent } from './event';
 import type { RetryPolicy } from './retry-policy';
 
 /** Where a delivery run stands; mirrored into the DeliveryStatus search attribute. */
-export type DeliveryStatus = 'pending' | 'retrying' | 'delivered' | 'failed' | 'filtered';
+export type DeliveryStatus = 'pending' | 'retrying' | 'awaiting_credentials' | 'delivered' | 'failed' | 'filtered';
+
+export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['pending', 'retrying', 'awaiting_credentials', 'delivered', 'failed', 'filtered'];
 
 export type Operation = 'identify' | 'track' | 'page';
 
@@ -13,6 +15,16 @@ export interface DeliverEventInput {
   retry?: Partial<RetryPolicy>;
   /** Set by intake when the event must be recorded but not sent (consent denied, integration disabled). */
   filter?: { reason: FilterReason; detail?: string };
+  /** A replay: the delivery this run repeats (same event, so the same Customer.io event id). */
+  replayOf?: { workflowId: string; runId?: string };
+}
+
+/** What went wrong last, kept in the run's memo so lists and the Live Events view can show it without the history. */
+export interface LastError {
+  type: string;
+  message: string;
+  httpStatus?: number;
+  attempt: number;
 }
 
 export type FilterReason =

@@ -8,3 +8,13 @@ export const DELIVER_EVENT_WORKFLOW = 'deliverEvent';
 export function deliveryWorkflowId(integrationId: string, messageId: string): string {
   return `${VENDOR_KEY}:${integrationId}:${messageId}`;
 }
+
+/**
+ * Replays of a delivery share one workflow id, one run per replay: Temporal refuses a second replay while one runs.
+ */
+export function replayWorkflowId(originalWorkflowId: string): string {
+  return `${originalWorkflowId}:replay`;
+}
+
+/** Sent to parked deliveries when their integration gets a new credentials revision; carries its number. */
+export const CREDENTIALS_UPDATED_SIGNAL = 'credentialsUpdated';

@@ -11,6 +11,11 @@ export interface RetryPolicy {
   retryWindowMs: number;
   /** Each delay is spread by ±jitterRatio so retries of a burst do not land together. */
   jitterRatio: number;
+  /**
+   * After a 401/403 the delivery waits this long for new credentials (a PATCH of the integration resumes it) before
+   * it fails; 0 fails at once.
+   */
+  awaitCredentialsMs: number;
 }
 
 const HOUR = 60 * 60 * 1000;
@@ -21,7 +26,11 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maximumIntervalMs: HOUR,
   retryWindowMs: 24 * HOUR,
   jitterRatio: 0.2,
+  awaitCredentialsMs: 72 * HOUR,
 };
+
+/** While parked, a delivery also asks for the current credentials revision this often, in case a signal was missed. */
+export const CREDENTIALS_RECHECK_MS = HOUR;
 
 export function resolveRetryPolicy(overrides?: Partial<RetryPolicy>): RetryPolicy {
   const policy = { ...DEFAULT_RETRY_POLICY, ...definedOnly(overrides ?? {}) };

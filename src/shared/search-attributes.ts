@@ -15,6 +15,9 @@ export const CustomerIdKey = defineSearchAttributeKey('CustomerId', SearchAttrib
 export const MessageIdKey = defineSearchAttributeKey('MessageId', SearchAttributeType.KEYWORD);
 export const DeliveryStatusKey = defineSearchAttributeKey('DeliveryStatus', SearchAttributeType.KEYWORD);
 export const HttpStatusKey = defineSearchAttributeKey('HttpStatus', SearchAttributeType.INT);
+export const AttemptsKey = defineSearchAttributeKey('Attempts', SearchAttributeType.INT);
+/** On a replay run: the workflow id of the delivery it repeats. */
+export const ReplayOfKey = defineSearchAttributeKey('ReplayOf', SearchAttributeType.KEYWORD);
 
 export const DELIVERY_SEARCH_ATTRIBUTES = [
   IntegrationIdKey,
@@ -24,6 +27,8 @@ export const DELIVERY_SEARCH_ATTRIBUTES = [
   MessageIdKey,
   DeliveryStatusKey,
   HttpStatusKey,
+  AttemptsKey,
+  ReplayOfKey,
 ] as const;
 
 /** The CLI spelling of each type, as `temporal server start-dev --search-attribute Name=Type` wants it. */

@@ -47,6 +47,7 @@ export interface DeliveryTarget {
 
 export interface RevisionMarker {
   revisionId: string;
+  revisionNumber: number;
   enabled: boolean;
   deleted: boolean;
 }
@@ -198,10 +199,12 @@ export class IntegrationStore {
   async revisionMarker(id: string): Promise<RevisionMarker | undefined> {
     const row = await this.db
       .selectFrom('integrations')
-      .select(['current_revision_id', 'enabled', 'deleted_at'])
+      .select(['current_revision_id', 'current_revision_number', 'enabled', 'deleted_at'])
       .where('id', '=', id)
       .executeTakeFirst();
-    return row ? { revisionId: row.current_revision_id, enabled: row.enabled === 1, deleted: row.deleted_at !== null } : undefined;
+    return row
+      ? { revisionId: row.current_revision_id, revisionNumber: row.current_revision_number, enabled: row.enabled === 1, deleted: row.deleted_at !== null }
+      : undefined;
   }
 
   async deliveryTarget(id: string): Promise<DeliveryTarget | undefined> {

@@ -1,6 +1,6 @@
 import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { attemptsFromHistory } from '../../src/audit/history';
+import { attemptsFromHistory } from '../../src/deliveries/history';
 import { DeliveryStatusKey, HttpStatusKey } from '../../src/shared/search-attributes';
 import { type DeliveryHarness, startDeliveryHarness } from '../support/delivery-harness';
 
@@ -99,9 +99,9 @@ describe('delivery failures and retries', () => {
     expect(attempts[0]!.exchange).toMatchObject({ status: 429, retryAfterMs: 2_000 });
   });
 
-  test('401 fails at once with the troubleshooting text', async () => {
+  test('401 fails at once with the troubleshooting text when the integration does not wait for credentials', async () => {
     h.us.respondWith({ status: 401, body: { meta: { error: 'Unauthorized request' } } });
-    const started = await h.deliver(integrationId, track());
+    const started = await h.deliver(integrationId, track(), { retry: { awaitCredentialsMs: 0 } });
     const failure = await expectFailure(started.workflowId);
     expect(failure.type).toBe('CustomerIoUnauthorized');
     expect(failure.nonRetryable).toBe(true);

@@ -45,7 +45,11 @@ describe('idempotent starts and secret hygiene', () => {
 
   test('no secret appears in any history: delivered, retried or refused', async () => {
     h.us.respondWith({ status: 500 }, { status: 401 });
-    const retried = await h.deliver(integration.id, { type: 'identify', userId: 'user-s', messageId: `sec-1-${Date.now()}`, traits: { plan: 'x' } });
+    const retried = await h.deliver(
+      integration.id,
+      { type: 'identify', userId: 'user-s', messageId: `sec-1-${Date.now()}`, traits: { plan: 'x' } },
+      { retry: { awaitCredentialsMs: 0 } },
+    );
     await h.client.workflow.getHandle(retried.workflowId).result().catch(() => undefined);
     const delivered = await h.deliver(integration.id, { type: 'page', userId: 'user-s', messageId: `sec-2-${Date.now()}`, context: { page: { url: 'https://a.example/' } } });
     await h.client.workflow.getHandle(delivered.workflowId).result();

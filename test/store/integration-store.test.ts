@@ -13,6 +13,7 @@ const config = (over: Partial<CustomerIoConfig> = {}): CustomerIoConfig => ({
   consent_categories: ['marketing'],
   hash_pii: false,
   retry_window_hours: 24,
+  credentials_wait_hours: 72,
   ...over,
 });
 
@@ -33,7 +34,7 @@ describe.each(testDatabases())('integration store on %s', (_kind, url) => {
   test('creates an integration with revision 1 and never returns its secrets', async () => {
     const view = await create();
     expect(view).toMatchObject({ vendor: 'customer_io', enabled: true, revision: { revision_number: 1 } });
-    expect(view.config).toEqual({ site_id: 'site-1', region: 'us', consent_categories: ['marketing'], hash_pii: false, retry_window_hours: 24 });
+    expect(view.config).toEqual({ site_id: 'site-1', region: 'us', consent_categories: ['marketing'], hash_pii: false, retry_window_hours: 24, credentials_wait_hours: 72 });
     expect(JSON.stringify(await store.get(view.id))).not.toMatch(/secret-1/);
   });
 
@@ -63,7 +64,7 @@ describe.each(testDatabases())('integration store on %s', (_kind, url) => {
     expect(after).toMatchObject({ revisionNumber: 2, region: 'eu', trackingApiKey: 'track-secret-2' });
     expect(after!.revisionId).not.toBe(before!.revisionId);
     expect((await store.revisions(view.id)).map((r) => r.revision_number)).toEqual([2, 1]);
-    expect(await store.revisionMarker(view.id)).toEqual({ revisionId: after!.revisionId, enabled: true, deleted: false });
+    expect(await store.revisionMarker(view.id)).toEqual({ revisionId: after!.revisionId, revisionNumber: 2, enabled: true, deleted: false });
   });
 
   test('enable/disable and rename do not make a revision', async () => {

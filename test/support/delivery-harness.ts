@@ -123,12 +123,13 @@ export async function startDeliveryHarness(options: HarnessOptions = {}): Promis
           consent_categories: ['marketing'],
           hash_pii: false,
           retry_window_hours: 24,
+          credentials_wait_hours: 72,
         },
       });
       return { id: view.id, credentials: creds };
     },
     deliver(integrationId, event, startOptions = {}) {
-      return startDelivery(client, integrationId, event, { taskQueue, retry: FAST_RETRY, ...startOptions });
+      return startDelivery(client, integrationId, event, { taskQueue, ...startOptions, retry: { ...FAST_RETRY, ...startOptions.retry } });
     },
     async close() {
       await app?.close();

@@ -12,12 +12,12 @@ function fakeStore() {
     region: 'us',
     siteId: 's',
     trackingApiKey: `key-${state.revision}`,
-    config: { site_id: 's', region: 'us', consent_categories: [], hash_pii: false, retry_window_hours: 24 },
+    config: { site_id: 's', region: 'us', consent_categories: [], hash_pii: false, retry_window_hours: 24, credentials_wait_hours: 72 },
   });
   return {
     state,
     deliveryTarget: async () => (state.targetReads++, target()),
-    revisionMarker: async (): Promise<RevisionMarker> => (state.markerReads++, { revisionId: state.revision, enabled: state.enabled, deleted: state.deleted }),
+    revisionMarker: async (): Promise<RevisionMarker> => (state.markerReads++, { revisionId: state.revision, revisionNumber: Number(state.revision.slice(4)), enabled: state.enabled, deleted: state.deleted }),
   };
 }
 

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
+import type { DeliveryService } from '../../deliveries/service';
 import { type IntegrationService, presentIntegration } from '../../integrations/service';
 import { actorOf, requireRole } from '../auth';
 import { pageOf, parsePage } from '../pagination';
 
-export function registerIntegrationRoutes(app: FastifyInstance, integrations: IntegrationService): void {
+export function registerIntegrationRoutes(app: FastifyInstance, integrations: IntegrationService, deliveries: DeliveryService): void {
   app.get('/integrations', async (request) => {
     requireRole(request.principal, 'viewer');
     const { limit, position } = parsePage(request.query);
@@ -13,7 +14,9 @@ export function registerIntegrationRoutes(app: FastifyInstance, integrations: In
 
   app.get<{ Params: { id: string } }>('/integrations/:id', async (request) => {
     requireRole(request.principal, 'viewer');
-    return presentIntegration(await integrations.get(request.params.id));
+    const view = await integrations.get(request.params.id);
+    // One visibility count: how many deliveries wait for this integration's credentials to be fixed.
+    return { ...presentIntegration(view), parked_deliveries: await deliveries.countParked(view.id) };
   });
 
   app.get<{ Params: { id: string } }>('/integrations/:id/revisions', async (request) => {

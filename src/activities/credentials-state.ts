@@ -1,0 +1,11 @@
+import type { CredentialsState } from '../shared/attempts';
+import type { IntegrationStore } from '../store/integrations';
+
+/** For parked deliveries: the integration's current credentials revision, straight from the store (no cache). */
+export function createCredentialsState(store: Pick<IntegrationStore, 'revisionMarker'>) {
+  return async function credentialsState(integrationId: string): Promise<CredentialsState> {
+    const marker = await store.revisionMarker(integrationId);
+    if (!marker) return { revisionNumber: 0, usable: false };
+    return { revisionNumber: marker.revisionNumber, usable: marker.enabled && !marker.deleted };
+  };
+}

@@ -1,0 +1,95 @@
+import type { Logger } from '../logger';
+import type { DeliverySummary } from './records';
+import type { DeliveryService } from './service';
+
+export interface LiveFeedOptions {
+  /** One visibility query per interval, shared by every viewer; Temporal allows about 10 per second per namespace. */
+  pollMs?: number;
+  /** Running deliveries started this recently are re-read each poll, so their early status changes show. */
+  recentMs?: number;
+  pageSize?: number;
+  logger?: Logger;
+  now?: () => number;
+}
+
+type Listener = (rows: DeliverySummary[]) => void;
+
+/**
+ * Deliveries as they change, for the Live Events view: polls Temporal visibility (never the histories) only while
+ * someone is watching, and tells listeners about each run whose status, HTTP status, attempts or error moved.
+ */
+export class LiveFeed {
+  private readonly listeners = new Set<Listener>();
+  private readonly seen = new Map<string, { signature: string; at: number }>();
+  private timer: NodeJS.Timeout | undefined;
+  private lastPollStart: number | undefined;
+  private delayMs: number;
+  private readonly pollMs: number;
+  private readonly recentMs: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly deliveries: Pick<DeliveryService, 'list'>,
+    private readonly options: LiveFeedOptions = {},
+  ) {
+    this.pollMs = options.pollMs ?? 1_000;
+    this.recentMs = options.recentMs ?? 120_000;
+    this.delayMs = this.pollMs;
+    this.now = options.now ?? Date.now;
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    if (this.listeners.size === 1) this.schedule(0);
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0) this.stop();
+    };
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.lastPollStart = undefined;
+  }
+
+  private schedule(ms: number): void {
+    if (this.timer || this.listeners.size === 0) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.poll().finally(() => this.schedule(this.delayMs));
+    }, ms);
+    this.timer.unref();
+  }
+
+  private async poll(): Promise<void> {
+    const started = this.now();
+    // Overlap the previous window: visibility is eventually consistent, and duplicates are filtered below.
+    const since = new Date((this.lastPollStart ?? started - this.recentMs) - 3_000).toISOString();
+    const recentSince = new Date(started - this.recentMs).toISOString();
+    try {
+      const { data } = await this.deliveries.list({ changedSince: { since, recentSince } }, { limit: this.options.pageSize ?? 200 });
+      this.lastPollStart = started;
+      this.delayMs = this.pollMs;
+      const changed = data.filter((row) => this.changed(row, started));
+      this.forget(started);
+      if (changed.length > 0) for (const listener of this.listeners) listener(changed);
+    } catch (err) {
+      // Rate limited or unreachable: back off rather than hammer the visibility store.
+      this.delayMs = Math.min(this.delayMs * 2, 30_000);
+      this.options.logger?.warn({ err: (err as Error).message, nextPollMs: this.delayMs }, 'live events poll failed');
+    }
+  }
+
+  private changed(row: DeliverySummary, at: number): boolean {
+    const signature = [row.status, row.http_status, row.attempts, row.closed_at, row.last_error?.message].join('|');
+    const key = `${row.workflow_id}/${row.run_id}`;
+    const before = this.seen.get(key);
+    this.seen.set(key, { signature, at });
+    return before?.signature !== signature;
+  }
+
+  private forget(now: number): void {
+    for (const [key, entry] of this.seen) if (now - entry.at > this.recentMs * 2) this.seen.delete(key);
+  }
+}

@@ -1,0 +1,237 @@
+import { createHash } from 'node:crypto';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import type { DeliverEventInput, DeliveryStatus, LastError } from '../shared/delivery';
+import { attemptsFromHistory, eventTime } from './history';
+
+type ExecutionInfo = temporal.api.workflow.v1.IWorkflowExecutionInfo;
+type History = temporal.api.history.v1.IHistory;
+type Payload = temporal.api.common.v1.IPayload;
+const ExecutionStatus = temporal.api.enums.v1.WorkflowExecutionStatus;
+const EventType = temporal.api.enums.v1.EventType;
+
+export type ExecutionState = 'running' | 'completed' | 'failed' | 'terminated' | 'canceled' | 'timed_out' | 'continued_as_new';
+
+/** One delivery as lists and the Live Events view show it: read from visibility, no history needed. */
+export interface DeliverySummary {
+  workflow_id: string;
+  run_id: string;
+  integration_id: string | null;
+  status: DeliveryStatus;
+  execution_status: ExecutionState;
+  event_type: string | null;
+  event_name: string | null;
+  customer_id: string | null;
+  message_id: string | null;
+  http_status: number | null;
+  attempts: number;
+  replay_of: string | null;
+  last_error: LastError | null;
+  started_at: string;
+  closed_at: string | null;
+  temporal_ui_url: string;
+}
+
+export interface RecordOptions {
+  uiUrl: string;
+  namespace: string;
+}
+
+const STATE: Record<number, ExecutionState> = {
+  [ExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING]: 'running',
+  [ExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED]: 'completed',
+  [ExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED]: 'failed',
+  [ExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED]: 'terminated',
+  [ExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED]: 'canceled',
+  [ExecutionStatus.WORKFLOW_EXECUTION_STATUS_TIMED_OUT]: 'timed_out',
+  [ExecutionStatus.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW]: 'continued_as_new',
+};
+
+export function summarize(info: ExecutionInfo, options: RecordOptions): DeliverySummary {
+  const sa = decodeFields(info.searchAttributes?.indexedFields);
+  const memo = decodeFields(info.memo?.fields);
+  const workflowId = info.execution?.workflowId ?? '';
+  const runId = info.execution?.runId ?? '';
+  const state = STATE[info.status ?? 0] ?? 'running';
+  return {
+    workflow_id: workflowId,
+    run_id: runId,
+    integration_id: text(sa.IntegrationId),
+    status: deliveryStatus(state, text(sa.DeliveryStatus)),
+    execution_status: state,
+    event_type: text(sa.EventType),
+    event_name: text(sa.EventName),
+    customer_id: text(sa.CustomerId),
+    message_id: text(sa.MessageId),
+    http_status: number(sa.HttpStatus),
+    attempts: number(sa.Attempts) ?? 0,
+    replay_of: text(sa.ReplayOf),
+    last_error: (memo.lastError as LastError | undefined) ?? (state === 'terminated' || state === 'canceled' || state === 'timed_out' ? { type: state, message: `The workflow was ${state.replace('_', ' ')} outside the delivery logic`, attempt: 0 } : null),
+    started_at: iso(info.startTime) ?? '',
+    closed_at: iso(info.closeTime),
+    temporal_ui_url: temporalUiUrl(options, workflowId, runId),
+  };
+}
+
+/** A run stopped from outside (terminate, cancel, timeout) never set its final status: it did not deliver. */
+function deliveryStatus(state: ExecutionState, labelled: string | null): DeliveryStatus {
+  if (state === 'terminated' || state === 'canceled' || state === 'timed_out') return 'failed';
+  if (labelled) return labelled as DeliveryStatus;
+  if (state === 'completed') return 'delivered';
+  return state === 'running' ? 'pending' : 'failed';
+}
+
+export function temporalUiUrl(options: RecordOptions, workflowId: string, runId: string): string {
+  return `${options.uiUrl.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(options.namespace)}/workflows/${encodeURIComponent(workflowId)}/${encodeURIComponent(runId)}/history`;
+}
+
+/** How personal data in an event is shown: as sent, or hashed when the integration says `hash_pii`. */
+export type PiiPolicy = 'show' | 'hash';
+
+export interface AttemptView {
+  attempt: number;
+  scheduled_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  outcome: string;
+  duration_ms: number | null;
+  credentials_revision: number | null;
+  request: { method: string; url: string | null; path: string; body: unknown };
+  response: { status: number; body_excerpt: string | null; retry_after_ms: number | null } | null;
+  error: { type: string | null; message: string } | null;
+}
+
+export interface DeliveryRecord extends DeliverySummary {
+  event: unknown;
+  attempts_detail: AttemptView[];
+  timeline: { at: string; what: string; detail?: string }[];
+  outcome: { status: DeliveryStatus; result?: unknown; failure?: { type: string | null; message: string } } | null;
+  replays: DeliverySummary[];
+}
+
+/** The whole story of one delivery run, from its history: input, every attempt, every wait, the outcome. */
+export function deliveryRecord(summary: DeliverySummary, history: History, pii: PiiPolicy, replays: DeliverySummary[]): DeliveryRecord {
+  const events = history.events ?? [];
+  const started = events[0]?.workflowExecutionStartedEventAttributes;
+  const input = decode<DeliverEventInput>(started?.input?.payloads?.[0]);
+  const redact = (value: unknown) => (pii === 'hash' ? hashPii(value) : value);
+  const attempts = attemptsFromHistory(history).map<AttemptView>((a) => ({
+    attempt: a.attempt,
+    scheduled_at: a.scheduledAt,
+    started_at: a.startedAt ?? null,
+    finished_at: a.finishedAt ?? null,
+    outcome: a.outcome,
+    duration_ms: a.exchange?.durationMs ?? null,
+    credentials_revision: a.revisionNumber ?? null,
+    request: { method: a.request.method, url: a.exchange?.url ?? null, path: a.request.path, body: redact(a.request.body) },
+    response:
+      a.exchange?.status !== undefined
+        ? { status: a.exchange.status, body_excerpt: a.exchange.responseExcerpt ?? null, retry_after_ms: a.exchange.retryAfterMs ?? null }
+        : null,
+    error: a.error ? { type: a.error.type ?? null, message: a.error.message } : null,
+  }));
+
+  const timeline: DeliveryRecord['timeline'] = [];
+  let outcome: DeliveryRecord['outcome'] = null;
+  for (const event of events) {
+    const at = eventTime(event);
+    switch (event.eventType) {
+      case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
+        timeline.push({ at, what: 'received', detail: input?.replayOf ? `replay of ${input.replayOf.workflowId}` : undefined });
+        break;
+      case EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED: {
+        const name = event.activityTaskScheduledEventAttributes?.activityType?.name;
+        timeline.push({ at, what: name === 'sendToCustomerIo' ? 'attempt' : 'checked credentials' });
+        break;
+      }
+      case EventType.EVENT_TYPE_TIMER_STARTED: {
+        const timeout = event.timerStartedEventAttributes?.startToFireTimeout;
+        const ms = timeout ? Number(timeout.seconds ?? 0) * 1000 + Math.round((timeout.nanos ?? 0) / 1e6) : 0;
+        timeline.push({ at, what: summary.status === 'awaiting_credentials' || parkedAround(events, event) ? 'waiting for credentials' : 'backing off', detail: `${ms} ms` });
+        break;
+      }
+      case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
+        timeline.push({ at, what: 'credentials updated', detail: `revision ${String(decode(event.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0]))}` });
+        break;
+      case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED: {
+        const result = decode<{ status: DeliveryStatus }>(event.workflowExecutionCompletedEventAttributes?.result?.payloads?.[0]);
+        outcome = { status: result?.status ?? 'delivered', result };
+        timeline.push({ at, what: result?.status ?? 'completed' });
+        break;
+      }
+      case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED: {
+        const failure = event.workflowExecutionFailedEventAttributes?.failure;
+        outcome = { status: 'failed', failure: { type: failure?.applicationFailureInfo?.type ?? null, message: failure?.message ?? '' } };
+        timeline.push({ at, what: 'failed', detail: failure?.message ?? undefined });
+        break;
+      }
+      case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED:
+      case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED:
+      case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT:
+        outcome = { status: 'failed', failure: { type: summary.execution_status, message: `The workflow was ${summary.execution_status}` } };
+        timeline.push({ at, what: summary.execution_status });
+        break;
+    }
+  }
+  return { ...summary, event: redact(input?.event ?? null), attempts_detail: attempts, timeline, outcome, replays };
+}
+
+/** A timer right after a credentials check belongs to a wait for credentials, not to a backoff. */
+function parkedAround(events: temporal.api.history.v1.IHistoryEvent[], timer: temporal.api.history.v1.IHistoryEvent): boolean {
+  const index = events.indexOf(timer);
+  for (let i = index - 1; i >= 0; i--) {
+    const scheduled = events[i]?.activityTaskScheduledEventAttributes;
+    if (scheduled) return scheduled.activityType?.name === 'credentialsState';
+  }
+  return false;
+}
+
+const PII_KEY = /(^|_|\b)(e-?mail|phone|mobile|ip)$/i;
+
+/** Hashes personal fields (emails, phone numbers, IPs) wherever they sit, the way Signal's hash_pii does. */
+export function hashPii(value: unknown, key = ''): unknown {
+  if (Array.isArray(value)) return value.map((v) => hashPii(v, key));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, hashPii(v, k)]));
+  }
+  if (typeof value === 'string' && (PII_KEY.test(key) || /^[^\s@]+@[^\s@]+$/.test(value))) {
+    return `sha256:${createHash('sha256').update(value.trim().toLowerCase()).digest('hex')}`;
+  }
+  return value;
+}
+
+export function decodeInput(history: History): DeliverEventInput | undefined {
+  return decode<DeliverEventInput>(history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]);
+}
+
+function decodeFields(fields: Record<string, Payload> | null | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, payload] of Object.entries(fields ?? {})) {
+    try {
+      out[key] = defaultPayloadConverter.fromPayload(payload);
+    } catch {
+      out[key] = undefined;
+    }
+  }
+  return out;
+}
+
+function decode<T>(payload: Payload | null | undefined): T | undefined {
+  return payload ? defaultPayloadConverter.fromPayload<T>(payload) : undefined;
+}
+
+function text(value: unknown): string | null {
+  if (Array.isArray(value)) return value.length > 0 ? String(value[0]) : null;
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+function number(value: unknown): number | null {
+  const v = Array.isArray(value) ? value[0] : value;
+  return typeof v === 'number' ? v : null;
+}
+
+function iso(ts: { seconds?: unknown; nanos?: number | null } | null | undefined): string | null {
+  if (!ts) return null;
+  return new Date(Number(ts.seconds ?? 0) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6)).toISOString();
+}
+

@@ -1,0 +1,186 @@
+import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { AppError, errors } from '../errors';
+import { deliveryPolicy } from '../integrations/customer-io-config';
+import type { DeliverEventInput } from '../shared/delivery';
+import { DELIVER_EVENT_WORKFLOW, replayWorkflowId } from '../shared/names';
+import { initialSearchAttributes, ReplayOfKey } from '../shared/search-attributes';
+import type { IntegrationStore } from '../store/integrations';
+import type { deliverEvent } from '../workflows';
+import { countParkedDeliveries, resumeParkedDeliveries } from './parked';
+import { type DeliveryFilter, deliveryQuery } from './query';
+import { decodeInput, deliveryRecord, type DeliveryRecord, type DeliverySummary, type RecordOptions, summarize } from './records';
+
+export interface DeliveryServiceOptions extends RecordOptions {
+  client: Client;
+  taskQueue: string;
+  store: Pick<IntegrationStore, 'get'>;
+}
+
+export interface ReplayOptions {
+  /** Delivered (and filtered) deliveries are replayed only when asked to. */
+  includeDelivered?: boolean;
+}
+
+export interface ReplayStarted {
+  replay_of: string;
+  workflow_id: string;
+  run_id: string;
+}
+
+export type ReplayVerdict = { replay: true } | { replay: false; reason: 'in_progress' | 'already_delivered' | 'not_replayable'; detail: string };
+
+export const MAX_BULK_REPLAY = 1000;
+
+/**
+ * Deliveries as Temporal knows them (visibility for lists, the history for one record), and replays of them.
+ * There is no second delivery log: every answer here is read from the workflow runs.
+ */
+export class DeliveryService {
+  constructor(private readonly options: DeliveryServiceOptions) {}
+
+  async list(filter: DeliveryFilter, page: { limit: number; cursor?: string }): Promise<{ data: DeliverySummary[]; next_cursor: string | null; has_more: boolean }> {
+    const { client } = this.options;
+    let nextPageToken: Uint8Array | undefined;
+    if (page.cursor) {
+      nextPageToken = Buffer.from(page.cursor, 'base64url');
+      if (nextPageToken.length === 0) throw errors.validation([{ field: 'cursor', message: 'is not a cursor this API issued' }]);
+    }
+    const response = await client.workflowService
+      .listWorkflowExecutions({ namespace: client.options.namespace, query: deliveryQuery(filter), pageSize: page.limit, ...(nextPageToken ? { nextPageToken } : {}) })
+      .catch((err: Error) => {
+        if (/token|page/i.test(err.message) && page.cursor) throw errors.validation([{ field: 'cursor', message: 'is not a cursor this API issued' }]);
+        throw err;
+      });
+    const token = response.nextPageToken && response.nextPageToken.length > 0 ? Buffer.from(response.nextPageToken).toString('base64url') : null;
+    return { data: (response.executions ?? []).map((e) => summarize(e, this.options)), next_cursor: token, has_more: token !== null };
+  }
+
+  async summary(workflowId: string, runId?: string): Promise<DeliverySummary | undefined> {
+    try {
+      const description = await this.options.client.workflow.getHandle(workflowId, runId).describe();
+      if (description.type !== DELIVER_EVENT_WORKFLOW) return undefined;
+      return summarize(description.raw.workflowExecutionInfo!, this.options);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      throw err;
+    }
+  }
+
+  async get(workflowId: string, runId?: string): Promise<DeliveryRecord> {
+    const summary = await this.summary(workflowId, runId);
+    if (!summary) throw errors.notFound(`Delivery ${workflowId}`);
+    const history = await this.options.client.workflow.getHandle(workflowId, summary.run_id).fetchHistory();
+    const integration = summary.integration_id ? await this.options.store.get(summary.integration_id) : undefined;
+    const replays = summary.replay_of ? [] : (await this.list({ replayOf: workflowId }, { limit: 20 })).data;
+    return deliveryRecord(summary, history, integration?.config.hash_pii ? 'hash' : 'show', replays);
+  }
+
+  countParked(integrationId: string): Promise<number> {
+    return countParkedDeliveries(this.options.client, integrationId);
+  }
+
+  resumeParked(integrationId: string, revisionNumber: number): Promise<number> {
+    return resumeParkedDeliveries(this.options.client, integrationId, revisionNumber);
+  }
+
+  /** Starts a new run of a delivery from its original input, linked both ways (ReplayOf, memo). */
+  async replay(workflowId: string, options: ReplayOptions = {}): Promise<ReplayStarted> {
+    const target = await this.summary(workflowId);
+    if (!target) throw errors.notFound(`Delivery ${workflowId}`);
+    // Replaying a replay repeats the original delivery.
+    const original = target.replay_of ? await this.summary(target.replay_of) : target;
+    if (!original) throw errors.notFound(`Delivery ${target.replay_of}`);
+    const verdict = await this.verdict(original, options);
+    if (!verdict.replay) {
+      throw new AppError(409, verdict.reason === 'in_progress' ? 'REPLAY_IN_PROGRESS' : verdict.reason === 'already_delivered' ? 'ALREADY_DELIVERED' : 'NOT_REPLAYABLE', verdict.detail);
+    }
+    return this.startReplay(original);
+  }
+
+  /** Replays every delivery matching the filter (failed ones unless asked otherwise), or says what it would do. */
+  async replayMany(filter: DeliveryFilter, options: ReplayOptions & { dryRun?: boolean; limit?: number }) {
+    const limit = Math.min(options.limit ?? 100, MAX_BULK_REPLAY);
+    const candidates: DeliverySummary[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.list({ ...filter, status: filter.status ?? 'failed', originalsOnly: true }, { limit: Math.min(100, limit - candidates.length), ...(cursor ? { cursor } : {}) });
+      candidates.push(...page.data);
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor && candidates.length < limit);
+
+    const replayed: ReplayStarted[] = [];
+    const wouldReplay: string[] = [];
+    const skipped: { workflow_id: string; reason: string; detail: string }[] = [];
+    for (const candidate of candidates) {
+      const verdict = await this.verdict(candidate, options);
+      if (!verdict.replay) skipped.push({ workflow_id: candidate.workflow_id, reason: verdict.reason, detail: verdict.detail });
+      else if (options.dryRun) wouldReplay.push(candidate.workflow_id);
+      else {
+        try {
+          replayed.push(await this.startReplay(candidate));
+        } catch (err) {
+          if (!(err instanceof AppError)) throw err;
+          skipped.push({ workflow_id: candidate.workflow_id, reason: 'in_progress', detail: err.message });
+        }
+      }
+    }
+    return {
+      dry_run: options.dryRun === true,
+      matched: candidates.length,
+      ...(options.dryRun ? { would_replay: wouldReplay } : { replayed }),
+      skipped,
+    };
+  }
+
+  /** Whether a delivery may be replayed now, looking at it and at its latest replay. */
+  private async verdict(original: DeliverySummary, options: ReplayOptions): Promise<ReplayVerdict> {
+    if (original.execution_status === 'running') {
+      return { replay: false, reason: 'in_progress', detail: `${original.workflow_id} is still running (${original.status})` };
+    }
+    const latestReplay = await this.summary(replayWorkflowId(original.workflow_id));
+    if (latestReplay?.execution_status === 'running') {
+      return { replay: false, reason: 'in_progress', detail: `a replay of ${original.workflow_id} is already running (${latestReplay.workflow_id})` };
+    }
+    const effective = latestReplay ?? original;
+    if ((effective.status === 'delivered' || effective.status === 'filtered') && !options.includeDelivered) {
+      return {
+        replay: false,
+        reason: 'already_delivered',
+        detail: `${original.workflow_id} ${latestReplay ? 'was replayed and' : ''} ended ${effective.status}: pass include_delivered to replay it anyway`.replace('  ', ' '),
+      };
+    }
+    return { replay: true };
+  }
+
+  private async startReplay(original: DeliverySummary): Promise<ReplayStarted> {
+    const { client } = this.options;
+    const history = await client.workflow.getHandle(original.workflow_id, original.run_id).fetchHistory();
+    const input = decodeInput(history);
+    if (!input) throw new AppError(409, 'NOT_REPLAYABLE', `${original.workflow_id} has no readable input`);
+    const integration = await this.options.store.get(input.integrationId);
+    const replayInput: DeliverEventInput = {
+      ...input,
+      // A fresh schedule from the integration's current settings; everything else (so the event id) is the original's.
+      retry: { ...input.retry, ...(integration ? deliveryPolicy(integration.config) : {}) },
+      replayOf: { workflowId: original.workflow_id, runId: original.run_id },
+    };
+    const workflowId = replayWorkflowId(original.workflow_id);
+    try {
+      const handle = await client.workflow.start<typeof deliverEvent>(DELIVER_EVENT_WORKFLOW, {
+        taskQueue: this.options.taskQueue,
+        workflowId,
+        args: [replayInput],
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+        workflowIdConflictPolicy: 'FAIL',
+        typedSearchAttributes: [...initialSearchAttributes(input.integrationId, input.event), { key: ReplayOfKey, value: original.workflow_id }],
+        memo: { replayOf: replayInput.replayOf },
+      });
+      return { replay_of: original.workflow_id, workflow_id: workflowId, run_id: handle.firstExecutionRunId };
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) {
+        throw new AppError(409, 'REPLAY_IN_PROGRESS', `a replay of ${original.workflow_id} is already running (${workflowId})`);
+      }
+      throw err;
+    }
+  }
+}
