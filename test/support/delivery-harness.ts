@@ -27,6 +27,8 @@ export interface HarnessOptions {
   /** Point the US region at this URL instead of the fake (e.g. a closed port). */
   usTrackUrl?: string;
   databaseUrl?: string;
+  /** How long the worker trusts cached credentials (0 in tests, so every change is seen at once). */
+  credentialsRevalidateMs?: number;
 }
 
 export interface DeliveryHarness {
@@ -68,7 +70,7 @@ export async function startDeliveryHarness(options: HarnessOptions = {}): Promis
     CUSTOMERIO_TRACK_URL_US: options.usTrackUrl ?? us.url,
     CUSTOMERIO_TRACK_URL_EU: eu.url,
     CUSTOMERIO_HTTP_TIMEOUT_MS: String(options.httpTimeoutMs ?? 2_000),
-    CREDENTIALS_REVALIDATE_MS: '0',
+    CREDENTIALS_REVALIDATE_MS: String(options.credentialsRevalidateMs ?? 0),
     TEMPORAL_TASK_QUEUE: taskQueue,
     LOG_LEVEL: 'debug',
   });
