@@ -30,6 +30,8 @@ export interface ReplayStarted {
 export type ReplayVerdict = { replay: true } | { replay: false; reason: 'in_progress' | 'already_delivered' | 'not_replayable'; detail: string };
 
 export const MAX_BULK_REPLAY = 1000;
+/** How many matching deliveries one bulk replay looks at, at most, to find its replays. */
+const MAX_BULK_SCAN = 10_000;
 
 /**
  * Deliveries as Temporal knows them (visibility for lists, the history for one record), and replays of them.
@@ -97,36 +99,47 @@ export class DeliveryService {
     return this.startReplay(original);
   }
 
-  /** Replays every delivery matching the filter (failed ones unless asked otherwise), or says what it would do. */
-  async replayMany(filter: DeliveryFilter, options: ReplayOptions & { dryRun?: boolean; limit?: number }) {
+  /**
+   * Replays every delivery matching the filter (failed ones unless asked otherwise), up to `limit` replays, or says
+   * what it would do. Originals already delivered by a replay are skipped but do not count toward the limit, so a
+   * second run moves on to the rest. `onReplayed` hears of each replay as it starts (the audit log).
+   */
+  async replayMany(
+    filter: DeliveryFilter,
+    options: ReplayOptions & { dryRun?: boolean; limit?: number; onReplayed?: (started: ReplayStarted) => Promise<void> },
+  ) {
     const limit = Math.min(options.limit ?? 100, MAX_BULK_REPLAY);
-    const candidates: DeliverySummary[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.list({ ...filter, status: filter.status ?? 'failed', originalsOnly: true }, { limit: Math.min(100, limit - candidates.length), ...(cursor ? { cursor } : {}) });
-      candidates.push(...page.data);
-      cursor = page.next_cursor ?? undefined;
-    } while (cursor && candidates.length < limit);
-
     const replayed: ReplayStarted[] = [];
     const wouldReplay: string[] = [];
     const skipped: { workflow_id: string; reason: string; detail: string }[] = [];
-    for (const candidate of candidates) {
-      const verdict = await this.verdict(candidate, options);
-      if (!verdict.replay) skipped.push({ workflow_id: candidate.workflow_id, reason: verdict.reason, detail: verdict.detail });
-      else if (options.dryRun) wouldReplay.push(candidate.workflow_id);
-      else {
-        try {
-          replayed.push(await this.startReplay(candidate));
-        } catch (err) {
-          if (!(err instanceof AppError)) throw err;
-          skipped.push({ workflow_id: candidate.workflow_id, reason: 'in_progress', detail: err.message });
+    let matched = 0;
+    let cursor: string | undefined;
+    do {
+      const page = await this.list({ ...filter, status: filter.status ?? 'failed', originalsOnly: true }, { limit: 100, ...(cursor ? { cursor } : {}) });
+      cursor = page.next_cursor ?? undefined;
+      for (const candidate of page.data) {
+        if (replayed.length + wouldReplay.length >= limit || matched >= MAX_BULK_SCAN) break;
+        matched++;
+        const verdict = await this.verdict(candidate, options);
+        if (!verdict.replay) {
+          skipped.push({ workflow_id: candidate.workflow_id, reason: verdict.reason, detail: verdict.detail });
+        } else if (options.dryRun) {
+          wouldReplay.push(candidate.workflow_id);
+        } else {
+          try {
+            const started = await this.startReplay(candidate);
+            replayed.push(started);
+            await options.onReplayed?.(started);
+          } catch (err) {
+            if (!(err instanceof AppError)) throw err;
+            skipped.push({ workflow_id: candidate.workflow_id, reason: err.code.toLowerCase(), detail: err.message });
+          }
         }
       }
-    }
+    } while (cursor && replayed.length + wouldReplay.length < limit && matched < MAX_BULK_SCAN);
     return {
       dry_run: options.dryRun === true,
-      matched: candidates.length,
+      matched,
       ...(options.dryRun ? { would_replay: wouldReplay } : { replayed }),
       skipped,
     };
@@ -146,7 +159,7 @@ export class DeliveryService {
       return {
         replay: false,
         reason: 'already_delivered',
-        detail: `${original.workflow_id} ${latestReplay ? 'was replayed and' : ''} ended ${effective.status}: pass include_delivered to replay it anyway`.replace('  ', ' '),
+        detail: `${original.workflow_id} ${latestReplay ? 'was replayed and ended' : 'ended'} ${effective.status}: pass include_delivered to replay it anyway`,
       };
     }
     return { replay: true };

@@ -197,6 +197,23 @@ describe('deliveries API', () => {
     expect(second.body.skipped.map((s: { reason: string }) => s.reason)).toEqual(['already_delivered', 'already_delivered']);
   });
 
+  test('bulk replay with a limit moves on past deliveries its earlier runs already replayed', async () => {
+    const since = new Date().toISOString();
+    const tag = `Limited ${runTag}`;
+    h.us.respondWith({ status: 400 }, { status: 400 });
+    const failed = [await send({ type: 'track', event: tag, userId: 'l1', messageId: messageId('lim') }), await send({ type: 'track', event: tag, userId: 'l2', messageId: messageId('lim') })];
+    await Promise.all(failed.map(settle));
+    await listUntil(`status=failed&event_name=${encodeURIComponent(tag)}`, (r) => r.body.data.length === 2);
+    const replayedOf: string[] = [];
+    for (let run = 0; run < 2; run++) {
+      const bulk = await admin('POST', '/v1/admin/deliveries/replay', { integration_id: integrationId, since, limit: 1 });
+      expect(bulk.body.replayed).toHaveLength(1);
+      replayedOf.push(bulk.body.replayed[0].replay_of);
+      await h.client.workflow.getHandle(bulk.body.replayed[0].workflow_id, bulk.body.replayed[0].run_id).result();
+    }
+    expect(replayedOf.sort()).toEqual([...failed].sort());
+  });
+
   test('a viewer may read deliveries but not replay them', async () => {
     const viewer = (await admin('POST', '/v1/admin/tokens', { name: 'reader', role: 'viewer' })).body.token;
     expect((await call('GET', '/v1/admin/deliveries', { token: viewer })).status).toBe(200);

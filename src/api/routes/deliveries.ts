@@ -86,13 +86,12 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: { deliveries:
   app.post('/deliveries/replay', async (request) => {
     const principal = requireRole(request.principal, 'editor');
     const body = parse(ReplayMany, request.body);
-    const outcome = await deliveries.replayMany(toFilter(body), { includeDelivered: body.include_delivered, dryRun: body.dry_run, limit: body.limit });
-    if ('replayed' in outcome) {
-      for (const r of outcome.replayed) {
-        await audit.record({ action: 'delivery.replayed', actor: actorOf(principal, request), resourceType: 'delivery', resourceId: r.replay_of, changes: { replay: { new: r.workflow_id } } });
-      }
-    }
-    return outcome;
+    return deliveries.replayMany(toFilter(body), {
+      includeDelivered: body.include_delivered,
+      dryRun: body.dry_run,
+      limit: body.limit,
+      onReplayed: (r) => audit.record({ action: 'delivery.replayed', actor: actorOf(principal, request), resourceType: 'delivery', resourceId: r.replay_of, changes: { replay: { new: r.workflow_id } } }),
+    });
   });
 
   app.post<{ Params: { workflowId: string } }>('/deliveries/:workflowId/replay', async (request, reply) => {
