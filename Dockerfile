@@ -15,6 +15,7 @@ RUN apt-get update \
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/build ./scripts/build
 COPY src ./src
 # The pruned node_modules is what ships: production dependencies only, native modules already built for this base.
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund

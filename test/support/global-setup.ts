@@ -20,7 +20,7 @@ export default async function globalSetup(): Promise<void> {
   }
   // The end-to-end tests run the compiled service, as `npm start` does; compiled once here, beside the bundling.
   const distDir = join(ROOT, 'test-results', 'dist');
-  const compiled = promisify(execFile)('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', distDir], { cwd: ROOT });
+  const compiled = promisify(execFile)('bash', ['scripts/build', distDir], { cwd: ROOT });
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../src/workflows'),
     logger: { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error },

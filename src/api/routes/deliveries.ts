@@ -12,16 +12,18 @@ import { actorOf, requireRole } from '../auth';
 import { MAX_PAGE_SIZE } from '../pagination';
 
 const isoTime = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time, e.g. 2026-11-29T10:00:00Z' });
+/** An empty query parameter (`?status=`) means "no filter", as a form with a blank select sends it. */
+const optional = <T extends z.ZodTypeAny>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 
 const Filters = {
-  integration_id: z.string().min(1).max(200).optional(),
-  status: z.enum(DELIVERY_STATUSES as [string, ...string[]]).optional(),
-  event_type: z.enum(EVENT_TYPES).optional(),
-  event_name: z.string().min(1).max(255).optional(),
-  customer_id: z.string().min(1).max(255).optional(),
-  message_id: z.string().min(1).max(200).optional(),
-  since: isoTime.optional(),
-  until: isoTime.optional(),
+  integration_id: optional(z.string().max(200)),
+  status: optional(z.enum(DELIVERY_STATUSES as [string, ...string[]])),
+  event_type: optional(z.enum(EVENT_TYPES)),
+  event_name: optional(z.string().max(255)),
+  customer_id: optional(z.string().max(255)),
+  message_id: optional(z.string().max(200)),
+  since: optional(isoTime),
+  until: optional(isoTime),
 };
 
 const ListQuery = z.strictObject({
