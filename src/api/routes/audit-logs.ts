@@ -6,7 +6,7 @@ import { pageOf, parsePage } from '../pagination';
 export function registerAuditLogRoutes(app: FastifyInstance, audit: AuditLog): void {
   app.get<{ Querystring: { action?: string; resource_id?: string } }>('/audit-logs', async (request) => {
     requireRole(request.principal, 'admin');
-    const { limit, position } = parsePage({ limit: (request.query as Record<string, unknown>).limit, cursor: (request.query as Record<string, unknown>).cursor });
+    const { limit, position } = parsePage(request.query);
     const rows = await audit.list({
       limit: limit + 1,
       ...(position ? { before: position } : {}),
