@@ -85,7 +85,7 @@ export function buildApi(core: Core, options: ApiOptions) {
     onChange: async (id, change, view) => {
       active.invalidate();
       core.targets.invalidate(id);
-      if (change === 'updated' && view && view.revision.revision_number > 1) {
+      if (change === 'revised' && view) {
         await resumeParked(id, view.revision.revision_number);
         // Visibility is eventually consistent: a delivery parked a moment ago may not be listed yet. A second sweep
         // finds it; the delivery's own hourly re-check is the last resort.

@@ -147,7 +147,7 @@ export function deliveryRecord(summary: DeliverySummary, history: History, pii: 
       case EventType.EVENT_TYPE_TIMER_STARTED: {
         const timeout = event.timerStartedEventAttributes?.startToFireTimeout;
         const ms = timeout ? Number(timeout.seconds ?? 0) * 1000 + Math.round((timeout.nanos ?? 0) / 1e6) : 0;
-        timeline.push({ at, what: summary.status === 'awaiting_credentials' || parkedAround(events, event) ? 'waiting for credentials' : 'backing off', detail: `${ms} ms` });
+        timeline.push({ at, what: parkedAround(events, event) ? 'waiting for credentials' : 'backing off', detail: `${ms} ms` });
         break;
       }
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:

@@ -40,8 +40,11 @@ export interface IntegrationServiceDeps {
   store: IntegrationStore;
   audit: AuditLog;
   verify: CredentialVerifier;
-  /** Told about every change, so caches (credentials, intake routing) and waiting deliveries can react. */
-  onChange?: (integrationId: string, change: 'created' | 'updated' | 'deleted', view?: IntegrationView) => void | Promise<void>;
+  /**
+   * Told about every change, so caches (credentials, intake routing) and waiting deliveries can react. `revised`
+   * is an update that made a new config revision.
+   */
+  onChange?: (integrationId: string, change: 'created' | 'updated' | 'revised' | 'deleted', view?: IntegrationView) => void | Promise<void>;
 }
 
 /** Install, read, change and remove integrations: the rules behind the management API. */
@@ -141,7 +144,7 @@ export class IntegrationService {
       .catch(rethrowDuplicate);
     if (!updated) throw errors.notFound(`Integration ${id}`);
     await this.audit('integration.updated', actor, id, changes);
-    await this.deps.onChange?.(id, 'updated', updated);
+    await this.deps.onChange?.(id, nextConfig ? 'revised' : 'updated', updated);
     return updated;
   }
 
