@@ -66,6 +66,7 @@ const RESUME_SWEEP_DELAY_MS = 3_000;
 export function buildApi(core: Core, options: ApiOptions) {
   const { config, logger, client } = options;
   const active = new ActiveIntegrations(core.store);
+  const audit = new AuditLog(core.database.db);
   const deliveries = new DeliveryService({
     client,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
@@ -80,7 +81,7 @@ export function buildApi(core: Core, options: ApiOptions) {
     );
   const integrations = new IntegrationService({
     store: core.store,
-    audit: new AuditLog(core.database.db),
+    audit,
     verify: (c) => verifyTrackCredentials(core.transport, core.baseUrls, { siteId: c.site_id, apiKey: c.tracking_api_key, region: c.region }),
     onChange: async (id, change, view) => {
       active.invalidate();
@@ -105,7 +106,7 @@ export function buildApi(core: Core, options: ApiOptions) {
     deliveries,
     live: new LiveFeed(deliveries, { logger }),
     tokens: new AccessTokenStore(core.database.db),
-    audit: new AuditLog(core.database.db),
+    audit,
     intake,
     ...(config.SIGNAL_ADMIN_TOKEN ? { bootstrapAdminToken: config.SIGNAL_ADMIN_TOKEN } : {}),
     ...(config.SIGNAL_PIPELINE_KEY ? { bootstrapPipelineKey: config.SIGNAL_PIPELINE_KEY } : {}),

@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+
 /**
  * The one error type that crosses from the service layer to HTTP: a status, a stable machine code and a message a
  * human can act on. Rendered as {"error":{"code","message","details"}}.
@@ -29,6 +31,13 @@ export const errors = {
   rateLimited: (retryAfterSeconds: number) =>
     new AppError(429, 'RATE_LIMITED', `Too many requests: retry in ${retryAfterSeconds} s`, { retry_after_seconds: retryAfterSeconds }),
 };
+
+/** Parses with a zod schema, or throws the 422 that names each bad field. */
+export function parseInput<T extends z.ZodTypeAny>(schema: T, value: unknown): z.output<T> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw errors.validation(fieldProblems(parsed.error.issues));
+  return parsed.data;
+}
 
 /** zod issues → per-field problems, with paths relative to `prefix`. */
 export function fieldProblems(issues: { path: PropertyKey[]; message: string; code?: string; keys?: string[] }[], prefix = ''): FieldProblem[] {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { errors, fieldProblems } from '../errors';
+import { errors, parseInput } from '../errors';
 
 export const MAX_PAGE_SIZE = 100;
 
@@ -20,9 +20,7 @@ export interface Page {
 
 /** `?cursor=&limit=`; the cursor is opaque to clients (base64url of the last row's position). */
 export function parsePage(query: unknown): Page {
-  const parsed = PageQuery.safeParse(query ?? {});
-  if (!parsed.success) throw errors.validation(fieldProblems(parsed.error.issues));
-  const { limit, cursor } = parsed.data;
+  const { limit, cursor } = parseInput(PageQuery, query ?? {});
   if (!cursor) return { limit };
   try {
     const position = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Position;

@@ -40,12 +40,24 @@ export async function startDelivery(
 ): Promise<StartDeliveryOutcome> {
   const parsed = parseSignalEvent(event);
   if (!parsed.ok) throw new InvalidEventError(parsed.issues);
-  const normalized = parsed.event;
-  if (!normalized.messageId) {
+  return startValidatedDelivery(client, integrationId, parsed.event, options);
+}
+
+/**
+ * startDelivery for an event that has already passed SignalEventSchema (HTTP intake parses each event once, then
+ * starts one delivery per integration).
+ */
+export async function startValidatedDelivery(
+  client: Client,
+  integrationId: string,
+  event: SignalEvent,
+  options: StartDeliveryOptions = {},
+): Promise<StartDeliveryOutcome> {
+  if (!event.messageId) {
     throw new InvalidEventError([{ path: 'messageId', message: 'is required: it is what makes a delivery idempotent' }]);
   }
   // Fixed here, before the workflow starts, so a replay of this input derives the same Customer.io event id.
-  normalized.timestamp ??= (options.now?.() ?? new Date()).toISOString();
+  const normalized: SignalEvent & { messageId: string } = { ...event, messageId: event.messageId, timestamp: event.timestamp ?? (options.now?.() ?? new Date()).toISOString() };
 
   const input: DeliverEventInput = { integrationId, event: normalized };
   if (options.retry) input.retry = options.retry;

@@ -83,13 +83,17 @@ function describeFailure(failure: Failure | undefined): { type?: string; message
   return { ...(type ? { type } : {}), message: failure.message ?? '' };
 }
 
-function decode<T>(payload: temporal.api.common.v1.IPayload | null | undefined): T | undefined {
+/** A payload as the default data converter wrote it (histories, memos and search attributes of deliveries). */
+export function decode<T>(payload: temporal.api.common.v1.IPayload | null | undefined): T | undefined {
   if (!payload) return undefined;
   return defaultPayloadConverter.fromPayload<T>(payload);
 }
 
-export function eventTime(event: HistoryEvent): string {
-  const ts = event.eventTime;
-  if (!ts) return '';
+export function timestampToIso(ts: { seconds?: unknown; nanos?: number | null } | null | undefined): string | null {
+  if (!ts) return null;
   return new Date(Number(ts.seconds ?? 0) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6)).toISOString();
+}
+
+export function eventTime(event: HistoryEvent): string {
+  return timestampToIso(event.eventTime) ?? '';
 }

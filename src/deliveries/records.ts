@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { DeliverEventInput, DeliveryStatus, LastError } from '../shared/delivery';
-import { attemptsFromHistory, eventTime } from './history';
+import { attemptsFromHistory, decode, eventTime, timestampToIso } from './history';
 
 type ExecutionInfo = temporal.api.workflow.v1.IWorkflowExecutionInfo;
 type History = temporal.api.history.v1.IHistory;
@@ -67,8 +66,8 @@ export function summarize(info: ExecutionInfo, options: RecordOptions): Delivery
     attempts: number(sa.Attempts) ?? 0,
     replay_of: text(sa.ReplayOf),
     last_error: (memo.lastError as LastError | undefined) ?? (state === 'terminated' || state === 'canceled' || state === 'timed_out' ? { type: state, message: `The workflow was ${state.replace('_', ' ')} outside the delivery logic`, attempt: 0 } : null),
-    started_at: iso(info.startTime) ?? '',
-    closed_at: iso(info.closeTime),
+    started_at: timestampToIso(info.startTime) ?? '',
+    closed_at: timestampToIso(info.closeTime),
     temporal_ui_url: temporalUiUrl(options, workflowId, runId),
   };
 }
@@ -208,16 +207,12 @@ function decodeFields(fields: Record<string, Payload> | null | undefined): Recor
   const out: Record<string, unknown> = {};
   for (const [key, payload] of Object.entries(fields ?? {})) {
     try {
-      out[key] = defaultPayloadConverter.fromPayload(payload);
+      out[key] = decode(payload);
     } catch {
       out[key] = undefined;
     }
   }
   return out;
-}
-
-function decode<T>(payload: Payload | null | undefined): T | undefined {
-  return payload ? defaultPayloadConverter.fromPayload<T>(payload) : undefined;
 }
 
 function text(value: unknown): string | null {
@@ -230,8 +225,4 @@ function number(value: unknown): number | null {
   return typeof v === 'number' ? v : null;
 }
 
-function iso(ts: { seconds?: unknown; nanos?: number | null } | null | undefined): string | null {
-  if (!ts) return null;
-  return new Date(Number(ts.seconds ?? 0) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6)).toISOString();
-}
 

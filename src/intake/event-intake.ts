@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { startDelivery } from '../client/start-delivery';
+import { startValidatedDelivery } from '../client/start-delivery';
 import { AppError } from '../errors';
 import { deliveryPolicy } from '../integrations/customer-io-config';
 import { parseSignalEvent, type SignalEvent } from '../shared/event';
@@ -46,10 +46,12 @@ export class EventIntake {
   async ingest(rawEvents: unknown[]): Promise<IntakeReceipt> {
     const receipt: IntakeReceipt = { accepted: 0, duplicates: 0, deliveries: [], rejected: [] };
     const events: SignalEvent[] = [];
+    const receivedAt = new Date().toISOString();
     rawEvents.forEach((raw, index) => {
       const withId = isObject(raw) && raw.messageId === undefined && raw.message_id === undefined ? { ...raw, messageId: randomUUID() } : raw;
       const parsed = parseSignalEvent(withId);
-      if (parsed.ok) events.push(parsed.event);
+      // One receive time for the event, whichever integrations it goes to.
+      if (parsed.ok) events.push({ ...parsed.event, timestamp: parsed.event.timestamp ?? receivedAt });
       else receipt.rejected.push({ index, errors: parsed.issues.map((i) => ({ field: i.path, message: i.message })) });
     });
     receipt.accepted = events.length;
@@ -59,7 +61,7 @@ export class EventIntake {
     const jobs = events.flatMap((event) =>
       integrations.map((integration) => async (): Promise<DeliveryReceipt> => {
         const consent = consentDecision(event, integration.config.consent_categories);
-        const outcome = await startDelivery(this.options.client, integration.id, event, {
+        const outcome = await startValidatedDelivery(this.options.client, integration.id, event, {
           taskQueue: this.options.taskQueue,
           retry: { ...this.options.retry, ...deliveryPolicy(integration.config) },
           ...(consent.allowed ? {} : { filter: { reason: 'consent_denied', detail: consent.detail } }),

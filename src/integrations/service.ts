@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CredentialCheck } from '../customerio/verify-credentials';
-import { AppError, errors, fieldProblems, type FieldProblem } from '../errors';
+import { AppError, errors, fieldProblems, type FieldProblem, parseInput } from '../errors';
 import type { AuditLog, Changes } from '../store/audit-log';
 import { DuplicateNameError, type IntegrationStore, type IntegrationView } from '../store/integrations';
 import { findVendor } from './catalog';
@@ -219,9 +219,7 @@ function parse<T extends z.ZodTypeAny>(schema: T, body: unknown): z.output<T> {
   if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw errors.validation([{ field: '(body)', message: 'the body must be a JSON object' }]);
   }
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) throw errors.validation(fieldProblems(parsed.error.issues));
-  return parsed.data;
+  return parseInput(schema, body);
 }
 
 function duplicateName(name: string): AppError {

@@ -19,9 +19,7 @@ describe('deliveries waiting for fixed credentials', () => {
     const oldKey = { siteId: 'cw-site', apiKey: 'cw-old-key' };
     const newKey = { siteId: 'cw-site', apiKey: 'cw-new-key' };
     h.us.acceptCredentials(oldKey);
-    const installed = await admin('POST', '/v1/admin/integration-catalog/customer_io/install', {
-      name: 'Rotating', config: { site_id: oldKey.siteId, api_key: 'cw-app', tracking_api_key: oldKey.apiKey, region: 'us' },
-    });
+    const installed = await h.installThroughApi({ name: 'Rotating', credentials: oldKey, appKey: 'cw-app' });
     expect(installed.status).toBe(201);
     const integrationId = installed.body.id as string;
     h.us.acceptCredentials(newKey); // someone rotated the key in Customer.io: the stored one is now refused

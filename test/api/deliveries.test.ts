@@ -16,10 +16,7 @@ describe('deliveries API', () => {
   beforeAll(async () => {
     h = await startDeliveryHarness({ api: true });
     h.us.acceptCredentials(creds);
-    const installed = await call('POST', '/v1/admin/integration-catalog/customer_io/install', {
-      token: h.adminToken,
-      body: { name: 'Deliveries', config: { site_id: creds.siteId, api_key: 'dl-app-key', tracking_api_key: creds.apiKey, region: 'us' } },
-    });
+    const installed = await h.installThroughApi({ name: 'Deliveries', credentials: creds, appKey: 'dl-app-key' });
     integrationId = installed.body.id;
   });
   afterAll(() => h.close());
@@ -124,9 +121,7 @@ describe('deliveries API', () => {
   test('hash_pii shows personal fields hashed in the record', async () => {
     const other = { siteId: 'pii-site', apiKey: 'pii-key' };
     h.us.acceptCredentials(creds, other);
-    const installed = await admin('POST', '/v1/admin/integration-catalog/customer_io/install', {
-      name: 'Hashed', config: { site_id: other.siteId, api_key: 'x', tracking_api_key: other.apiKey, region: 'us', hash_pii: true },
-    });
+    const installed = await h.installThroughApi({ name: 'Hashed', credentials: other, appKey: 'x', config: { hash_pii: true } });
     const started = await h.deliver(installed.body.id, { type: 'identify', userId: 'pii-user', messageId: messageId('pii'), traits: { email: 'Secret@Example.com', plan: 'pro' } });
     await settle(started.workflowId);
     const record = await admin('GET', `/v1/admin/deliveries/${encodeURIComponent(started.workflowId)}`);

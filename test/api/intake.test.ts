@@ -12,10 +12,8 @@ describe('event intake', () => {
   beforeAll(async () => {
     h = await startDeliveryHarness({ api: true });
     h.us.acceptCredentials(creds);
-    const installed = await call('POST', '/v1/admin/integration-catalog/customer_io/install', {
-      token: h.adminToken,
-      body: { name: 'Customer.io', variant: 'default', config: { site_id: creds.siteId, api_key: 'intake-app-key', tracking_api_key: creds.apiKey, region: 'us' }, delivery_mode: 'server_side' },
-    });
+    const installed = await h.installThroughApi({ name: 'Customer.io', credentials: creds, appKey: 'intake-app-key' });
+    responses.push(installed.text);
     expect(installed.status).toBe(201);
     integrationId = installed.body.id;
   });
@@ -147,10 +145,8 @@ describe('event intake', () => {
   test('a disabled integration gets no new deliveries', async () => {
     const other = { siteId: 'other-site', apiKey: 'other-key' };
     h.us.acceptCredentials(...[{ siteId: creds.siteId, apiKey: 'intake-track-key-2' }, other]);
-    const second = await call('POST', '/v1/admin/integration-catalog/customer_io/install', {
-      token: h.adminToken,
-      body: { name: 'Second', config: { site_id: other.siteId, api_key: 'x', tracking_api_key: other.apiKey, region: 'us' } },
-    });
+    const second = await h.installThroughApi({ name: 'Second', credentials: other, appKey: 'x' });
+    responses.push(second.text);
     const both = await call('POST', '/v1/events', { token: h.pipelineKey, body: { type: 'page', userId: 'u', messageId: messageId(), context: { page: { url: 'https://a/' } } } });
     expect(both.body.deliveries.map((d: { integration_id: string }) => d.integration_id).sort()).toEqual([integrationId, second.body.id].sort());
     await call('PATCH', `/v1/admin/integrations/${second.body.id}`, { token: h.adminToken, body: { enabled: false } });

@@ -25,10 +25,7 @@ describe('Live Events page (/live) in a real browser', () => {
     }
     h = await startDeliveryHarness({ api: true });
     h.us.acceptCredentials(creds);
-    const installed = await call('POST', '/v1/admin/integration-catalog/customer_io/install', {
-      token: h.adminToken,
-      body: { name: 'Customer.io Live', variant: 'default', config: { site_id: creds.siteId, api_key: 'live-app-key', tracking_api_key: creds.apiKey, region: 'us' }, delivery_mode: 'server_side' },
-    });
+    const installed = await h.installThroughApi({ name: 'Customer.io Live', credentials: creds, appKey: 'live-app-key' });
     expect(installed.status).toBe(201);
     integrationId = installed.body.id;
     browser = await chromium.launch({

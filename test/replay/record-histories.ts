@@ -25,7 +25,7 @@ describe('record workflow histories for the replayer', () => {
   beforeAll(async () => {
     h = await startDeliveryHarness({ api: true });
     h.us.acceptCredentials(key);
-    integrationId = (await admin('POST', '/v1/admin/integration-catalog/customer_io/install', { name: 'Fixtures', config: { site_id: key.siteId, api_key: 'a', tracking_api_key: key.apiKey, region: 'us' } })).body.id;
+    integrationId = (await h.installThroughApi({ name: 'Fixtures', credentials: key, appKey: 'a' })).body.id;
   });
   afterAll(() => h.close());
 

@@ -13,6 +13,7 @@ import type { DeliveryTargets } from '../../src/store/delivery-targets';
 import type { IntegrationStore } from '../../src/store/integrations';
 import { createDeliveryWorker } from '../../src/worker/create-worker';
 import { type Credentials, FakeCustomerIo } from './fake-customerio';
+import { httpClient, type HttpResult } from './http';
 import { captureLogs } from './log-capture';
 import { connectTestEnvironment, workflowBundlePath } from './temporal';
 
@@ -48,6 +49,8 @@ export interface DeliveryHarness {
   app?: FastifyInstance;
   baseUrl: string;
   createIntegration(options?: { region?: Region; credentials?: Credentials; name?: string }): Promise<{ id: string; credentials: Credentials }>;
+  /** Installs through the HTTP API (admin token), as an operator would; the fake must already accept `credentials`. */
+  installThroughApi(options: { name: string; credentials: Credentials; appKey: string; region?: Region; config?: Record<string, unknown> }): Promise<HttpResult>;
   deliver(integrationId: string, event: SignalEventInput, options?: StartDeliveryOptions): ReturnType<typeof startDelivery>;
   close(): Promise<void>;
 }
@@ -129,6 +132,17 @@ export async function startDeliveryHarness(options: HarnessOptions = {}): Promis
         },
       });
       return { id: view.id, credentials: creds };
+    },
+    installThroughApi({ name, credentials, appKey, region = 'us', config: extra = {} }) {
+      return httpClient(() => baseUrl)('POST', '/v1/admin/integration-catalog/customer_io/install', {
+        token: config.SIGNAL_ADMIN_TOKEN!,
+        body: {
+          name,
+          variant: 'default',
+          config: { site_id: credentials.siteId, api_key: appKey, tracking_api_key: credentials.apiKey, region, ...extra },
+          delivery_mode: 'server_side',
+        },
+      });
     },
     deliver(integrationId, event, startOptions = {}) {
       return startDelivery(client, integrationId, event, { taskQueue, ...startOptions, retry: { ...FAST_RETRY, ...startOptions.retry } });

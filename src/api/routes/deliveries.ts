@@ -4,7 +4,7 @@ import type { LiveFeed } from '../../deliveries/live-feed';
 import type { DeliveryFilter } from '../../deliveries/query';
 import type { DeliverySummary } from '../../deliveries/records';
 import { type DeliveryService, MAX_BULK_REPLAY } from '../../deliveries/service';
-import { errors, fieldProblems } from '../../errors';
+import { parseInput } from '../../errors';
 import { DELIVERY_STATUSES } from '../../shared/delivery';
 import { EVENT_TYPES } from '../../shared/event';
 import type { AuditLog } from '../../store/audit-log';
@@ -51,11 +51,7 @@ const LiveQuery = z.object({
   token: z.string().optional(),
 });
 
-function parse<T extends z.ZodTypeAny>(schema: T, value: unknown): z.output<T> {
-  const parsed = schema.safeParse(value ?? {});
-  if (!parsed.success) throw errors.validation(fieldProblems(parsed.error.issues));
-  return parsed.data;
-}
+const parse = <T extends z.ZodTypeAny>(schema: T, value: unknown) => parseInput(schema, value ?? {});
 
 function toFilter(q: { integration_id?: string; status?: string; event_type?: string; event_name?: string; customer_id?: string; message_id?: string; since?: string; until?: string }): DeliveryFilter {
   return {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { errors, fieldProblems } from '../../errors';
+import { errors, parseInput } from '../../errors';
 import { type AccessTokenStore, type AccessTokenView, type Role, ROLES, type TokenKind } from '../../store/access-tokens';
 import type { AuditLog } from '../../store/audit-log';
 import { actorOf, requireRole } from '../auth';
@@ -26,10 +26,9 @@ export function registerTokenRoutes(
 
   app.post(path, async (request, reply) => {
     const principal = requireRole(request.principal, 'admin');
-    const parsed = (kind === 'api_token' ? CreateApiToken : CreatePipelineKey).safeParse(request.body ?? {});
-    if (!parsed.success) throw errors.validation(fieldProblems(parsed.error.issues));
-    const role = 'role' in parsed.data ? (parsed.data.role as Role) : undefined;
-    const { token, view } = await tokens.issue({ kind, name: parsed.data.name, ...(role ? { role } : {}), createdBy: principal.id });
+    const input = parseInput(kind === 'api_token' ? CreateApiToken : CreatePipelineKey, request.body ?? {});
+    const role = 'role' in input ? (input.role as Role) : undefined;
+    const { token, view } = await tokens.issue({ kind, name: input.name, ...(role ? { role } : {}), createdBy: principal.id });
     await audit.record({
       action: `${noun}.created`,
       actor: actorOf(principal, request),
