@@ -6,6 +6,9 @@ const optionalText = z.preprocess((v) => (v === '' ? undefined : v), z.string().
 const withDefault = <T extends z.ZodTypeAny>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema);
 const url = z.url({ message: 'must be a URL such as http://127.0.0.1:9000' });
 
+/** Where `npm start` keeps its state (secrets, SQLite store, Temporal's database); the CLI looks there too. */
+export const DEFAULT_DATA_DIR = 'data';
+
 const EnvSchema = z.object({
   PORT: withDefault(z.coerce.number().int().min(1).max(65535).default(8084)),
   HOST: withDefault(z.string().default('127.0.0.1')),
@@ -13,7 +16,7 @@ const EnvSchema = z.object({
   TEMPORAL_NAMESPACE: withDefault(z.string().min(1).default('default')),
   TEMPORAL_TASK_QUEUE: withDefault(z.string().min(1).default(TASK_QUEUE)),
   TEMPORAL_UI_URL: withDefault(url.default('http://localhost:8233')),
-  DATABASE_URL: withDefault(z.string().min(1).default('sqlite:./data/signal.db')),
+  DATABASE_URL: withDefault(z.string().min(1).default(`sqlite:./${DEFAULT_DATA_DIR}/signal.db`)),
   ENCRYPTION_KEY: optionalText,
   SIGNAL_ADMIN_TOKEN: optionalText,
   SIGNAL_PIPELINE_KEY: optionalText,
@@ -29,11 +32,31 @@ const EnvSchema = z.object({
 
 export type Config = z.output<typeof EnvSchema>;
 
+/** Settings only `npm start` reads: it embeds a Temporal dev server and keeps everything under one directory. */
+const StartSchema = z.object({
+  SIGNAL_DATA_DIR: withDefault(z.string().min(1).default(DEFAULT_DATA_DIR)),
+  TEMPORAL_DEV_PORT: withDefault(z.coerce.number().int().min(1).max(65535).default(7233)),
+  /** Defaults to the gRPC port + 1000, as the Temporal CLI does. */
+  TEMPORAL_UI_PORT: withDefault(z.coerce.number().int().min(1).max(65535).optional()),
+  /** Set: use that Temporal instead of embedding a dev server. */
+  TEMPORAL_ADDRESS: optionalText,
+}).transform(({ TEMPORAL_ADDRESS, ...settings }) => ({ ...settings, embedTemporal: TEMPORAL_ADDRESS === undefined }));
+
+export type StartSettings = z.output<typeof StartSchema>;
+
 export class ConfigError extends Error {}
 
 /** Every environment variable the service reads, validated once at start; a bad one is named in the error. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = EnvSchema.safeParse(env);
+  return parseEnv(EnvSchema, env);
+}
+
+export function loadStartSettings(env: NodeJS.ProcessEnv = process.env): StartSettings {
+  return parseEnv(StartSchema, env);
+}
+
+function parseEnv<T extends z.ZodTypeAny>(schema: T, env: NodeJS.ProcessEnv): z.output<T> {
+  const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
     throw new ConfigError(`invalid configuration:\n${problems}`);

@@ -1,4 +1,5 @@
 import type { IntegrationStore } from '../store/integrations';
+import type { DeliveryActivities } from './contract';
 import { createCredentialsState } from './credentials-state';
 import { createSendToCustomerIo, type SendDeps } from './send-to-customer-io';
 
@@ -7,11 +8,9 @@ export interface ActivityDeps extends SendDeps {
 }
 
 /** Every activity of the delivery worker, built around its dependencies (credentials cache, HTTP pool, store). */
-export function createActivities(deps: ActivityDeps) {
+export function createActivities(deps: ActivityDeps): DeliveryActivities {
   return {
     sendToCustomerIo: createSendToCustomerIo(deps),
     credentialsState: createCredentialsState(deps.store),
   };
 }
-
-export type DeliveryActivities = ReturnType<typeof createActivities>;

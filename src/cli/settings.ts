@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { DEFAULT_DATA_DIR } from '../config';
 import type { LocalSecrets } from '../local/secrets';
 import { type Flags, stringFlag, UsageError } from './args';
 
@@ -35,7 +36,7 @@ export function resolveConnection(flags: Flags, env: NodeJS.ProcessEnv, cwd: str
 }
 
 function secretsFile(env: NodeJS.ProcessEnv, cwd: string): string {
-  return resolve(cwd, env.SIGNAL_DATA_DIR || 'data', 'local-secrets.json');
+  return resolve(cwd, env.SIGNAL_DATA_DIR || DEFAULT_DATA_DIR, 'local-secrets.json');
 }
 
 function tokenFromLocalSecrets(env: NodeJS.ProcessEnv, cwd: string): string | undefined {

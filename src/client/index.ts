@@ -2,4 +2,5 @@
 export { InvalidEventError, startDelivery, type StartDeliveryOptions, type StartDeliveryOutcome } from './start-delivery';
 export { connectClient } from '../temporal/connect';
 export type { DeliverEventInput, DeliveryResult } from '../shared/delivery';
-export type { SignalEvent, SignalEventInput } from '../shared/event';
+export type { SignalEvent } from '../shared/event';
+export type { SignalEventInput } from '../shared/event-schema';

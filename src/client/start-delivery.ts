@@ -1,18 +1,26 @@
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { type DeliverEventInput, type FilterReason } from '../shared/delivery';
-import { parseSignalEvent, type SignalEvent, type SignalEventInput } from '../shared/event';
+import { retrySettings, type PublicConfig } from '../customerio/config';
+import { type SettledInput, settleDeliveryInput } from '../customerio/delivery-input';
+import { initialSearchAttributes } from '../customerio/labels';
+import type { DeliverEventInput, FilterReason } from '../shared/delivery';
+import type { SignalEvent } from '../shared/event';
+import { parseSignalEvent, type SignalEventInput } from '../shared/event-schema';
 import { DELIVER_EVENT_WORKFLOW, deliveryWorkflowId, TASK_QUEUE } from '../shared/names';
 import type { RetryPolicy } from '../shared/retry-policy';
-import { initialSearchAttributes } from '../shared/search-attributes';
 import type { deliverEvent } from '../workflows';
 
 export interface StartDeliveryOptions {
   taskQueue?: string;
+  /** The integration's settings, when the caller has them (the HTTP intake does): its retry window and waits. */
+  config?: Partial<PublicConfig>;
+  /** Overrides of the default retry schedule, under the integration's own settings. */
   retry?: Partial<RetryPolicy>;
-  /** Record the event as filtered instead of sending it (consent denied, integration disabled). */
+  /** Record the event as filtered instead of sending it (consent denied). */
   filter?: { reason: FilterReason; detail?: string };
   /** Clock for events that arrive without a timestamp. */
   now?: () => Date;
+  /** This delivery repeats an earlier one (same event, so the same Customer.io event id). */
+  replayOf?: DeliverEventInput['replayOf'];
 }
 
 export interface StartDeliveryOutcome {
@@ -44,7 +52,27 @@ export async function startDelivery(
 }
 
 /**
- * startDelivery for an event that has already passed SignalEventSchema (HTTP intake parses each event once, then
+ * Every decision about a delivery that must not change between its retries and replays, made once, here: its
+ * messageId (required: it makes the delivery idempotent), its time (the receive time when the event has none), its
+ * retry settings, its customer and whether it is sent at all.
+ */
+export function toDeliveryInput(integrationId: string, event: SignalEvent, options: StartDeliveryOptions = {}): SettledInput {
+  if (!event.messageId) {
+    throw new InvalidEventError([{ path: 'messageId', message: 'is required: it is what makes a delivery idempotent' }]);
+  }
+  const timestamp = event.timestamp ?? (options.now?.() ?? new Date()).toISOString();
+  const retry = retrySettings(options.config, options.retry);
+  return settleDeliveryInput({
+    integrationId,
+    event: { ...event, messageId: event.messageId, timestamp },
+    ...(Object.keys(retry).length > 0 ? { retry } : {}),
+    ...(options.filter ? { filter: options.filter } : {}),
+    ...(options.replayOf ? { replayOf: options.replayOf } : {}),
+  });
+}
+
+/**
+ * startDelivery for an event that has already passed the event schema (HTTP intake parses each event once, then
  * starts one delivery per integration).
  */
 export async function startValidatedDelivery(
@@ -53,16 +81,8 @@ export async function startValidatedDelivery(
   event: SignalEvent,
   options: StartDeliveryOptions = {},
 ): Promise<StartDeliveryOutcome> {
-  if (!event.messageId) {
-    throw new InvalidEventError([{ path: 'messageId', message: 'is required: it is what makes a delivery idempotent' }]);
-  }
-  // Fixed here, before the workflow starts, so a replay of this input derives the same Customer.io event id.
-  const normalized: SignalEvent & { messageId: string } = { ...event, messageId: event.messageId, timestamp: event.timestamp ?? (options.now?.() ?? new Date()).toISOString() };
-
-  const input: DeliverEventInput = { integrationId, event: normalized };
-  if (options.retry) input.retry = options.retry;
-  if (options.filter) input.filter = options.filter;
-  const workflowId = deliveryWorkflowId(integrationId, normalized.messageId);
+  const input = toDeliveryInput(integrationId, event, options);
+  const workflowId = deliveryWorkflowId(integrationId, input.event.messageId);
   try {
     const handle = await client.workflow.start<typeof deliverEvent>(DELIVER_EVENT_WORKFLOW, {
       taskQueue: options.taskQueue ?? TASK_QUEUE,
@@ -70,7 +90,7 @@ export async function startValidatedDelivery(
       args: [input],
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       workflowIdConflictPolicy: 'FAIL',
-      typedSearchAttributes: initialSearchAttributes(integrationId, normalized),
+      typedSearchAttributes: initialSearchAttributes(input),
     });
     return { status: 'started', workflowId, runId: handle.firstExecutionRunId };
   } catch (err) {

@@ -1,3 +1,4 @@
+import type { CustomerResolution } from '../shared/delivery';
 import type { SignalEvent } from '../shared/event';
 
 /** Customer.io's limit on a person identifier, in UTF-8 bytes. */
@@ -9,10 +10,6 @@ export type IdentifierSource =
   | 'context.traits.email'
   | 'properties.email'
   | 'email';
-
-export type CustomerIdResolution =
-  | { ok: true; customerId: string; source: IdentifierSource; email?: string }
-  | { ok: false; reason: 'missing' | 'too_long'; message: string };
 
 const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+$/;
 
@@ -26,7 +23,7 @@ export const MISSING_IDENTIFIER_MESSAGE =
  * (Customer.io reads the prefix itself). Identifiers are never guessed from anonymousId: Customer.io would create
  * a person per anonymous visitor.
  */
-export function resolveCustomerId(event: SignalEvent): CustomerIdResolution {
+export function resolveCustomerId(event: SignalEvent): CustomerResolution {
   const email = findEmail(event);
   const userId = event.userId?.trim();
   const candidate = userId ? { id: userId, source: 'userId' as const } : email;

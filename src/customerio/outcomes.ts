@@ -1,17 +1,136 @@
 /**
- * The one place an HTTP outcome from Customer.io is classified, and where the troubleshooting text users
- * need lives. Pure, so both the activity and tests use it.
+ * The one place an outcome from Customer.io is classified: a table of what each answer means for a delivery attempt
+ * (deliver, back off, park until the credentials change, fail), for a credentials check, and the troubleshooting text
+ * users read. The activity encodes a failed attempt with `attemptFailure`, the workflow decodes it with
+ * `readAttemptFailure`; the type strings are part of recorded histories and must not change.
  */
+import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/common';
+import type { HttpExchange } from './exchange';
 
-export type Verdict = 'delivered' | 'retry' | 'reject' | 'unauthorized';
+/** `ApplicationFailure.type` of a failed attempt. */
+export const AttemptFailureType = {
+  /** No HTTP response: DNS, connect, reset, timeout. */
+  Network: 'CustomerIoNetworkError',
+  /** 408, 429, 5xx. */
+  Retryable: 'CustomerIoRetryableError',
+  /** Other 4xx: the request itself is wrong and will stay wrong. */
+  Rejected: 'CustomerIoRejected',
+  /** 401/403: the credentials are wrong until someone fixes the integration config. */
+  Unauthorized: 'CustomerIoUnauthorized',
+} as const;
+export type AttemptFailureType = (typeof AttemptFailureType)[keyof typeof AttemptFailureType];
 
-export function classifyStatus(status: number): Verdict {
-  if (status >= 200 && status < 300) return 'delivered';
-  if (status === 401 || status === 403) return 'unauthorized';
-  if (status === 408 || status === 429) return 'retry';
-  // 501/505 mean the request can never work; other 5xx are the server's trouble and pass.
-  if (status >= 500 && status !== 501 && status !== 505) return 'retry';
-  return 'reject';
+/** Failure types a delivery can end with: `ApplicationFailure.type` on the failed workflow. */
+export const DeliveryFailureType = {
+  MissingCustomerIdentifier: 'MissingCustomerIdentifier',
+  InvalidEvent: 'InvalidEvent',
+  PayloadTooLarge: 'PayloadTooLarge',
+  /** A `fail` outcome ends the delivery under its attempt's type, */
+  Rejected: AttemptFailureType.Rejected,
+  /** and so does a `park` whose wait for new credentials runs out. */
+  Unauthorized: AttemptFailureType.Unauthorized,
+  /** `backoff` outcomes until the retry window closed. */
+  RetryWindowExhausted: 'RetryWindowExhausted',
+} as const;
+export type DeliveryFailureType = (typeof DeliveryFailureType)[keyof typeof DeliveryFailureType];
+
+/** What the workflow does after an attempt. */
+export type NextStep = 'deliver' | 'backoff' | 'park' | 'fail';
+
+/** What an answer says about credentials being checked at install or PATCH. */
+export type CredentialVerdict = 'accepted' | 'rejected' | 'unreachable';
+
+interface OutcomeRule {
+  matches: (status: number | undefined) => boolean;
+  next: NextStep;
+  /** Absent for a delivered attempt. */
+  attemptType?: AttemptFailureType;
+  credentials: CredentialVerdict;
+}
+
+const NOT_RETRYABLE_5XX = new Set([501, 505]); // the request can never work; other 5xx are the server's trouble and pass
+
+/** First match wins. Changing what a status means for deliveries or credential checks is a change to this table. */
+const OUTCOMES: readonly OutcomeRule[] = [
+  { matches: (s) => s === undefined, next: 'backoff', attemptType: AttemptFailureType.Network, credentials: 'unreachable' },
+  { matches: (s) => s! >= 200 && s! < 300, next: 'deliver', credentials: 'accepted' },
+  { matches: (s) => s === 401 || s === 403, next: 'park', attemptType: AttemptFailureType.Unauthorized, credentials: 'rejected' },
+  { matches: (s) => s === 400, next: 'fail', attemptType: AttemptFailureType.Rejected, credentials: 'rejected' },
+  { matches: (s) => s === 408 || s === 429, next: 'backoff', attemptType: AttemptFailureType.Retryable, credentials: 'unreachable' },
+  { matches: (s) => s! >= 500 && !NOT_RETRYABLE_5XX.has(s!), next: 'backoff', attemptType: AttemptFailureType.Retryable, credentials: 'unreachable' },
+  { matches: () => true, next: 'fail', attemptType: AttemptFailureType.Rejected, credentials: 'unreachable' },
+];
+
+/** The row for an HTTP status, or for no response at all (undefined). */
+export function outcomeOf(status: number | undefined): Readonly<OutcomeRule> {
+  return OUTCOMES.find((rule) => rule.matches(status))!;
+}
+
+/** Carried as the details of a failed attempt, next to the failure message. */
+export interface AttemptFailureDetails {
+  exchange: HttpExchange;
+  revisionNumber: number;
+}
+
+/** The activity's side: a failed exchange as the failure the workflow will read back. */
+export function attemptFailure(exchange: HttpExchange, revisionNumber: number): ApplicationFailure {
+  const rule = outcomeOf(exchange.error ? undefined : exchange.status);
+  const status = exchange.status;
+  const details: AttemptFailureDetails = { exchange, revisionNumber };
+  let message: string;
+  if (rule.attemptType === AttemptFailureType.Network || status === undefined) {
+    message = `No response from Customer.io: ${exchange.error?.code} ${exchange.error?.message} (${describe(exchange)})`;
+  } else {
+    message = troubleshooting(status, customerIoErrorDetail(exchange.responseExcerpt));
+    // A retried attempt's message says where it went: the next one may go elsewhere (a redirect, a fixed region).
+    if (rule.next === 'backoff') message += ` (${describe(exchange)})`;
+  }
+  return ApplicationFailure.create({ type: rule.attemptType ?? AttemptFailureType.Rejected, message, details: [details] });
+}
+
+/** A failed attempt as the workflow acts on it. */
+export interface AttemptFailure {
+  next: Exclude<NextStep, 'deliver'>;
+  /** The attempt's failure type: one of AttemptFailureType, or AttemptTimedOut / WorkerError for faults of our own. */
+  type: string;
+  message: string;
+  httpStatus?: number;
+  retryAfterMs?: number;
+  /** The credentials revision the attempt used: a parked delivery waits for a newer one. */
+  revisionNumber?: number;
+  cause: Error;
+}
+
+/**
+ * The workflow's side: reads a failed attempt. The activity's own classification when it got that far; a timeout or a
+ * fault inside the worker (database, decryption) deserves another try.
+ */
+export function readAttemptFailure(err: unknown, attemptTimeout: string): AttemptFailure {
+  if (!(err instanceof ActivityFailure)) throw err;
+  const cause = err.cause;
+  if (cause instanceof ApplicationFailure) {
+    const details = cause.details?.[0] as AttemptFailureDetails | undefined;
+    const known = Object.values(AttemptFailureType).includes(cause.type as AttemptFailureType);
+    const rule = known ? OUTCOMES.find((r) => r.attemptType === cause.type)! : undefined;
+    return {
+      next: rule && rule.next !== 'deliver' ? rule.next : 'backoff',
+      type: cause.type ?? 'Error',
+      message: cause.message,
+      httpStatus: details?.exchange?.status,
+      retryAfterMs: details?.exchange?.retryAfterMs,
+      revisionNumber: details?.revisionNumber,
+      cause: err,
+    };
+  }
+  const timedOut = cause instanceof TimeoutFailure;
+  return {
+    next: 'backoff',
+    type: timedOut ? 'AttemptTimedOut' : 'WorkerError',
+    message: timedOut
+      ? `The attempt did not finish within its ${attemptTimeout} limit (worker lost or stalled)`
+      : `The attempt failed inside the worker: ${cause?.message ?? err.message}`,
+    cause: err,
+  };
 }
 
 export const UNAUTHORIZED_HELP =
@@ -69,4 +188,8 @@ export function parseRetryAfter(value: string | undefined, nowMs: number): numbe
   const at = Date.parse(text);
   if (Number.isNaN(at)) return undefined;
   return Math.min(Math.max(at - nowMs, 0), MAX_RETRY_AFTER_MS);
+}
+
+function describe(exchange: HttpExchange): string {
+  return `${exchange.method} ${exchange.url}, ${exchange.durationMs} ms`;
 }

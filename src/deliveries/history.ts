@@ -1,8 +1,9 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import type { TrackApiRequest } from '../customerio/requests/types';
-import type { HttpExchange } from '../customerio/transport';
-import type { AttemptFailureDetails, SendAttemptInput, SendAttemptResult } from '../shared/attempts';
+import { ACTIVITY, type SendAttemptInput, type SendAttemptResult } from '../activities/contract';
+import type { TrackApiRequest } from '../customerio/actions/types';
+import type { HttpExchange } from '../customerio/exchange';
+import type { AttemptFailureDetails } from '../customerio/outcomes';
 
 type History = temporal.api.history.v1.IHistory;
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -30,7 +31,7 @@ export function attemptsFromHistory(history: History): AttemptRecord[] {
   for (const event of history.events ?? []) {
     const at = eventTime(event);
     const scheduled = event.activityTaskScheduledEventAttributes;
-    if (event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED && scheduled?.activityType?.name === 'sendToCustomerIo') {
+    if (event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED && scheduled?.activityType?.name === ACTIVITY.send) {
       const input = decode<SendAttemptInput>(scheduled.input?.payloads?.[0]);
       const record: AttemptRecord = { attempt: input?.attempt ?? records.length + 1, scheduledAt: at, request: input!.request, outcome: 'in_flight' };
       byScheduledId.set(String(event.eventId), record);

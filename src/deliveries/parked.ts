@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { CREDENTIALS_UPDATED_SIGNAL } from '../shared/names';
+import { credentialsUpdated } from '../workflows/signals';
 import { deliveryQuery } from './query';
 
 const parkedQuery = (integrationId: string) => deliveryQuery({ integrationId, status: 'awaiting_credentials', running: true });
@@ -17,7 +17,7 @@ export async function resumeParkedDeliveries(client: Client, integrationId: stri
   let signalled = 0;
   for await (const execution of client.workflow.list({ query: parkedQuery(integrationId), pageSize: 200 })) {
     try {
-      await client.workflow.getHandle(execution.workflowId, execution.runId).signal(CREDENTIALS_UPDATED_SIGNAL, revisionNumber);
+      await client.workflow.getHandle(execution.workflowId, execution.runId).signal(credentialsUpdated, revisionNumber);
       signalled++;
     } catch (err) {
       if ((err as Error).name !== 'WorkflowNotFoundError') throw err;

@@ -1,4 +1,14 @@
+import type { defineSearchAttributeKey } from '@temporalio/common';
 import { DELIVER_EVENT_WORKFLOW } from '../shared/names';
+import {
+  CustomerIdKey,
+  DeliveryStatusKey,
+  EventNameKey,
+  EventTypeKey,
+  IntegrationIdKey,
+  MessageIdKey,
+  ReplayOfKey,
+} from '../shared/search-attributes';
 
 /** What deliveries can be filtered by: each maps to a search attribute or a visibility column. */
 export interface DeliveryFilter {
@@ -28,20 +38,20 @@ export function literal(value: string): string {
 /** The one place delivery filters become a visibility query (the same text works with `temporal workflow list -q`). */
 export function deliveryQuery(filter: DeliveryFilter = {}): string {
   const clauses = [`WorkflowType = ${literal(DELIVER_EVENT_WORKFLOW)}`];
-  const eq = (attribute: string, value: string | undefined) => {
-    if (value !== undefined && value !== '') clauses.push(`${attribute} = ${literal(value)}`);
+  const eq = (key: ReturnType<typeof defineSearchAttributeKey<'KEYWORD'>>, value: string | undefined) => {
+    if (value !== undefined && value !== '') clauses.push(`${key.name} = ${literal(value)}`);
   };
-  eq('IntegrationId', filter.integrationId);
-  eq('DeliveryStatus', filter.status);
-  eq('EventType', filter.eventType);
-  eq('EventName', filter.eventName);
-  eq('CustomerId', filter.customerId);
-  eq('MessageId', filter.messageId);
-  eq('ReplayOf', filter.replayOf);
+  eq(IntegrationIdKey, filter.integrationId);
+  eq(DeliveryStatusKey, filter.status);
+  eq(EventTypeKey, filter.eventType);
+  eq(EventNameKey, filter.eventName);
+  eq(CustomerIdKey, filter.customerId);
+  eq(MessageIdKey, filter.messageId);
+  eq(ReplayOfKey, filter.replayOf);
   if (filter.since) clauses.push(`StartTime >= ${literal(filter.since)}`);
   if (filter.until) clauses.push(`StartTime < ${literal(filter.until)}`);
-  if (filter.originalsOnly === true) clauses.push('ReplayOf IS NULL');
-  if (filter.originalsOnly === false) clauses.push('ReplayOf IS NOT NULL');
+  if (filter.originalsOnly === true) clauses.push(`${ReplayOfKey.name} IS NULL`);
+  if (filter.originalsOnly === false) clauses.push(`${ReplayOfKey.name} IS NOT NULL`);
   if (filter.running === true) clauses.push(`ExecutionStatus = 'Running'`);
   if (filter.running === false) clauses.push(`ExecutionStatus != 'Running'`);
   if (filter.changedSince) {

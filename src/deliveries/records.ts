@@ -1,6 +1,18 @@
 import { createHash } from 'node:crypto';
 import { temporal } from '@temporalio/proto';
+import { ACTIVITY } from '../activities/contract';
 import type { DeliverEventInput, DeliveryStatus, LastError } from '../shared/delivery';
+import {
+  AttemptsKey,
+  CustomerIdKey,
+  DeliveryStatusKey,
+  EventNameKey,
+  EventTypeKey,
+  HttpStatusKey,
+  IntegrationIdKey,
+  MessageIdKey,
+  ReplayOfKey,
+} from '../shared/search-attributes';
 import { attemptsFromHistory, decode, eventTime, timestampToIso } from './history';
 
 type ExecutionInfo = temporal.api.workflow.v1.IWorkflowExecutionInfo;
@@ -55,16 +67,16 @@ export function summarize(info: ExecutionInfo, options: RecordOptions): Delivery
   return {
     workflow_id: workflowId,
     run_id: runId,
-    integration_id: text(sa.IntegrationId),
-    status: deliveryStatus(state, text(sa.DeliveryStatus)),
+    integration_id: text(sa[IntegrationIdKey.name]),
+    status: deliveryStatus(state, text(sa[DeliveryStatusKey.name])),
     execution_status: state,
-    event_type: text(sa.EventType),
-    event_name: text(sa.EventName),
-    customer_id: text(sa.CustomerId),
-    message_id: text(sa.MessageId),
-    http_status: number(sa.HttpStatus),
-    attempts: number(sa.Attempts) ?? 0,
-    replay_of: text(sa.ReplayOf),
+    event_type: text(sa[EventTypeKey.name]),
+    event_name: text(sa[EventNameKey.name]),
+    customer_id: text(sa[CustomerIdKey.name]),
+    message_id: text(sa[MessageIdKey.name]),
+    http_status: number(sa[HttpStatusKey.name]),
+    attempts: number(sa[AttemptsKey.name]) ?? 0,
+    replay_of: text(sa[ReplayOfKey.name]),
     last_error: (memo.lastError as LastError | undefined) ?? (state === 'terminated' || state === 'canceled' || state === 'timed_out' ? { type: state, message: `The workflow was ${state.replace('_', ' ')} outside the delivery logic`, attempt: 0 } : null),
     started_at: timestampToIso(info.startTime) ?? '',
     closed_at: timestampToIso(info.closeTime),
@@ -140,7 +152,7 @@ export function deliveryRecord(summary: DeliverySummary, history: History, pii: 
         break;
       case EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED: {
         const name = event.activityTaskScheduledEventAttributes?.activityType?.name;
-        timeline.push({ at, what: name === 'sendToCustomerIo' ? 'attempt' : 'checked credentials' });
+        timeline.push({ at, what: name === ACTIVITY.send ? 'attempt' : 'checked credentials' });
         break;
       }
       case EventType.EVENT_TYPE_TIMER_STARTED: {
@@ -180,7 +192,7 @@ function parkedAround(events: temporal.api.history.v1.IHistoryEvent[], timer: te
   const index = events.indexOf(timer);
   for (let i = index - 1; i >= 0; i--) {
     const scheduled = events[i]?.activityTaskScheduledEventAttributes;
-    if (scheduled) return scheduled.activityType?.name === 'credentialsState';
+    if (scheduled) return scheduled.activityType?.name === ACTIVITY.credentials;
   }
   return false;
 }

@@ -1,9 +1,8 @@
 import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { toDeliveryInput } from '../client/start-delivery';
+import { initialSearchAttributes } from '../customerio/labels';
 import { AppError, errors } from '../errors';
-import { deliveryPolicy } from '../integrations/customer-io-config';
-import type { DeliverEventInput } from '../shared/delivery';
 import { DELIVER_EVENT_WORKFLOW, replayWorkflowId } from '../shared/names';
-import { initialSearchAttributes, ReplayOfKey } from '../shared/search-attributes';
 import type { IntegrationStore } from '../store/integrations';
 import type { deliverEvent } from '../workflows';
 import { countParkedDeliveries, resumeParkedDeliveries } from './parked';
@@ -171,12 +170,13 @@ export class DeliveryService {
     const input = decodeInput(history);
     if (!input) throw new AppError(409, 'NOT_REPLAYABLE', `${original.workflow_id} has no readable input`);
     const integration = await this.options.store.get(input.integrationId);
-    const replayInput: DeliverEventInput = {
-      ...input,
-      // A fresh schedule from the integration's current settings; everything else (so the event id) is the original's.
-      retry: { ...input.retry, ...(integration ? deliveryPolicy(integration.config) : {}) },
+    // The original event (so the same Customer.io event id), settled afresh under the integration's current settings.
+    const replayInput = toDeliveryInput(input.integrationId, input.event, {
+      ...(integration ? { config: integration.config } : {}),
+      ...(input.retry ? { retry: input.retry } : {}),
+      ...(input.filter ? { filter: input.filter } : {}),
       replayOf: { workflowId: original.workflow_id, runId: original.run_id },
-    };
+    });
     const workflowId = replayWorkflowId(original.workflow_id);
     try {
       const handle = await client.workflow.start<typeof deliverEvent>(DELIVER_EVENT_WORKFLOW, {
@@ -185,7 +185,7 @@ export class DeliveryService {
         args: [replayInput],
         workflowIdReusePolicy: 'ALLOW_DUPLICATE',
         workflowIdConflictPolicy: 'FAIL',
-        typedSearchAttributes: [...initialSearchAttributes(input.integrationId, input.event), { key: ReplayOfKey, value: original.workflow_id }],
+        typedSearchAttributes: initialSearchAttributes(replayInput),
         memo: { replayOf: replayInput.replayOf },
       });
       return { replay_of: original.workflow_id, workflow_id: workflowId, run_id: handle.firstExecutionRunId };

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { startValidatedDelivery } from '../client/start-delivery';
 import { AppError } from '../errors';
-import { deliveryPolicy } from '../integrations/customer-io-config';
-import { parseSignalEvent, type SignalEvent } from '../shared/event';
+import type { SignalEvent } from '../shared/event';
+import { parseSignalEvent } from '../shared/event-schema';
 import type { RetryPolicy } from '../shared/retry-policy';
 import type { ActiveIntegrations } from './active-integrations';
 import { consentDecision } from './consent';
@@ -46,12 +46,11 @@ export class EventIntake {
   async ingest(rawEvents: unknown[]): Promise<IntakeReceipt> {
     const receipt: IntakeReceipt = { accepted: 0, duplicates: 0, deliveries: [], rejected: [] };
     const events: SignalEvent[] = [];
-    const receivedAt = new Date().toISOString();
+    const receivedAt = new Date();
     rawEvents.forEach((raw, index) => {
       const withId = isObject(raw) && raw.messageId === undefined && raw.message_id === undefined ? { ...raw, messageId: randomUUID() } : raw;
       const parsed = parseSignalEvent(withId);
-      // One receive time for the event, whichever integrations it goes to.
-      if (parsed.ok) events.push({ ...parsed.event, timestamp: parsed.event.timestamp ?? receivedAt });
+      if (parsed.ok) events.push(parsed.event);
       else receipt.rejected.push({ index, errors: parsed.issues.map((i) => ({ field: i.path, message: i.message })) });
     });
     receipt.accepted = events.length;
@@ -63,7 +62,10 @@ export class EventIntake {
         const consent = consentDecision(event, integration.config.consent_categories);
         const outcome = await startValidatedDelivery(this.options.client, integration.id, event, {
           taskQueue: this.options.taskQueue,
-          retry: { ...this.options.retry, ...deliveryPolicy(integration.config) },
+          // One receive time for the event, whichever integrations it goes to.
+          now: () => receivedAt,
+          config: integration.config,
+          ...(this.options.retry ? { retry: this.options.retry } : {}),
           ...(consent.allowed ? {} : { filter: { reason: 'consent_denied', detail: consent.detail } }),
         });
         return {

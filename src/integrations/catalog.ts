@@ -1,5 +1,6 @@
-import { DEFAULT_RETRY_POLICY } from '../shared/retry-policy';
 import { VENDOR_KEY } from '../shared/names';
+import { DEFAULT_RETRY_POLICY } from '../shared/retry-policy';
+import { inHours } from '../shared/time';
 
 export interface ConfigField {
   key: string;
@@ -87,8 +88,8 @@ export const CATALOG: readonly CatalogVendor[] = [
         default_config: {
           consent_categories: ['marketing'],
           hash_pii: false,
-          retry_window_hours: DEFAULT_RETRY_POLICY.retryWindowMs / 3_600_000,
-          credentials_wait_hours: DEFAULT_RETRY_POLICY.awaitCredentialsMs / 3_600_000,
+          retry_window_hours: inHours(DEFAULT_RETRY_POLICY.retryWindowMs),
+          credentials_wait_hours: inHours(DEFAULT_RETRY_POLICY.awaitCredentialsMs),
         },
       },
     ],

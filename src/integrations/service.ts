@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import type { CredentialCheck } from '../customerio/verify-credentials';
+import { type CustomerIoConfig, CustomerIoConfigSchema, SECRET_FIELDS } from '../customerio/config';
+import type { CredentialCheck } from '../customerio/http/verify-credentials';
+import { UNAUTHORIZED_HELP } from '../customerio/outcomes';
 import { AppError, errors, fieldProblems, type FieldProblem, parseInput } from '../errors';
 import type { AuditLog, Changes } from '../store/audit-log';
 import { DuplicateNameError, type IntegrationStore, type IntegrationView } from '../store/integrations';
 import { findVendor } from './catalog';
-import { type CustomerIoConfig, CustomerIoConfigSchema, SECRET_FIELDS } from './customer-io-config';
 
 /** What a secret looks like in every response; sent back on PATCH it means "keep the stored value". */
 export const SECRET_MASK = '********';
@@ -163,7 +164,7 @@ export class IntegrationService {
         throw new AppError(
           422,
           'INVALID_CREDENTIALS',
-          `Customer.io rejected these credentials (HTTP ${check.status}): invalid Site ID or API key: verify the credentials in Customer.io Settings > API Credentials and update the integration config.`,
+          `Customer.io rejected these credentials (HTTP ${check.status}): ${UNAUTHORIZED_HELP}.`,
           [{ field: 'config.tracking_api_key', message: 'rejected by Customer.io' }],
         );
       case 'region_mismatch':

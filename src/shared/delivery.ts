@@ -1,19 +1,25 @@
-import type { SignalEvent } from './event';
+import type { DeliveryEvent } from './event';
 import type { RetryPolicy } from './retry-policy';
 
 /** Where a delivery run stands; mirrored into the DeliveryStatus search attribute. */
 export type DeliveryStatus = 'pending' | 'retrying' | 'awaiting_credentials' | 'delivered' | 'failed' | 'filtered';
 
-export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['pending', 'retrying', 'awaiting_credentials', 'delivered', 'failed', 'filtered'];
+export const DELIVERY_STATUSES = ['pending', 'retrying', 'awaiting_credentials', 'delivered', 'failed', 'filtered'] as const satisfies readonly DeliveryStatus[];
 
-export type Operation = 'identify' | 'track' | 'page';
+/** Who a delivery addresses, resolved once from the event before the workflow starts. */
+export type CustomerResolution =
+  | { ok: true; customerId: string; source: string; email?: string }
+  | { ok: false; reason: 'missing' | 'too_long'; message: string };
 
+/** The input of a delivery run: everything it needs, decided before it starts, so retries and replays agree. */
 export interface DeliverEventInput {
   integrationId: string;
-  event: SignalEvent;
-  /** Overrides of the default retry schedule (tests, per-integration retry windows). */
+  event: DeliveryEvent;
+  /** Absent in runs started before the customer was resolved at start; the workflow then resolves it itself. */
+  customer?: CustomerResolution;
+  /** The integration's schedule (retry window, wait for credentials) over the defaults. */
   retry?: Partial<RetryPolicy>;
-  /** Set by intake when the event must be recorded but not sent (consent denied, integration disabled). */
+  /** Set when the event must be recorded but not sent (consent denied, unsupported event type). */
   filter?: { reason: FilterReason; detail?: string };
   /** A replay: the delivery this run repeats (same event, so the same Customer.io event id). */
   replayOf?: { workflowId: string; runId?: string };
@@ -27,16 +33,13 @@ export interface LastError {
   attempt: number;
 }
 
-export type FilterReason =
-  | 'consent_denied'
-  | 'unsupported_event_type'
-  | 'integration_disabled'
-  | 'integration_deleted';
+export type FilterReason = 'consent_denied' | 'unsupported_event_type' | 'integration_disabled' | 'integration_deleted';
 
+/** `operation` names the Customer.io action the event mapped to (src/customerio/actions). */
 export type DeliveryResult =
   | {
       status: 'delivered';
-      operation: Operation;
+      operation: string;
       customerId: string;
       httpStatus: number;
       attempts: number;
@@ -45,19 +48,8 @@ export type DeliveryResult =
       status: 'filtered';
       reason: FilterReason;
       detail?: string;
-      operation?: Operation;
+      operation?: string;
       customerId?: string;
       httpStatus?: number;
       attempts: number;
     };
-
-/** Failure types a delivery can end with: `ApplicationFailure.type` on the failed workflow. */
-export const DeliveryFailureType = {
-  MissingCustomerIdentifier: 'MissingCustomerIdentifier',
-  InvalidEvent: 'InvalidEvent',
-  PayloadTooLarge: 'PayloadTooLarge',
-  Rejected: 'CustomerIoRejected',
-  Unauthorized: 'CustomerIoUnauthorized',
-  RetryWindowExhausted: 'RetryWindowExhausted',
-} as const;
-export type DeliveryFailureType = (typeof DeliveryFailureType)[keyof typeof DeliveryFailureType];

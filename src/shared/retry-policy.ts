@@ -1,3 +1,5 @@
+import { hours } from './time';
+
 /**
  * The one retry schedule for deliveries. The workflow drives it with durable timers, one activity per HTTP
  * attempt, so every attempt stays visible in the history (Temporal's own activity retries would keep only the last).
@@ -18,19 +20,17 @@ export interface RetryPolicy {
   awaitCredentialsMs: number;
 }
 
-const HOUR = 60 * 60 * 1000;
-
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   initialIntervalMs: 4_000,
   backoffCoefficient: 2,
-  maximumIntervalMs: HOUR,
-  retryWindowMs: 24 * HOUR,
+  maximumIntervalMs: hours(1),
+  retryWindowMs: hours(24),
   jitterRatio: 0.2,
-  awaitCredentialsMs: 72 * HOUR,
+  awaitCredentialsMs: hours(72),
 };
 
 /** While parked, a delivery also asks for the current credentials revision this often, in case a signal was missed. */
-export const CREDENTIALS_RECHECK_MS = HOUR;
+export const CREDENTIALS_RECHECK_MS = hours(1);
 
 export function resolveRetryPolicy(overrides?: Partial<RetryPolicy>): RetryPolicy {
   const policy = { ...DEFAULT_RETRY_POLICY, ...definedOnly(overrides ?? {}) };

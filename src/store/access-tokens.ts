@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from './database';
-import { newId } from './integrations';
+import { newId } from './ids';
 import type { AccessTokensTable } from './schema';
 
 export const ROLES = ['viewer', 'editor', 'admin'] as const;
@@ -21,6 +21,11 @@ export interface AccessTokenView {
 
 const TOKEN_PREFIX: Record<TokenKind, string> = { api_token: 'sio_', pipeline_key: 'dk_live_' };
 
+/** A new bearer secret: its kind's prefix (so leaked ones are recognisable), an optional tag, 192 random bits. */
+export function generateToken(kind: TokenKind, tag = ''): string {
+  return TOKEN_PREFIX[kind] + tag + randomBytes(24).toString('base64url');
+}
+
 export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
@@ -38,7 +43,7 @@ export class AccessTokenStore {
   ) {}
 
   async issue(input: { kind: TokenKind; name: string; role?: Role; createdBy?: string }): Promise<{ token: string; view: AccessTokenView }> {
-    const token = TOKEN_PREFIX[input.kind] + randomBytes(24).toString('base64url');
+    const token = generateToken(input.kind);
     const row: AccessTokensTable = {
       id: newId(input.kind === 'api_token' ? 'tok' : 'pk'),
       kind: input.kind,

@@ -1,5 +1,5 @@
 import type { Db } from './database';
-import { newId } from './integrations';
+import { newId } from './ids';
 
 export type Changes = Record<string, { old?: unknown; new?: unknown }>;
 

@@ -1,12 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { type CustomerIoConfig, type IntegrationSecrets, type PublicConfig, splitSecrets } from '../customerio/config';
 import type { Region } from '../customerio/regions';
-import {
-  type CustomerIoConfig,
-  type IntegrationSecrets,
-  type PublicConfig,
-  splitSecrets,
-} from '../integrations/customer-io-config';
 import type { Db } from './database';
+import { newId } from './ids';
 import type { SecretBox } from './secret-box';
 import type { IntegrationRevisionsTable, IntegrationsTable } from './schema';
 
@@ -42,7 +37,6 @@ export interface DeliveryTarget {
   region: Region;
   siteId: string;
   trackingApiKey: string;
-  config: PublicConfig;
 }
 
 export interface RevisionMarker {
@@ -227,7 +221,6 @@ export class IntegrationStore {
       siteId: config.site_id,
       // The product page lists both keys; the Track API authenticates with the tracking key.
       trackingApiKey: secrets.tracking_api_key || secrets.api_key,
-      config,
     };
   }
 
@@ -285,8 +278,4 @@ function toView(row: Row): IntegrationView {
     created_at: row.created_at,
     updated_at: row.updated_at,
   };
-}
-
-export function newId(prefix: string): string {
-  return `${prefix}_${randomBytes(10).toString('hex')}`;
 }

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
-import { searchAttributeCliFlags } from '../shared/search-attributes';
+import { searchAttributeCliFlags } from './search-attributes';
 
 export interface DevServerOptions {
   /** Path of the temporal CLI; found with scripts/temporal-cli when omitted. */

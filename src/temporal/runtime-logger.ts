@@ -36,15 +36,15 @@ class PinoTemporalLogger implements TemporalLogger {
 let installed = false;
 
 /**
- * Once per process, before any worker or native connection exists. With `handleSignals` the SDK shuts workers down on
- * SIGINT/SIGTERM itself; without it the caller orders the shutdown.
+ * Once per process, before any worker or native connection exists. The SDK leaves SIGINT/SIGTERM alone: the entry
+ * point orders the shutdown (src/service/process.ts).
  */
-export function installTemporalRuntime(logger: Logger, options: { handleSignals?: boolean } = {}): void {
+export function installTemporalRuntime(logger: Logger): void {
   if (installed) return;
   Runtime.install({
     // The SDK's info lines (bundle statistics, state changes) drown the service's own; keep its warnings and errors.
     logger: new PinoTemporalLogger(logger.child({ component: 'temporal' }, { level: quieter(logger.level) })),
-    ...(options.handleSignals === false ? { shutdownSignals: [] } : {}),
+    shutdownSignals: [],
   });
   installed = true;
 }

@@ -3,7 +3,7 @@
  * first attempt, so its commands no longer match any recorded history.
  */
 import { proxyActivities, sleep } from '@temporalio/workflow';
-import type { DeliveryActivities } from '../../src/activities';
+import type { DeliveryActivities } from '../../src/activities/contract';
 import type { DeliverEventInput } from '../../src/shared/delivery';
 
 const { sendToCustomerIo } = proxyActivities<DeliveryActivities>({ startToCloseTimeout: '1 minute' });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { CustomerIoConfig } from '../../src/integrations/customer-io-config';
+import type { CustomerIoConfig } from '../../src/customerio/config';
 import { type DatabaseHandle, migrateToLatest, openDatabase } from '../../src/store/database';
 import { DuplicateNameError, IntegrationStore } from '../../src/store/integrations';
 import { SecretBox } from '../../src/store/secret-box';

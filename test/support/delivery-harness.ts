@@ -5,9 +5,10 @@ import type { FastifyInstance } from 'fastify';
 import type { RateLimits } from '../../src/api/app';
 import { startDelivery, type StartDeliveryOptions } from '../../src/client/start-delivery';
 import { type Config, loadConfig } from '../../src/config';
-import { buildApi, type Core, deliveryActivities, openCore } from '../../src/core';
+import { buildApi } from '../../src/api/build';
+import { type Core, openCore } from '../../src/service/core';
 import type { Region } from '../../src/customerio/regions';
-import type { SignalEventInput } from '../../src/shared/event';
+import type { SignalEventInput } from '../../src/shared/event-schema';
 import type { RetryPolicy } from '../../src/shared/retry-policy';
 import type { DeliveryTargets } from '../../src/store/delivery-targets';
 import type { IntegrationStore } from '../../src/store/integrations';
@@ -79,20 +80,14 @@ export async function startDeliveryHarness(options: HarnessOptions = {}): Promis
   });
   const core = await openCore(config);
   const env = await connectTestEnvironment();
-  const worker: Worker = await createDeliveryWorker({
-    connection: env.nativeConnection,
-    namespace: 'default',
-    taskQueue,
-    activities: deliveryActivities(core),
-    workflowBundle: { codePath: workflowBundlePath() },
-  });
+  const worker: Worker = await createDeliveryWorker(core, config, env.nativeConnection, { workflowBundle: { codePath: workflowBundlePath() } });
   const running = worker.run();
   const client = env.client;
   const { logger, lines } = captureLogs();
   let app: FastifyInstance | undefined;
   let baseUrl = '';
   if (options.api) {
-    app = buildApi(core, { config, logger, client, retry: FAST_RETRY, ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}) }).app;
+    app = buildApi(core, { config, logger, client, retry: FAST_RETRY, rateLimits: options.rateLimits }).app;
     baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
   }
   let count = 0;

@@ -12,7 +12,6 @@ function fakeStore() {
     region: 'us',
     siteId: 's',
     trackingApiKey: `key-${state.revision}`,
-    config: { site_id: 's', region: 'us', consent_categories: [], hash_pii: false, retry_window_hours: 24, credentials_wait_hours: 72 },
   });
   return {
     state,

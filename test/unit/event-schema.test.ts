@@ -1,4 +1,4 @@
-import { parseSignalEvent } from '../../src/shared/event';
+import { parseSignalEvent } from '../../src/shared/event-schema';
 
 describe('SignalEventSchema', () => {
   test('accepts the snake_case aliases and normalises to camelCase', () => {

@@ -1,27 +1,81 @@
-import { classifyStatus, customerIoErrorDetail, parseRetryAfter, troubleshooting } from '../../src/customerio/outcomes';
+import { ActivityFailure, ApplicationFailure, RetryState, TimeoutFailure } from '@temporalio/common';
+import {
+  attemptFailure,
+  AttemptFailureType,
+  customerIoErrorDetail,
+  outcomeOf,
+  parseRetryAfter,
+  readAttemptFailure,
+  troubleshooting,
+} from '../../src/customerio/outcomes';
+import type { HttpExchange } from '../../src/customerio/exchange';
 
-describe('classifyStatus', () => {
+describe('the outcome table', () => {
   test.each([
-    [200, 'delivered'],
-    [201, 'delivered'],
-    [204, 'delivered'],
-    [400, 'reject'],
-    [401, 'unauthorized'],
-    [403, 'unauthorized'],
-    [404, 'reject'],
-    [408, 'retry'],
-    [413, 'reject'],
-    [422, 'reject'],
-    [429, 'retry'],
-    [500, 'retry'],
-    [501, 'reject'],
-    [502, 'retry'],
-    [503, 'retry'],
-    [504, 'retry'],
-    [505, 'reject'],
-    [522, 'retry'],
-    [302, 'reject'],
-  ])('%i → %s', (status, verdict) => expect(classifyStatus(status)).toBe(verdict));
+    [200, 'deliver', undefined, 'accepted'],
+    [201, 'deliver', undefined, 'accepted'],
+    [204, 'deliver', undefined, 'accepted'],
+    [400, 'fail', 'CustomerIoRejected', 'rejected'],
+    [401, 'park', 'CustomerIoUnauthorized', 'rejected'],
+    [403, 'park', 'CustomerIoUnauthorized', 'rejected'],
+    [404, 'fail', 'CustomerIoRejected', 'unreachable'],
+    [408, 'backoff', 'CustomerIoRetryableError', 'unreachable'],
+    [413, 'fail', 'CustomerIoRejected', 'unreachable'],
+    [422, 'fail', 'CustomerIoRejected', 'unreachable'],
+    [429, 'backoff', 'CustomerIoRetryableError', 'unreachable'],
+    [500, 'backoff', 'CustomerIoRetryableError', 'unreachable'],
+    [501, 'fail', 'CustomerIoRejected', 'unreachable'],
+    [502, 'backoff', 'CustomerIoRetryableError', 'unreachable'],
+    [503, 'backoff', 'CustomerIoRetryableError', 'unreachable'],
+    [504, 'backoff', 'CustomerIoRetryableError', 'unreachable'],
+    [505, 'fail', 'CustomerIoRejected', 'unreachable'],
+    [522, 'backoff', 'CustomerIoRetryableError', 'unreachable'],
+    [302, 'fail', 'CustomerIoRejected', 'unreachable'],
+    [undefined, 'backoff', 'CustomerIoNetworkError', 'unreachable'],
+  ])('%p → %s (%s), credentials %s', (status, next, attemptType, credentials) =>
+    expect({ attemptType: undefined, ...outcomeOf(status) }).toMatchObject({ next, attemptType, credentials }),
+  );
+});
+
+describe('an attempt failure, encoded by the activity and decoded by the workflow', () => {
+  const exchange = (status?: number, extra: Partial<HttpExchange> = {}): HttpExchange => ({
+    method: 'POST',
+    url: 'https://track.customer.io/api/v1/customers/u/events',
+    durationMs: 12,
+    ...(status === undefined ? { error: { code: 'ECONNRESET', message: 'socket hang up' } } : { status }),
+    ...extra,
+  });
+  const roundTrip = (failure: ApplicationFailure) =>
+    readAttemptFailure(new ActivityFailure('activity failed', 'sendToCustomerIo', '1', RetryState.NON_RETRYABLE_FAILURE, 'id', failure), '1 minute');
+
+  test.each([
+    [429, 'backoff', AttemptFailureType.Retryable],
+    [401, 'park', AttemptFailureType.Unauthorized],
+    [400, 'fail', AttemptFailureType.Rejected],
+    [undefined, 'backoff', AttemptFailureType.Network],
+  ])('%p comes back as %s with its type, status, Retry-After and credentials revision', (status, next, type) => {
+    const encoded = attemptFailure(exchange(status, { retryAfterMs: 2000 }), 7);
+    expect(encoded.type).toBe(type);
+    expect(roundTrip(encoded)).toMatchObject({ next, type, httpStatus: status, retryAfterMs: 2000, revisionNumber: 7 });
+  });
+
+  test('messages carry the troubleshooting text; retried ones also say where the attempt went', () => {
+    expect(attemptFailure(exchange(401), 1).message).toBe(troubleshooting(401));
+    expect(attemptFailure(exchange(503), 1).message).toBe(`${troubleshooting(503)} (POST https://track.customer.io/api/v1/customers/u/events, 12 ms)`);
+    expect(attemptFailure(exchange(undefined), 1).message).toMatch(/^No response from Customer.io: ECONNRESET socket hang up \(POST /);
+  });
+
+  test('a timeout or a fault inside the worker is retried', () => {
+    const timeout = new ActivityFailure('timed out', 'sendToCustomerIo', '1', RetryState.TIMEOUT, 'id', new TimeoutFailure('timeout', undefined, 'START_TO_CLOSE'));
+    expect(readAttemptFailure(timeout, '1 minute')).toMatchObject({ next: 'backoff', type: 'AttemptTimedOut', message: expect.stringContaining('1 minute limit') });
+    const fault = ApplicationFailure.create({ type: 'Error', message: 'database is locked' });
+    expect(roundTrip(fault)).toMatchObject({ next: 'backoff', type: 'Error' });
+  });
+
+  test('anything that is not an activity failure is not swallowed', () => {
+    const bug = new TypeError('boom');
+    expect(() => readAttemptFailure(bug, '1 minute')).toThrow(bug);
+  });
 });
 
 describe('troubleshooting', () => {

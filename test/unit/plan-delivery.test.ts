@@ -1,9 +1,12 @@
+import { toDeliveryInput } from '../../src/client/start-delivery';
+import { planDelivery } from '../../src/customerio/actions';
 import { deliveryEventId } from '../../src/customerio/event-id';
-import { planDelivery } from '../../src/customerio/requests';
 import type { SignalEvent } from '../../src/shared/event';
 
 const NOW = Date.parse('2026-03-01T00:00:00Z');
-const plan = (event: SignalEvent, messageId = 'm-1') => planDelivery({ integrationId: 'int_1', event, messageId, fallbackTimeMs: NOW });
+/** The planner as a delivery runs it: on the input settled when the delivery started. */
+const plan = (event: SignalEvent, messageId = 'm-1') =>
+  planDelivery(toDeliveryInput('int_1', { messageId, ...event }, { now: () => new Date(NOW) }));
 
 describe('planDelivery', () => {
   test('identify: traits become attributes, reserved keys are mapped, not duplicated', () => {
@@ -36,7 +39,7 @@ describe('planDelivery', () => {
     expect(result.ok && result.request.body).toMatchObject({ plan: 'pro' });
   });
 
-  test('track without a timestamp uses the fallback time, for both the id and the timestamp', () => {
+  test('track without a timestamp is stamped with the receive time, for both the id and the timestamp', () => {
     const result = plan({ type: 'track', event: 'Paid', userId: 'u' });
     expect(result.ok && result.request.body).toEqual({ name: 'Paid', id: deliveryEventId('int_1', 'm-1', NOW), timestamp: NOW / 1000, data: {} });
   });

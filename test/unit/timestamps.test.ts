@@ -1,4 +1,5 @@
-import { parseEventTime, toUnixSeconds } from '../../src/customerio/timestamps';
+import { toUnixSeconds } from '../../src/customerio/timestamps';
+import { parseEventTime } from '../../src/shared/event-time';
 
 const at = (iso: string) => Date.parse(iso);
 

@@ -1,6 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createTrackTransport, type TrackTransport } from '../../src/customerio/transport';
+import { createTrackTransport, type TrackTransport } from '../../src/customerio/http/transport';
 import { FakeCustomerIo } from '../support/fake-customerio';
 
 const creds = { siteId: 'site', apiKey: 'k3y' };

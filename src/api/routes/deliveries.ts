@@ -17,7 +17,7 @@ const optional = <T extends z.ZodTypeAny>(schema: T) => z.preprocess((v) => (v =
 
 const Filters = {
   integration_id: optional(z.string().max(200)),
-  status: optional(z.enum(DELIVERY_STATUSES as [string, ...string[]])),
+  status: optional(z.enum(DELIVERY_STATUSES)),
   event_type: optional(z.enum(EVENT_TYPES)),
   event_name: optional(z.string().max(255)),
   customer_id: optional(z.string().max(255)),

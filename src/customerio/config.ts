@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { REGIONS } from '../customerio/regions';
-import { DEFAULT_RETRY_POLICY } from '../shared/retry-policy';
-
-const HOUR_MS = 60 * 60 * 1000;
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../shared/retry-policy';
+import { hours, inHours } from '../shared/time';
+import { REGIONS } from './regions';
 
 /** Fields the product page lists, plus the delivery settings of the default variant. */
 export const CustomerIoConfigSchema = z.object({
@@ -16,13 +15,13 @@ export const CustomerIoConfigSchema = z.object({
     .number()
     .positive()
     .max(7 * 24)
-    .default(DEFAULT_RETRY_POLICY.retryWindowMs / HOUR_MS),
+    .default(inHours(DEFAULT_RETRY_POLICY.retryWindowMs)),
   /** How long a delivery refused with 401/403 waits for fixed credentials before failing (0: fail at once). */
   credentials_wait_hours: z
     .number()
     .min(0)
     .max(14 * 24)
-    .default(DEFAULT_RETRY_POLICY.awaitCredentialsMs / HOUR_MS),
+    .default(inHours(DEFAULT_RETRY_POLICY.awaitCredentialsMs)),
 });
 
 export type CustomerIoConfig = z.output<typeof CustomerIoConfigSchema>;
@@ -38,10 +37,13 @@ export function splitSecrets(config: CustomerIoConfig): { publicConfig: PublicCo
   return { publicConfig, secrets: { api_key, tracking_api_key } };
 }
 
-/** The delivery schedule an integration's settings ask for. */
-export function deliveryPolicy(config: Partial<Pick<PublicConfig, 'retry_window_hours' | 'credentials_wait_hours'>>): { retryWindowMs?: number; awaitCredentialsMs?: number } {
-  return {
-    ...(config.retry_window_hours !== undefined ? { retryWindowMs: Math.round(config.retry_window_hours * HOUR_MS) } : {}),
-    ...(config.credentials_wait_hours !== undefined ? { awaitCredentialsMs: Math.round(config.credentials_wait_hours * HOUR_MS) } : {}),
-  };
+/** The delivery schedule an integration's settings ask for, over `base` (the defaults, or an operator's overrides). */
+export function retrySettings(
+  config: Partial<Pick<PublicConfig, 'retry_window_hours' | 'credentials_wait_hours'>> | undefined,
+  base: Partial<RetryPolicy> = {},
+): Partial<RetryPolicy> {
+  const settings = { ...base };
+  if (config?.retry_window_hours !== undefined) settings.retryWindowMs = hours(config.retry_window_hours);
+  if (config?.credentials_wait_hours !== undefined) settings.awaitCredentialsMs = hours(config.credentials_wait_hours);
+  return settings;
 }

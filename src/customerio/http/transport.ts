@@ -1,21 +1,7 @@
 import { Agent, request } from 'undici';
-import { parseRetryAfter } from './outcomes';
-import type { TrackApiRequest } from './requests/types';
-
-/** One HTTP exchange with Customer.io as recorded in the history: never credentials, never the auth header. */
-export interface HttpExchange {
-  method: string;
-  url: string;
-  status?: number;
-  durationMs: number;
-  retryAfterMs?: number;
-  /** The first bytes of the response body, for the audit trail. */
-  responseExcerpt?: string;
-  /** Set when no HTTP response arrived (DNS, connect, reset, timeout). */
-  error?: { code: string; message: string };
-  /** Cross-region redirects followed on the way, e.g. an EU account called on the US host. */
-  redirects?: string[];
-}
+import type { TrackApiRequest } from '../actions/types';
+import type { HttpExchange } from '../exchange';
+import { parseRetryAfter } from '../outcomes';
 
 export interface TrackCredentials {
   baseUrl: string;

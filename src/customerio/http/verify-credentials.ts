@@ -1,4 +1,5 @@
-import type { Region, TrackBaseUrls } from './regions';
+import { outcomeOf } from '../outcomes';
+import type { Region, TrackBaseUrls } from '../regions';
 import type { TrackTransport } from './transport';
 
 export type CredentialCheck =
@@ -20,12 +21,19 @@ export async function verifyTrackCredentials(
     { baseUrl: baseUrls[credentials.region], siteId: credentials.siteId, apiKey: credentials.apiKey },
     { method: 'GET', path: '/api/v1/accounts/region' },
   );
-  if (exchange.error || exchange.status === undefined) {
-    return { ok: false, reason: 'unreachable', detail: `${exchange.error?.code ?? 'no response'} calling ${exchange.url}` };
+  const status = exchange.error ? undefined : exchange.status;
+  switch (outcomeOf(status).credentials) {
+    case 'rejected':
+      return { ok: false, reason: 'rejected', status: status! };
+    case 'unreachable':
+      return {
+        ok: false,
+        reason: 'unreachable',
+        detail: status === undefined ? `${exchange.error?.code ?? 'no response'} calling ${exchange.url}` : `HTTP ${status} from ${exchange.url}`,
+      };
+    case 'accepted':
+      break;
   }
-  const status = exchange.status;
-  if (status === 400 || status === 401 || status === 403) return { ok: false, reason: 'rejected', status };
-  if (status !== 200) return { ok: false, reason: 'unreachable', detail: `HTTP ${status} from ${exchange.url}` };
   let accountRegion: unknown;
   try {
     accountRegion = (JSON.parse(exchange.responseExcerpt ?? '{}') as { region?: unknown }).region;

@@ -1,0 +1,37 @@
+/**
+ * What the delivery workflow and its activities exchange. The workflow imports this module for types and names only;
+ * the names are part of recorded histories (and read back by src/deliveries), so they must not change.
+ */
+import type { TrackApiRequest } from '../customerio/actions/types';
+import type { HttpExchange } from '../customerio/exchange';
+
+/** Input of one HTTP attempt: the request is planned by the workflow, so the history records exactly what was sent. */
+export interface SendAttemptInput {
+  integrationId: string;
+  attempt: number;
+  request: TrackApiRequest;
+}
+
+export type SendAttemptResult =
+  | { outcome: 'delivered'; exchange: HttpExchange; revisionNumber: number }
+  | { outcome: 'skipped'; reason: 'integration_disabled' | 'integration_deleted'; detail: string };
+
+/** The integration's credentials as a parked delivery needs to know them: has a fix arrived? */
+export interface CredentialsState {
+  revisionNumber: number;
+  /** Disabled or deleted: the parked delivery should move on (its next attempt ends filtered). */
+  usable: boolean;
+}
+
+export interface DeliveryActivities {
+  /** One HTTP attempt; a failure carries its classification (src/customerio/outcomes.ts). */
+  sendToCustomerIo(input: SendAttemptInput): Promise<SendAttemptResult>;
+  /** For parked deliveries: the integration's current credentials revision. */
+  credentialsState(integrationId: string): Promise<CredentialsState>;
+}
+
+/** Activity type names as histories record them; a rename of an activity that misses this table fails type-checking. */
+export const ACTIVITY = {
+  send: 'sendToCustomerIo',
+  credentials: 'credentialsState',
+} as const satisfies Record<string, keyof DeliveryActivities>;

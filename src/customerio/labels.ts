@@ -1,0 +1,37 @@
+import type { SearchAttributePair } from '@temporalio/common';
+import type { DeliverEventInput, DeliveryStatus } from '../shared/delivery';
+import {
+  CustomerIdKey,
+  DeliveryStatusKey,
+  EventNameKey,
+  EventTypeKey,
+  IntegrationIdKey,
+  MessageIdKey,
+  ReplayOfKey,
+} from '../shared/search-attributes';
+import { actionFor } from './actions';
+
+const MAX_KEYWORD_LENGTH = 255;
+
+/**
+ * What a delivery run is labelled with from its start, derived from its input alone: set by whoever starts the run,
+ * so the labels ride the start write instead of costing an upsert.
+ */
+export function initialSearchAttributes(input: DeliverEventInput): SearchAttributePair[] {
+  const { integrationId, event, customer } = input;
+  const pairs: SearchAttributePair[] = [
+    { key: IntegrationIdKey, value: integrationId },
+    { key: EventTypeKey, value: event.type },
+    { key: DeliveryStatusKey, value: 'pending' satisfies DeliveryStatus },
+    { key: MessageIdKey, value: keyword(event.messageId) },
+  ];
+  const name = actionFor(event)?.eventName?.(event);
+  if (name) pairs.push({ key: EventNameKey, value: keyword(name) });
+  if (customer?.ok) pairs.push({ key: CustomerIdKey, value: keyword(customer.customerId) });
+  if (input.replayOf) pairs.push({ key: ReplayOfKey, value: input.replayOf.workflowId });
+  return pairs;
+}
+
+function keyword(value: string): string {
+  return value.length > MAX_KEYWORD_LENGTH ? value.slice(0, MAX_KEYWORD_LENGTH) : value;
+}

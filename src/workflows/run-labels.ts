@@ -1,0 +1,37 @@
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import { upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import type { DeliveryStatus, LastError } from '../shared/delivery';
+import { AttemptsKey, DeliveryStatusKey, HttpStatusKey } from '../shared/search-attributes';
+
+export interface LabelChange {
+  httpStatus?: number | undefined;
+  attempts?: number;
+  error?: LastError;
+}
+
+/**
+ * Keeps the run's labels current: DeliveryStatus / HttpStatus / Attempts search attributes, and the last error in the
+ * memo. Writes to the history only when a value changes, and never adds a workflow task of its own.
+ */
+export class RunLabels {
+  private status: DeliveryStatus = 'pending';
+  private httpStatus: number | undefined;
+  private attempts: number | undefined;
+  private errorMessage: string | undefined;
+
+  set(status: DeliveryStatus, change: LabelChange = {}): void {
+    const updates: SearchAttributeUpdatePair[] = [];
+    if (status !== this.status) updates.push({ key: DeliveryStatusKey, value: status });
+    if (change.httpStatus !== undefined && change.httpStatus !== this.httpStatus) updates.push({ key: HttpStatusKey, value: change.httpStatus });
+    if (change.attempts !== undefined && change.attempts !== this.attempts) updates.push({ key: AttemptsKey, value: change.attempts });
+    this.status = status;
+    if (change.httpStatus !== undefined) this.httpStatus = change.httpStatus;
+    if (change.attempts !== undefined) this.attempts = change.attempts;
+    if (updates.length > 0) upsertSearchAttributes(updates);
+    // The memo keeps only what is new: a run of identical 500s writes its error once.
+    if (change.error && change.error.message !== this.errorMessage) {
+      this.errorMessage = change.error.message;
+      upsertMemo({ lastError: change.error });
+    }
+  }
+}
