@@ -1,14 +1,29 @@
-/** @type {import('jest').Config} */
+const transform = {
+  '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+};
+
+/**
+ * Three projects, so the inner loop stays fast: `unit` (pure code, no servers: `npm run test:unit`), `services`
+ * (PostgreSQL and docker-compose, no Temporal), and `temporal`, which shares one real Temporal dev server started by
+ * its global setup. `npm test` runs all three.
+ *
+ * @type {import('jest').Config}
+ */
 module.exports = {
-  testEnvironment: 'node',
-  roots: ['<rootDir>/test', '<rootDir>/bench'],
-  testMatch: ['**/*.test.ts'],
-  transform: {
-    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
-  },
-  // One Temporal dev server for the whole run (started here, torn down at the end).
-  globalSetup: '<rootDir>/test/support/global-setup.ts',
-  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 60_000,
   maxWorkers: 2,
+  projects: [
+    { displayName: 'unit', testEnvironment: 'node', transform, roots: ['<rootDir>/test/unit'], testMatch: ['**/*.test.ts'] },
+    { displayName: 'services', testEnvironment: 'node', transform, roots: ['<rootDir>/test/store', '<rootDir>/test/deploy'], testMatch: ['**/*.test.ts'] },
+    {
+      displayName: 'temporal',
+      testEnvironment: 'node',
+      transform,
+      roots: ['<rootDir>/test', '<rootDir>/bench'],
+      testMatch: ['**/*.test.ts'],
+      testPathIgnorePatterns: ['/test/unit/', '/test/store/', '/test/deploy/'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+    },
+  ],
 };
