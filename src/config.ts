@@ -42,7 +42,7 @@ const StartSchema = z.object({
   TEMPORAL_ADDRESS: optionalText,
 }).transform(({ TEMPORAL_ADDRESS, ...settings }) => ({ ...settings, embedTemporal: TEMPORAL_ADDRESS === undefined }));
 
-export type StartSettings = z.output<typeof StartSchema>;
+type StartSettings = z.output<typeof StartSchema>;
 
 export class ConfigError extends Error {}
 

@@ -17,7 +17,7 @@ export type SendAttemptResult =
   | { outcome: 'skipped'; reason: 'integration_disabled' | 'integration_deleted'; detail: string };
 
 /** The integration's credentials as a parked delivery needs to know them: has a fix arrived? */
-export interface CredentialsState {
+interface CredentialsState {
   revisionNumber: number;
   /** Disabled or deleted: the parked delivery should move on (its next attempt ends filtered). */
   usable: boolean;

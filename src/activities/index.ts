@@ -3,7 +3,7 @@ import type { DeliveryActivities } from './contract';
 import { createCredentialsState } from './credentials-state';
 import { createSendToCustomerIo, type SendDeps } from './send-to-customer-io';
 
-export interface ActivityDeps extends SendDeps {
+interface ActivityDeps extends SendDeps {
   store: Pick<IntegrationStore, 'revisionMarker'>;
 }
 

@@ -68,8 +68,8 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
   app.removeContentTypeParser('text/plain');
   const auth = new Authenticator({
     tokens: deps.tokens,
-    ...(deps.bootstrapAdminToken ? { bootstrapAdminToken: deps.bootstrapAdminToken } : {}),
-    ...(deps.bootstrapPipelineKey ? { bootstrapPipelineKey: deps.bootstrapPipelineKey } : {}),
+    bootstrapAdminToken: deps.bootstrapAdminToken,
+    bootstrapPipelineKey: deps.bootstrapPipelineKey,
   });
   const authFailures = new RateLimiter(limits.authFailuresPerMinute / 60, limits.authFailuresPerMinute);
   const adminLimiter = new RateLimiter(limits.adminPerSecond, limits.adminPerSecond * 2);

@@ -11,7 +11,7 @@ export interface Principal {
 
 const RANK: Record<Role, number> = { viewer: 0, editor: 1, admin: 2 };
 
-export function hasRole(principal: Principal, needed: Role): boolean {
+function hasRole(principal: Principal, needed: Role): boolean {
   return RANK[principal.role] >= RANK[needed];
 }
 
@@ -22,7 +22,7 @@ export function bearerToken(request: FastifyRequest): string | undefined {
   return match?.[1];
 }
 
-export interface AuthOptions {
+interface AuthOptions {
   tokens: AccessTokenStore;
   bootstrapAdminToken?: string;
   bootstrapPipelineKey?: string;
@@ -82,5 +82,5 @@ export function requireRole(principal: Principal | undefined, needed: Role): Pri
 
 export function actorOf(principal: Principal, request: FastifyRequest): Actor {
   const userAgent = request.headers['user-agent'];
-  return { id: principal.id, name: principal.name, ip: request.ip, ...(userAgent ? { userAgent } : {}) };
+  return { id: principal.id, name: principal.name, ip: request.ip, userAgent };
 }

@@ -15,7 +15,7 @@ import { AuditLog } from '../store/audit-log';
 import { pingDatabase } from '../store/database';
 import { type ApiDeps, buildApp } from './app';
 
-export interface ApiOptions {
+interface ApiOptions {
   config: Config;
   logger: Logger;
   client: Client;

@@ -8,12 +8,12 @@ const PageQuery = z.object({
   cursor: z.string().max(500).optional(),
 });
 
-export interface Position {
+interface Position {
   createdAt: string;
   id: string;
 }
 
-export interface Page {
+interface Page {
   limit: number;
   position?: Position;
 }

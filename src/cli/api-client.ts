@@ -27,7 +27,7 @@ export class ApiError extends Error {
   }
 }
 
-export interface DeliveryPage {
+interface DeliveryPage {
   data: DeliverySummary[];
   next_cursor: string | null;
   has_more: boolean;
@@ -49,14 +49,14 @@ export interface ReplaySkip {
   detail: string;
 }
 
-export interface ReplayPlan {
+interface ReplayPlan {
   dry_run: true;
   matched: number;
   would_replay: string[];
   skipped: ReplaySkip[];
 }
 
-export interface ClientOptions {
+interface ClientOptions {
   /** Per request; the bulk dry run looks at every candidate, so it gets longer. */
   timeoutMs?: number;
   /** How often a 429 is waited out (Retry-After) before it counts as an error. */

@@ -9,7 +9,7 @@ export class UsageError extends Error {
   }
 }
 
-export type FlagKind = 'string' | 'boolean';
+type FlagKind = 'string' | 'boolean';
 export type FlagSpec = Record<string, FlagKind>;
 export type Flags = Record<string, string | boolean | undefined>;
 

@@ -12,7 +12,7 @@ const COMMANDS: Record<string, (argv: readonly string[], ctx: CliContext) => Pro
 };
 
 /** `npm run cli -- <command> [flags]`: the engineers' command line over the management API. */
-export async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
+async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   const [command, ...rest] = argv;
   try {
     if (command === undefined) throw new UsageError('no command given');

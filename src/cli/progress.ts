@@ -1,8 +1,8 @@
 import type { Stream } from './output';
 
-export type Outcome = 'replayed' | 'skipped' | 'failed';
+type Outcome = 'replayed' | 'skipped' | 'failed';
 
-export interface Counts {
+interface Counts {
   total: number;
   replayed: number;
   skipped: number;

@@ -65,9 +65,9 @@ export function toDeliveryInput(integrationId: string, event: SignalEvent, optio
   return settleDeliveryInput({
     integrationId,
     event: { ...event, messageId: event.messageId, timestamp },
-    ...(Object.keys(retry).length > 0 ? { retry } : {}),
-    ...(options.filter ? { filter: options.filter } : {}),
-    ...(options.replayOf ? { replayOf: options.replayOf } : {}),
+    retry: Object.keys(retry).length > 0 ? retry : undefined,
+    filter: options.filter,
+    replayOf: options.replayOf,
   });
 }
 

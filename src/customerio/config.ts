@@ -28,7 +28,7 @@ export type CustomerIoConfig = z.output<typeof CustomerIoConfigSchema>;
 
 /** Config fields that are secrets: encrypted at rest, masked in every response, never logged. */
 export const SECRET_FIELDS = ['api_key', 'tracking_api_key'] as const;
-export type SecretField = (typeof SECRET_FIELDS)[number];
+type SecretField = (typeof SECRET_FIELDS)[number];
 export type IntegrationSecrets = Record<SecretField, string>;
 export type PublicConfig = Omit<CustomerIoConfig, SecretField>;
 

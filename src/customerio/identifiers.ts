@@ -2,9 +2,9 @@ import type { CustomerResolution } from '../shared/delivery';
 import type { SignalEvent } from '../shared/event';
 
 /** Customer.io's limit on a person identifier, in UTF-8 bytes. */
-export const MAX_IDENTIFIER_BYTES = 150;
+const MAX_IDENTIFIER_BYTES = 150;
 
-export type IdentifierSource =
+type IdentifierSource =
   | 'userId'
   | 'traits.email'
   | 'context.traits.email'
@@ -13,7 +13,7 @@ export type IdentifierSource =
 
 const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+$/;
 
-export const MISSING_IDENTIFIER_MESSAGE =
+const MISSING_IDENTIFIER_MESSAGE =
   '400 Bad Request: Missing customer identifier. The event has no userId and no email ' +
   '(traits.email, context.traits.email, properties.email or email). Ensure events include a user_id or email ' +
   'property for Customer.io to identify the customer.';

@@ -3,7 +3,7 @@ import type { ActionLimits, TrackApiRequest } from './actions/types';
 import { utf8Length } from './identifiers';
 
 /** Customer.io Track API limits (journeys-track OpenAPI); checked before sending so an oversized event fails fast. */
-export const LIMITS = {
+const LIMITS = {
   eventNameBytes: 100,
   attributeNameBytes: 150,
   attributeValueBytes: 1000,
@@ -11,7 +11,7 @@ export const LIMITS = {
   eventDataBytes: 100_000,
 } as const;
 
-export type LimitCheck = { ok: true } | { ok: false; field: string; message: string };
+type LimitCheck = { ok: true } | { ok: false; field: string; message: string };
 
 /** Holds a built request to the limits its action declares; fields are named as the event names them. */
 export function checkLimits(request: TrackApiRequest, limits: ActionLimits, event: SignalEvent): LimitCheck {

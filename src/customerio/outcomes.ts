@@ -35,10 +35,10 @@ export const DeliveryFailureType = {
 export type DeliveryFailureType = (typeof DeliveryFailureType)[keyof typeof DeliveryFailureType];
 
 /** What the workflow does after an attempt. */
-export type NextStep = 'deliver' | 'backoff' | 'park' | 'fail';
+type NextStep = 'deliver' | 'backoff' | 'park' | 'fail';
 
 /** What an answer says about credentials being checked at install or PATCH. */
-export type CredentialVerdict = 'accepted' | 'rejected' | 'unreachable';
+type CredentialVerdict = 'accepted' | 'rejected' | 'unreachable';
 
 interface OutcomeRule {
   matches: (status: number | undefined) => boolean;

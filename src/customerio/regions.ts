@@ -1,7 +1,7 @@
 export const REGIONS = ['us', 'eu'] as const;
 export type Region = (typeof REGIONS)[number];
 
-export const DEFAULT_TRACK_BASE_URLS: Record<Region, string> = {
+const DEFAULT_TRACK_BASE_URLS: Record<Region, string> = {
   us: 'https://track.customer.io',
   eu: 'https://track-eu.customer.io',
 };

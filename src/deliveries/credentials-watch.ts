@@ -1,7 +1,7 @@
 import type { Logger } from '../logger';
 import type { DeliveryService } from './service';
 
-export interface CredentialsWatchOptions {
+interface CredentialsWatchOptions {
   deliveries: Pick<DeliveryService, 'resumeParked'>;
   logger: Pick<Logger, 'info' | 'warn'>;
   /** Visibility is eventually consistent: the second sweep finds deliveries parked a moment before the first. */

@@ -11,7 +11,7 @@ type Failure = temporal.api.failure.v1.IFailure;
 const EventType = temporal.api.enums.v1.EventType;
 
 /** One HTTP attempt of a delivery, as the workflow history records it. */
-export interface AttemptRecord {
+interface AttemptRecord {
   attempt: number;
   scheduledAt: string;
   startedAt?: string;

@@ -2,7 +2,7 @@ import type { Logger } from '../logger';
 import type { DeliverySummary } from './records';
 import type { DeliveryService } from './service';
 
-export interface LiveFeedOptions {
+interface LiveFeedOptions {
   /** One visibility query per interval, shared by every viewer; Temporal allows about 10 per second per namespace. */
   pollMs?: number;
   /** Running deliveries started this recently are re-read each poll, so their early status changes show. */

@@ -31,7 +31,7 @@ export interface DeliveryFilter {
 }
 
 /** A string literal for Temporal's visibility query language. */
-export function literal(value: string): string {
+function literal(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 

@@ -21,7 +21,7 @@ type Payload = temporal.api.common.v1.IPayload;
 const ExecutionStatus = temporal.api.enums.v1.WorkflowExecutionStatus;
 const EventType = temporal.api.enums.v1.EventType;
 
-export type ExecutionState = 'running' | 'completed' | 'failed' | 'terminated' | 'canceled' | 'timed_out' | 'continued_as_new';
+type ExecutionState = 'running' | 'completed' | 'failed' | 'terminated' | 'canceled' | 'timed_out' | 'continued_as_new';
 
 /** One delivery as lists and the Live Events view show it: read from visibility, no history needed. */
 export interface DeliverySummary {
@@ -92,14 +92,14 @@ function deliveryStatus(state: ExecutionState, labelled: string | null): Deliver
   return state === 'running' ? 'pending' : 'failed';
 }
 
-export function temporalUiUrl(options: RecordOptions, workflowId: string, runId: string): string {
+function temporalUiUrl(options: RecordOptions, workflowId: string, runId: string): string {
   return `${options.uiUrl.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(options.namespace)}/workflows/${encodeURIComponent(workflowId)}/${encodeURIComponent(runId)}/history`;
 }
 
 /** How personal data in an event is shown: as sent, or hashed when the integration says `hash_pii`. */
-export type PiiPolicy = 'show' | 'hash';
+type PiiPolicy = 'show' | 'hash';
 
-export interface AttemptView {
+interface AttemptView {
   attempt: number;
   scheduled_at: string;
   started_at: string | null;
@@ -200,7 +200,7 @@ function parkedAround(events: temporal.api.history.v1.IHistoryEvent[], timer: te
 const PII_KEY = /(^|_|\b)(e-?mail|phone|mobile|ip)$/i;
 
 /** Hashes personal fields (emails, phone numbers, IPs) wherever they sit, the way Signal's hash_pii does. */
-export function hashPii(value: unknown, key = ''): unknown {
+function hashPii(value: unknown, key = ''): unknown {
   if (Array.isArray(value)) return value.map((v) => hashPii(v, key));
   if (value && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, hashPii(v, k)]));

@@ -9,13 +9,13 @@ import { countParkedDeliveries, resumeParkedDeliveries } from './parked';
 import { type DeliveryFilter, deliveryQuery } from './query';
 import { decodeInput, deliveryRecord, type DeliveryRecord, type DeliverySummary, type RecordOptions, summarize } from './records';
 
-export interface DeliveryServiceOptions extends RecordOptions {
+interface DeliveryServiceOptions extends RecordOptions {
   client: Client;
   taskQueue: string;
   store: Pick<IntegrationStore, 'get'>;
 }
 
-export interface ReplayOptions {
+interface ReplayOptions {
   /** Delivered (and filtered) deliveries are replayed only when asked to. */
   includeDelivered?: boolean;
 }
@@ -26,7 +26,7 @@ export interface ReplayStarted {
   run_id: string;
 }
 
-export type ReplayVerdict = { replay: true } | { replay: false; reason: 'in_progress' | 'already_delivered' | 'not_replayable'; detail: string };
+type ReplayVerdict = { replay: true } | { replay: false; reason: 'in_progress' | 'already_delivered' | 'not_replayable'; detail: string };
 
 export const MAX_BULK_REPLAY = 1000;
 /** How many matching deliveries one bulk replay looks at, at most, to find its replays. */
@@ -47,7 +47,7 @@ export class DeliveryService {
       if (nextPageToken.length === 0) throw errors.validation([{ field: 'cursor', message: 'is not a cursor this API issued' }]);
     }
     const response = await client.workflowService
-      .listWorkflowExecutions({ namespace: client.options.namespace, query: deliveryQuery(filter), pageSize: page.limit, ...(nextPageToken ? { nextPageToken } : {}) })
+      .listWorkflowExecutions({ namespace: client.options.namespace, query: deliveryQuery(filter), pageSize: page.limit, nextPageToken })
       .catch((err: Error) => {
         if (/token|page/i.test(err.message) && page.cursor) throw errors.validation([{ field: 'cursor', message: 'is not a cursor this API issued' }]);
         throw err;
@@ -114,7 +114,7 @@ export class DeliveryService {
     let matched = 0;
     let cursor: string | undefined;
     do {
-      const page = await this.list({ ...filter, status: filter.status ?? 'failed', originalsOnly: true }, { limit: 100, ...(cursor ? { cursor } : {}) });
+      const page = await this.list({ ...filter, status: filter.status ?? 'failed', originalsOnly: true }, { limit: 100, cursor });
       cursor = page.next_cursor ?? undefined;
       for (const candidate of page.data) {
         if (replayed.length + wouldReplay.length >= limit || matched >= MAX_BULK_SCAN) break;
@@ -172,9 +172,9 @@ export class DeliveryService {
     const integration = await this.options.store.get(input.integrationId);
     // The original event (so the same Customer.io event id), settled afresh under the integration's current settings.
     const replayInput = toDeliveryInput(input.integrationId, input.event, {
-      ...(integration ? { config: integration.config } : {}),
-      ...(input.retry ? { retry: input.retry } : {}),
-      ...(input.filter ? { filter: input.filter } : {}),
+      config: integration?.config,
+      retry: input.retry,
+      filter: input.filter,
       replayOf: { workflowId: original.workflow_id, runId: original.run_id },
     });
     const workflowId = replayWorkflowId(original.workflow_id);

@@ -1,6 +1,6 @@
 import type { SignalEvent } from '../shared/event';
 
-export type ConsentDecision = { allowed: true } | { allowed: false; detail: string };
+type ConsentDecision = { allowed: true } | { allowed: false; detail: string };
 
 const GRANTED = new Set(['true', 'granted', 'yes', '1', 'allow', 'allowed', 'opt_in', 'opted_in']);
 

@@ -8,7 +8,7 @@ import type { RetryPolicy } from '../shared/retry-policy';
 import type { ActiveIntegrations } from './active-integrations';
 import { consentDecision } from './consent';
 
-export interface DeliveryReceipt {
+interface DeliveryReceipt {
   message_id: string;
   integration_id: string;
   workflow_id: string;
@@ -18,14 +18,14 @@ export interface DeliveryReceipt {
   filtered?: 'consent_denied';
 }
 
-export interface IntakeReceipt {
+interface IntakeReceipt {
   accepted: number;
   duplicates: number;
   deliveries: DeliveryReceipt[];
   rejected: { index: number; errors: { field: string; message: string }[] }[];
 }
 
-export interface EventIntakeOptions {
+interface EventIntakeOptions {
   client: Client;
   integrations: ActiveIntegrations;
   taskQueue: string;
@@ -65,7 +65,7 @@ export class EventIntake {
           // One receive time for the event, whichever integrations it goes to.
           now: () => receivedAt,
           config: integration.config,
-          ...(this.options.retry ? { retry: this.options.retry } : {}),
+          retry: this.options.retry,
           ...(consent.allowed ? {} : { filter: { reason: 'consent_denied', detail: consent.detail } }),
         });
         return {

@@ -2,7 +2,7 @@ import { VENDOR_KEY } from '../shared/names';
 import { DEFAULT_RETRY_POLICY } from '../shared/retry-policy';
 import { inHours } from '../shared/time';
 
-export interface ConfigField {
+interface ConfigField {
   key: string;
   label: string;
   type: 'string' | 'secret' | 'select';
@@ -12,14 +12,14 @@ export interface ConfigField {
   options?: { value: string; label: string }[];
 }
 
-export interface CatalogVariant {
+interface CatalogVariant {
   key: string;
   name: string;
   description: string;
   default_config: Record<string, unknown>;
 }
 
-export interface CatalogVendor {
+interface CatalogVendor {
   key: string;
   name: string;
   description: string;

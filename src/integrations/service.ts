@@ -8,7 +8,7 @@ import { DuplicateNameError, type IntegrationStore, type IntegrationView } from 
 import { findVendor } from './catalog';
 
 /** What a secret looks like in every response; sent back on PATCH it means "keep the stored value". */
-export const SECRET_MASK = '********';
+const SECRET_MASK = '********';
 
 export interface Actor {
   id: string;
@@ -17,7 +17,7 @@ export interface Actor {
   userAgent?: string;
 }
 
-export type CredentialVerifier = (config: Pick<CustomerIoConfig, 'site_id' | 'tracking_api_key' | 'region'>) => Promise<CredentialCheck>;
+type CredentialVerifier = (config: Pick<CustomerIoConfig, 'site_id' | 'tracking_api_key' | 'region'>) => Promise<CredentialCheck>;
 
 const InstallSchema = z.strictObject({
   name: z.string().trim().min(1, 'name is required').max(200),
@@ -37,7 +37,7 @@ const PatchSchema = z.strictObject({
   verify: z.boolean().default(true),
 });
 
-export interface IntegrationServiceDeps {
+interface IntegrationServiceDeps {
   store: IntegrationStore;
   audit: AuditLog;
   verify: CredentialVerifier;
@@ -136,10 +136,10 @@ export class IntegrationService {
 
     const updated = await this.deps.store
       .update(id, {
-        ...(patch.name !== undefined ? { name: patch.name } : {}),
-        ...(patch.enabled !== undefined ? { enabled: patch.enabled } : {}),
-        ...(nextConfig ? { config: nextConfig } : {}),
-        ...(patch.change_summary ? { changeSummary: patch.change_summary } : {}),
+        name: patch.name,
+        enabled: patch.enabled,
+        config: nextConfig,
+        changeSummary: patch.change_summary || undefined,
         updatedBy: actor.id,
       })
       .catch(rethrowDuplicate);
@@ -195,7 +195,7 @@ export function presentIntegration(view: IntegrationView): Record<string, unknow
 }
 
 /** Old/new per changed config field; secrets only say that they changed. */
-export function configChanges(before: CustomerIoConfig | undefined, after: CustomerIoConfig, extra: Record<string, unknown> = {}): Changes {
+function configChanges(before: CustomerIoConfig | undefined, after: CustomerIoConfig, extra: Record<string, unknown> = {}): Changes {
   const changes: Changes = {};
   for (const key of Object.keys(after) as (keyof CustomerIoConfig)[]) {
     const old = before?.[key];

@@ -13,7 +13,7 @@ export interface LocalSecrets {
  * For `npm start` only: secrets not set in the environment are generated on first run and kept in a file readable by
  * its owner alone (mode 0600), so the admin token and stored credentials survive a restart.
  */
-export type SecretSource = 'environment' | 'file' | 'generated';
+type SecretSource = 'environment' | 'file' | 'generated';
 
 export function loadOrCreateLocalSecrets(
   file: string,

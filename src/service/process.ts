@@ -1,7 +1,7 @@
 import { ConfigError } from '../config';
 
 /** A running process's parts, as its entry point started them. */
-export interface Service {
+interface Service {
   /** Settles when the service ends on its own (the worker stopped or failed); absent for an API alone. */
   running?: Promise<unknown>;
   /** Shutdown steps, run once and in order: on SIGINT/SIGTERM, or when `running` settles. */

@@ -62,7 +62,7 @@ const RawSignalEvent = z
     }
   });
 
-export const SignalEventSchema = RawSignalEvent.transform((e) => {
+const SignalEventSchema = RawSignalEvent.transform((e) => {
   const userId = e.userId || e.user_id || undefined;
   const anonymousId = e.anonymousId || e.anonymous_id || undefined;
   const messageId = e.messageId ?? e.message_id ?? undefined;
@@ -83,7 +83,7 @@ export const SignalEventSchema = RawSignalEvent.transform((e) => {
 
 export type SignalEventInput = z.input<typeof SignalEventSchema>;
 
-export type ParseResult =
+type ParseResult =
   | { ok: true; event: SignalEvent }
   | { ok: false; issues: { path: string; message: string }[] };
 

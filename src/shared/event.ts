@@ -1,9 +1,9 @@
 /** The Signal event as every layer sees it once the event schema (event-schema.ts) has validated and normalised it. */
 
 export const EVENT_TYPES = ['page', 'track', 'identify', 'group'] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
+type EventType = (typeof EVENT_TYPES)[number];
 
-export interface EventContext {
+interface EventContext {
   page?: { url?: string; title?: string; referrer?: string; path?: string; search?: string; [k: string]: unknown };
   traits?: Record<string, unknown>;
   consent?: Record<string, unknown>;

@@ -3,7 +3,7 @@ import { newId } from './ids';
 
 export type Changes = Record<string, { old?: unknown; new?: unknown }>;
 
-export interface AuditEntry {
+interface AuditEntry {
   id: string;
   action: string;
   actor: { id: string | null; name: string | null };
@@ -15,7 +15,7 @@ export interface AuditEntry {
   timestamp: string;
 }
 
-export interface AuditInput {
+interface AuditInput {
   action: string;
   /** Who, and from where. */
   actor: { id: string; name: string; ip?: string; userAgent?: string };

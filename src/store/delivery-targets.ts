@@ -1,6 +1,6 @@
 import type { DeliveryTarget, IntegrationStore } from './integrations';
 
-export interface DeliveryTargetsOptions {
+interface DeliveryTargetsOptions {
   /** How long a cached target is trusted before its revision is re-checked (one indexed row read). */
   revalidateAfterMs?: number;
   now?: () => number;

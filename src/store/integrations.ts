@@ -5,7 +5,7 @@ import { newId } from './ids';
 import type { SecretBox } from './secret-box';
 import type { IntegrationRevisionsTable, IntegrationsTable } from './schema';
 
-export interface RevisionView {
+interface RevisionView {
   id: string;
   revision_number: number;
   change_summary: string | null;
@@ -52,7 +52,7 @@ export class DuplicateNameError extends Error {
   }
 }
 
-export interface CreateIntegration {
+interface CreateIntegration {
   name: string;
   vendor: string;
   variant: string;
@@ -63,7 +63,7 @@ export interface CreateIntegration {
   changeSummary?: string;
 }
 
-export interface UpdateIntegration {
+interface UpdateIntegration {
   name?: string;
   enabled?: boolean;
   /** A complete new config: makes a new immutable revision. */

@@ -41,7 +41,7 @@ export interface AccessTokensTable {
   revoked_at: string | null;
 }
 
-export interface AuditLogsTable {
+interface AuditLogsTable {
   id: string;
   action: string;
   actor_id: string | null;

@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 
-export interface TemporalTarget {
+interface TemporalTarget {
   address: string;
   namespace: string;
 }

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { searchAttributeCliFlags } from './search-attributes';
 
-export interface DevServerOptions {
+interface DevServerOptions {
   /** Path of the temporal CLI; found with scripts/temporal-cli when omitted. */
   binary?: string;
   ip?: string;
@@ -30,7 +30,7 @@ export interface DevServer {
 }
 
 /** Runs scripts/temporal-cli: the project's own, offline way to a `temporal` binary. */
-export async function findTemporalCli(): Promise<string> {
+async function findTemporalCli(): Promise<string> {
   const { stdout } = await promisify(execFile)('bash', [temporalCliScript()], {
     maxBuffer: 1024 * 1024,
   });

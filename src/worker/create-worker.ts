@@ -4,7 +4,7 @@ import type { Config } from '../config';
 import type { Core } from '../service/core';
 import { ensureSearchAttributes } from '../temporal/search-attributes';
 
-export interface WorkerOptions {
+interface WorkerOptions {
   /** A prebuilt workflow bundle (tests, production image); without it the workflows are bundled at start. */
   workflowBundle?: WorkflowBundleOption;
 }

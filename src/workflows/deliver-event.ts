@@ -63,7 +63,7 @@ async function deliverWithRetries(
       failure = readAttemptFailure(err, ATTEMPT_TIMEOUT);
     }
     const { httpStatus } = failure;
-    const lastError: LastError = { type: failure.type, message: failure.message, attempt, ...(httpStatus ? { httpStatus } : {}) };
+    const lastError: LastError = { type: failure.type, message: failure.message, attempt, httpStatus: httpStatus || undefined };
 
     if (failure.next === 'park' && policy.awaitCredentialsMs > 0) {
       labels.set('awaiting_credentials', { httpStatus, attempts: attempt, error: lastError });

@@ -3,7 +3,7 @@ import { upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import type { DeliveryStatus, LastError } from '../shared/delivery';
 import { AttemptsKey, DeliveryStatusKey, HttpStatusKey } from '../shared/search-attributes';
 
-export interface LabelChange {
+interface LabelChange {
   httpStatus?: number | undefined;
   attempts?: number;
   error?: LastError;

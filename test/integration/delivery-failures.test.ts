@@ -136,13 +136,14 @@ describe('delivery failures and retries', () => {
 
   test('retryable failures stop when the retry window is over', async () => {
     h.us.respondWith(...Array.from({ length: 20 }, () => ({ status: 503 })));
-    const started = await h.deliver(integrationId, track(), { retry: { initialIntervalMs: 300, jitterRatio: 0, retryWindowMs: 1_000 } });
+    const started = await h.deliver(integrationId, track(), { retry: { initialIntervalMs: 300, jitterRatio: 0, retryWindowMs: 3_000 } });
     const failure = await expectFailure(started.workflowId);
     expect(failure.type).toBe('RetryWindowExhausted');
     expect(failure.message).toMatch(/Gave up after \d+ attempts/);
     expect(failure.message).toContain('503');
+    // Backoffs of 300, 600, 1200 ms fit a 3 s window; a slow first attempt on a loaded machine may leave room for fewer.
     expect(h.us.requests.length).toBeGreaterThanOrEqual(2);
-    expect(h.us.requests.length).toBeLessThan(6);
+    expect(h.us.requests.length).toBeLessThanOrEqual(4);
   });
 
   test('an attribute value over 1000 bytes fails before sending, naming the field', async () => {

@@ -9,9 +9,9 @@ export function registerAuditLogRoutes(app: FastifyInstance, audit: AuditLog): v
     const { limit, position } = parsePage(request.query);
     const rows = await audit.list({
       limit: limit + 1,
-      ...(position ? { before: position } : {}),
-      ...(request.query.action ? { action: request.query.action } : {}),
-      ...(request.query.resource_id ? { resourceId: request.query.resource_id } : {}),
+      before: position,
+      action: request.query.action || undefined,
+      resourceId: request.query.resource_id || undefined,
     });
     return pageOf(rows, limit, (r) => ({ createdAt: r.timestamp, id: r.id }), (r) => r);
   });

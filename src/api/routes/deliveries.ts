@@ -55,14 +55,14 @@ const parse = <T extends z.ZodTypeAny>(schema: T, value: unknown) => parseInput(
 
 function toFilter(q: { integration_id?: string; status?: string; event_type?: string; event_name?: string; customer_id?: string; message_id?: string; since?: string; until?: string }): DeliveryFilter {
   return {
-    ...(q.integration_id ? { integrationId: q.integration_id } : {}),
-    ...(q.status ? { status: q.status } : {}),
-    ...(q.event_type ? { eventType: q.event_type } : {}),
-    ...(q.event_name ? { eventName: q.event_name } : {}),
-    ...(q.customer_id ? { customerId: q.customer_id } : {}),
-    ...(q.message_id ? { messageId: q.message_id } : {}),
-    ...(q.since ? { since: new Date(q.since).toISOString() } : {}),
-    ...(q.until ? { until: new Date(q.until).toISOString() } : {}),
+    integrationId: q.integration_id,
+    status: q.status,
+    eventType: q.event_type,
+    eventName: q.event_name,
+    customerId: q.customer_id,
+    messageId: q.message_id,
+    since: q.since && new Date(q.since).toISOString(),
+    until: q.until && new Date(q.until).toISOString(),
   };
 }
 
@@ -73,7 +73,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: { deliveries:
   app.get('/deliveries', async (request) => {
     requireRole(request.principal, 'viewer');
     const q = parse(ListQuery, request.query);
-    return deliveries.list(toFilter(q), { limit: q.limit, ...(q.cursor ? { cursor: q.cursor } : {}) });
+    return deliveries.list(toFilter(q), { limit: q.limit, cursor: q.cursor });
   });
 
   app.get<{ Params: { workflowId: string }; Querystring: { run_id?: string } }>('/deliveries/:workflowId', async (request) => {

@@ -2,9 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { errors } from '../../errors';
 import type { EventIntake } from '../../intake/event-intake';
 
-export const MAX_BATCH_EVENTS = 500;
+const MAX_BATCH_EVENTS = 500;
 /** Signal's gateway limit (MAX_PAYLOAD_SIZE). */
-export const INTAKE_BODY_LIMIT = 512_000;
+const INTAKE_BODY_LIMIT = 512_000;
 
 /** Event intake for servers and Signal's own pipeline: answers 202 once Temporal holds every delivery. */
 export function registerIntakeRoutes(app: FastifyInstance, intake: EventIntake): void {

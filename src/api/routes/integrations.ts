@@ -8,7 +8,7 @@ export function registerIntegrationRoutes(app: FastifyInstance, integrations: In
   app.get('/integrations', async (request) => {
     requireRole(request.principal, 'viewer');
     const { limit, position } = parsePage(request.query);
-    const rows = await integrations.list({ limit: limit + 1, ...(position ? { after: position } : {}) });
+    const rows = await integrations.list({ limit: limit + 1, after: position });
     return pageOf(rows, limit, (r) => ({ createdAt: r.created_at, id: r.id }), presentIntegration);
   });
 

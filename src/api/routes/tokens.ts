@@ -28,7 +28,7 @@ export function registerTokenRoutes(
     const principal = requireRole(request.principal, 'admin');
     const input = parseInput(kind === 'api_token' ? CreateApiToken : CreatePipelineKey, request.body ?? {});
     const role = 'role' in input ? (input.role as Role) : undefined;
-    const { token, view } = await tokens.issue({ kind, name: input.name, ...(role ? { role } : {}), createdBy: principal.id });
+    const { token, view } = await tokens.issue({ kind, name: input.name, role, createdBy: principal.id });
     await audit.record({
       action: `${noun}.created`,
       actor: actorOf(principal, request),
@@ -42,7 +42,7 @@ export function registerTokenRoutes(
   app.get(path, async (request) => {
     requireRole(request.principal, 'admin');
     const { limit, position } = parsePage(request.query);
-    const rows = await tokens.list(kind, { limit: limit + 1, ...(position ? { after: position } : {}) });
+    const rows = await tokens.list(kind, { limit: limit + 1, after: position });
     return pageOf(rows, limit, (r) => ({ createdAt: r.created_at, id: r.id }), present);
   });
 

@@ -7,7 +7,7 @@ import { table } from '../output';
 import { resolveConnection } from '../settings';
 import { usage } from '../usage';
 
-export const DELIVERIES_FLAGS: FlagSpec = {
+const DELIVERIES_FLAGS: FlagSpec = {
   status: 'string',
   since: 'string',
   until: 'string',

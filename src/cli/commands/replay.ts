@@ -7,7 +7,7 @@ import { Progress } from '../progress';
 import { resolveConnection } from '../settings';
 import { usage } from '../usage';
 
-export const REPLAY_FLAGS: FlagSpec = {
+const REPLAY_FLAGS: FlagSpec = {
   status: 'string',
   since: 'string',
   until: 'string',
@@ -35,7 +35,7 @@ interface Settled {
   detail?: string;
 }
 
-export function parseReplayArgs(argv: readonly string[], now: Date): { help: true } | { help: false; flags: Flags; filter: ReplayFilter; dryRun: boolean } {
+function parseReplayArgs(argv: readonly string[], now: Date): { help: true } | { help: false; flags: Flags; filter: ReplayFilter; dryRun: boolean } {
   const flags = parseFlags(argv, REPLAY_FLAGS, 'replay');
   if (flags.help) return { help: true };
   const since = parseTimeFlag(flags, 'since', now, 'replay');

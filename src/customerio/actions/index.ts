@@ -55,7 +55,7 @@ export function planDelivery(input: { integrationId: string; event: DeliveryEven
 
   const ctx: MappingContext = {
     customerId: who.customerId,
-    ...(who.email ? { email: who.email } : {}),
+    email: who.email,
     eventTimeMs,
     eventId: deliveryEventId(integrationId, event.messageId, eventTimeMs),
   };

@@ -3,13 +3,13 @@ import type { TrackApiRequest } from '../actions/types';
 import type { HttpExchange } from '../exchange';
 import { parseRetryAfter } from '../outcomes';
 
-export interface TrackCredentials {
+interface TrackCredentials {
   baseUrl: string;
   siteId: string;
   apiKey: string;
 }
 
-export interface TransportOptions {
+interface TransportOptions {
   /** Budget for connecting, for the response headers and for the body, each. */
   timeoutMs: number;
   connectTimeoutMs?: number;
@@ -18,7 +18,7 @@ export interface TransportOptions {
 }
 
 /** A Track API call: a delivery (TrackApiRequest) or an account check such as GET /api/v1/accounts/region. */
-export type TrackCall = Pick<TrackApiRequest, 'path'> & { method: 'GET' | 'PUT' | 'POST'; body?: Record<string, unknown> };
+type TrackCall = Pick<TrackApiRequest, 'path'> & { method: 'GET' | 'PUT' | 'POST'; body?: Record<string, unknown> };
 
 export interface TrackTransport {
   send(credentials: TrackCredentials, req: TrackCall, signal?: AbortSignal): Promise<HttpExchange>;
