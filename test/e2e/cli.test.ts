@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { parseTimeFlag, UsageError } from '../../src/cli/args';
+import { parseFlags, parseTimeFlag, UsageError } from '../../src/cli/args';
+import { REPLAY_FLAGS } from '../../src/cli/commands/replay';
 import { Progress, renderBar } from '../../src/cli/progress';
 import type { RecordedRequest } from '../support/fake-customerio';
 import { type DeliveryHarness, startDeliveryHarness } from '../support/delivery-harness';
@@ -166,6 +167,16 @@ describe('npm run cli', () => {
   test('bad usage exits 2 with a message and the usage text; --help prints the usage', async () => {
     const cases: [string[], RegExp][] = [
       [['replay', '--since', '1h', '--frobnicate'], /unknown flag --frobnicate/],
+      [['deliveries', '-x'], /unknown flag -x/],
+      [['replay', '--since', '1h', '--since', '2h'], /--since is given more than once/],
+      [['replay', '--dry-run', '--since', '1h', '--dry-run'], /--dry-run is given more than once/],
+      [['replay', '--since'], /--since needs a value/],
+      [['replay', '--since', '--dry-run'], /--since needs a value/],
+      [['replay', '--since='], /--since needs a value/],
+      [['deliveries', '--token', ''], /--token needs a value/],
+      [['replay', '--since', '1h', '--dry-run=yes'], /--dry-run takes no value/],
+      [['replay', '--since', '1h', 'failed'], /unexpected argument 'failed'/],
+      [['replay', '--since', '1h', '--', '--dry-run'], /unexpected argument '--'/],
       [['replay', '--since', 'yesterday'], /--since must be a duration ago .*got 'yesterday'/],
       [['replay', '--status', 'failed'], /--since is required/],
       [['replay', '--since', '2h', '--limit', '0'], /--limit must be a whole number from 1 to 1000/],
@@ -184,6 +195,9 @@ describe('npm run cli', () => {
     const help = await run('replay', '--help');
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('npm run cli -- replay --since <time>');
+    const short = await run('deliveries', '-h');
+    expect(short.code).toBe(0);
+    expect(short.stdout).toContain('npm run cli -- deliveries [flags]');
   });
 
   test('the token comes from local-secrets.json (SIGNAL_DATA_DIR or ./data); a wrong one is 401, not printed', async () => {
@@ -308,6 +322,24 @@ describe('cli building blocks', () => {
       `\r\x1b[2K[${'#'.repeat(30)}] 2/2 replayed 1, skipped 0, failed 1`,
       '\n',
     ]);
+  });
+
+  test('flags: --name value, --name=value, booleans, -h for --help', () => {
+    expect(parseFlags(['--since=2h', '--limit', '5', '--dry-run', '-h', '--token', 'a=b'], REPLAY_FLAGS, 'replay')).toEqual({
+      since: '2h',
+      limit: '5',
+      'dry-run': true,
+      help: true,
+      token: 'a=b',
+    });
+    expect(parseFlags([], REPLAY_FLAGS, 'replay')).toEqual({});
+    // A value may start with a single dash; only a flag-like `--…` is taken for a forgotten value.
+    expect(parseFlags(['--integration', '-x'], REPLAY_FLAGS, 'replay')).toEqual({ integration: '-x' });
+    // Object.prototype's names are not flags.
+    expect(() => parseFlags(['--constructor'], REPLAY_FLAGS, 'replay')).toThrow('unknown flag --constructor');
+    expect(() => parseFlags(['--limit'], REPLAY_FLAGS, 'replay')).toThrow(
+      expect.objectContaining({ constructor: UsageError, message: '--limit needs a value', command: 'replay' }),
+    );
   });
 
   test('--since/--until: durations ago and ISO 8601 date-times', () => {
