@@ -8,7 +8,8 @@ import { join, resolve } from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { parseFlags, parseTimeFlag, UsageError } from '../../src/cli/args';
 import { REPLAY_FLAGS } from '../../src/cli/commands/replay';
-import { Progress, renderBar } from '../../src/cli/progress';
+import { Output } from '../../src/cli/output';
+import { Progress } from '../../src/cli/progress';
 import type { RecordedRequest } from '../support/fake-customerio';
 import { type DeliveryHarness, startDeliveryHarness } from '../support/delivery-harness';
 import { httpClient } from '../support/http';
@@ -307,21 +308,60 @@ describe('replay against a scripted API: answers the real one rarely gives', () 
 });
 
 describe('cli building blocks', () => {
-  test('the progress bar, drawn in place on a terminal', () => {
-    expect(renderBar({ total: 40, replayed: 11, skipped: 1, failed: 0 }, 10)).toBe('[###-------] 12/40 replayed 11, skipped 1');
-    expect(renderBar({ total: 4, replayed: 2, skipped: 1, failed: 1 }, 4)).toBe('[####] 4/4 replayed 2, skipped 1, failed 1');
-    const written: string[] = [];
-    const progress = new Progress({ isTTY: true, columns: 120, write: (s: string) => written.push(s) }, 2);
+  /** The screen a terminal shows after `output`, for the few control sequences a line redrawn in place uses. */
+  function screen(output: string): string[] {
+    const rows = [''];
+    let col = 0;
+    // eslint-disable-next-line no-control-regex -- escape sequences are what this reads
+    for (const part of output.match(/\x1b\[[\d;?]*[A-Za-z]|\r|\n|[^\x1b\r\n]+/g) ?? []) {
+      const row = rows.length - 1;
+      if (part === '\n') {
+        rows.push('');
+        col = 0;
+      } else if (part === '\r' || part === '\x1b[1G') col = 0;
+      else if (part === '\x1b[0K') rows[row] = rows[row]!.slice(0, col);
+      else if (part === '\x1b[2K') rows[row] = '';
+      else if (part.startsWith('\x1b')) throw new Error(`no terminal model for ${JSON.stringify(part)}`);
+      else {
+        rows[row] = rows[row]!.slice(0, col).padEnd(col) + part + rows[row]!.slice(col + part.length);
+        col += part.length;
+      }
+    }
+    return rows;
+  }
+
+  test('the progress bar, redrawn in place on a terminal, with notes above it, written through Output', () => {
+    jest.useFakeTimers();
+    try {
+      let written = '';
+      const stderr = new Output({ isTTY: true, columns: 120, write: (s: string) => (written += s) });
+      stderr.hide('sio_admin_secret');
+      const progress = new Progress(stderr, 2);
+      progress.start();
+      expect(screen(written)).toEqual([`[${'-'.repeat(30)}] 0/2 replayed 0, skipped 0`]);
+      progress.record('replayed', 'replayed a -> a:replay r1');
+      jest.advanceTimersByTime(100); // cli-progress draws at most 10 frames a second
+      expect(screen(written)).toEqual([`[${'#'.repeat(15)}${'-'.repeat(15)}] 1/2 replayed 1, skipped 0`]);
+      progress.note('interrupted (token sio_admin_secret)');
+      expect(screen(written)).toEqual(['interrupted (token ********)', `[${'#'.repeat(15)}${'-'.repeat(15)}] 1/2 replayed 1, skipped 0`]);
+      progress.record('failed', 'failed b: HTTP 404 NOT_FOUND');
+      progress.finish();
+      expect(screen(written)).toEqual(['interrupted (token ********)', `[${'#'.repeat(30)}] 2/2 replayed 1, skipped 0, failed 1`, '']);
+      expect(written).not.toContain('sio_admin_secret');
+      expect(jest.getTimerCount()).toBe(0); // nothing left to keep the CLI from exiting
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  test('the progress bar gives way to the counts on a narrow terminal', () => {
+    let written = '';
+    const progress = new Progress({ isTTY: true, columns: 42, write: (s: string) => (written += s) }, 40);
     progress.start();
-    progress.record('replayed', 'replayed a -> a:replay r1');
-    progress.record('failed', 'failed b: HTTP 404 NOT_FOUND');
+    for (let i = 0; i < 11; i++) progress.record('replayed', '');
+    progress.record('skipped', '');
     progress.finish();
-    expect(written).toEqual([
-      `\r\x1b[2K[${'-'.repeat(30)}] 0/2 replayed 0, skipped 0`,
-      `\r\x1b[2K[${'#'.repeat(15)}${'-'.repeat(15)}] 1/2 replayed 1, skipped 0`,
-      `\r\x1b[2K[${'#'.repeat(30)}] 2/2 replayed 1, skipped 0, failed 1`,
-      '\n',
-    ]);
+    expect(screen(written)).toEqual(['[###-------] 12/40 replayed 11, skipped 1', '']);
   });
 
   test('flags: --name value, --name=value, booleans, -h for --help', () => {
