@@ -1,3 +1,5 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
 /** Bad command-line usage: the message says what is wrong; the CLI adds the usage text and exits 2. */
 export class UsageError extends Error {
   constructor(
@@ -9,65 +11,78 @@ export class UsageError extends Error {
   }
 }
 
-type FlagKind = 'string' | 'boolean';
-export type FlagSpec = Record<string, FlagKind>;
-export type Flags = Record<string, string | boolean | undefined>;
+/** A command's flags, as `node:util` parseArgs takes them. */
+export type FlagTable = Readonly<NonNullable<ParseArgsConfig['options']>>;
+
+/** What a flag table parses to: a string or a boolean per flag given, typed as parseArgs types it in strict mode. */
+export type FlagValues<T extends FlagTable> = ReturnType<typeof parseArgs<{ options: T; strict: true }>>['values'];
+
+/** Parsed flags as the value validators below read them. */
+type Flags = Readonly<Record<string, string | boolean | undefined>>;
+
+/** Every command's connection flags and help. */
+export const COMMON_FLAGS = {
+  'api-url': { type: 'string' },
+  token: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies FlagTable;
+
+/** Which deliveries a command looks at. */
+export const FILTER_FLAGS = {
+  status: { type: 'string' },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  integration: { type: 'string' },
+  'event-type': { type: 'string' },
+} as const satisfies FlagTable;
 
 /**
- * `--name value`, `--name=value` and boolean `--name`; `-h` is `--help`. Anything not in the spec, a flag given twice,
- * a missing value or a stray positional argument is a UsageError.
+ * `--name value`, `--name=value` and boolean `--name`; `-h` is `--help`. Anything not in the table, a flag given
+ * twice, a missing or empty value, a value on a boolean flag or a positional argument is a UsageError.
  */
-export function parseFlags(argv: readonly string[], spec: FlagSpec, command?: string): Flags {
-  const flags: Flags = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '-h') {
-      flags.help = true;
-      continue;
+export function parseFlags<T extends FlagTable>(argv: readonly string[], table: T, command?: string): FlagValues<T> {
+  // Not strict: strict mode rejects most of these too, but in Node's words (advising positionals after `--` to
+  // commands that take none), and never a flag given twice. The tokens let each be said in the CLI's terms.
+  const { values, tokens } = parseArgs({ args: [...argv], options: table, strict: false, allowPositionals: true, tokens: true });
+  const seen = new Set<string>();
+  for (const token of tokens) {
+    if (token.kind === 'positional') throw new UsageError(`unexpected argument '${token.value}'`, command);
+    if (token.kind === 'option-terminator') throw new UsageError(`unexpected argument '--'`, command);
+    const spec = Object.hasOwn(table, token.name) ? table[token.name] : undefined;
+    if (!spec) throw new UsageError(`unknown flag ${token.rawName}`, command);
+    const flag = `--${token.name}`;
+    if (seen.has(token.name)) throw new UsageError(`${flag} is given more than once`, command);
+    seen.add(token.name);
+    if (spec.type === 'boolean') {
+      if (token.value !== undefined) throw new UsageError(`${flag} takes no value`, command);
+    } else if (!token.value || (!token.inlineValue && token.value.startsWith('--'))) {
+      // parseArgs takes whatever follows as the value, but `--since --dry-run` is a forgotten value.
+      throw new UsageError(`${flag} needs a value`, command);
     }
-    if (!arg.startsWith('--') || arg === '--') throw new UsageError(`unexpected argument '${arg}'`, command);
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq === -1 ? undefined : eq);
-    const kind = spec[name];
-    if (!kind) throw new UsageError(`unknown flag --${name}`, command);
-    if (flags[name] !== undefined) throw new UsageError(`--${name} is given more than once`, command);
-    if (kind === 'boolean') {
-      if (eq !== -1) throw new UsageError(`--${name} takes no value`, command);
-      flags[name] = true;
-      continue;
-    }
-    let value: string | undefined;
-    if (eq !== -1) value = arg.slice(eq + 1);
-    else {
-      const next = argv[i + 1];
-      if (next !== undefined && !next.startsWith('--')) value = argv[++i];
-    }
-    if (value === undefined || value === '') throw new UsageError(`--${name} needs a value`, command);
-    flags[name] = value;
   }
-  return flags;
+  return values as FlagValues<T>;
 }
 
-export function stringFlag(flags: Flags, name: string): string | undefined {
-  const value = flags[name];
-  return typeof value === 'string' ? value : undefined;
-}
-
-export function oneOf<T extends string>(flags: Flags, name: string, allowed: readonly T[], command?: string): T | undefined {
-  const value = stringFlag(flags, name);
+export function oneOf<F extends Flags, T extends string>(flags: F, name: keyof F & string, allowed: readonly T[], command?: string): T | undefined {
+  const value = stringValue(flags, name);
   if (value === undefined) return undefined;
   if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')} (got '${value}')`, command);
   return value as T;
 }
 
-export function integerFlag(flags: Flags, name: string, range: { min: number; max: number }, command?: string): number | undefined {
-  const value = stringFlag(flags, name);
+export function integerFlag<F extends Flags>(flags: F, name: keyof F & string, range: { min: number; max: number }, command?: string): number | undefined {
+  const value = stringValue(flags, name);
   if (value === undefined) return undefined;
   const n = /^\d+$/.test(value) ? Number(value) : NaN;
   if (!Number.isSafeInteger(n) || n < range.min || n > range.max) {
     throw new UsageError(`--${name} must be a whole number from ${range.min} to ${range.max} (got '${value}')`, command);
   }
   return n;
+}
+
+function stringValue(flags: Flags, name: string): string | undefined {
+  const value = flags[name];
+  return typeof value === 'string' ? value : undefined;
 }
 
 const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
@@ -78,8 +93,8 @@ const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?
  * A point in time for --since/--until: a duration meaning that long ago (`30m`, `2h`, `7d`, `1h30m`; units s, m, h,
  * d, w) or an ISO 8601 date-time with `Z` or an offset (a bare date is midnight UTC). Returned as ISO 8601 UTC.
  */
-export function parseTimeFlag(flags: Flags, name: string, now: Date, command?: string): string | undefined {
-  const value = stringFlag(flags, name);
+export function parseTimeFlag<F extends Flags>(flags: F, name: keyof F & string, now: Date, command?: string): string | undefined {
+  const value = stringValue(flags, name);
   if (value === undefined) return undefined;
   const problem = `--${name} must be a duration ago (30m, 2h, 7d) or an ISO 8601 date-time such as 2026-11-29T10:00:00Z (got '${value}')`;
   if (DURATION.test(value)) {

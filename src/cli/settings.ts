@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_DATA_DIR } from '../config';
 import type { LocalSecrets } from '../local/secrets';
-import { type Flags, stringFlag, UsageError } from './args';
+import { type COMMON_FLAGS, type FlagValues, UsageError } from './args';
 
 export interface Connection {
   apiUrl: string;
@@ -14,8 +14,8 @@ export interface Connection {
  * http://127.0.0.1:$PORT (8084); `--token`, else SIGNAL_ADMIN_TOKEN, else the one `npm start` keeps in
  * $SIGNAL_DATA_DIR/local-secrets.json (./data). The token itself never appears in a message.
  */
-export function resolveConnection(flags: Flags, env: NodeJS.ProcessEnv, cwd: string, command?: string): Connection {
-  const rawUrl = stringFlag(flags, 'api-url') ?? (env.SIGNAL_API_URL || undefined) ?? `http://127.0.0.1:${env.PORT || '8084'}`;
+export function resolveConnection(flags: FlagValues<typeof COMMON_FLAGS>, env: NodeJS.ProcessEnv, cwd: string, command?: string): Connection {
+  const rawUrl = flags['api-url'] ?? (env.SIGNAL_API_URL || undefined) ?? `http://127.0.0.1:${env.PORT || '8084'}`;
   let url: URL;
   try {
     url = new URL(rawUrl);
@@ -25,7 +25,7 @@ export function resolveConnection(flags: Flags, env: NodeJS.ProcessEnv, cwd: str
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`the API URL must be http:// or https:// (got '${rawUrl}')`, command);
   const apiUrl = url.toString().replace(/\/+$/, '');
 
-  const token = stringFlag(flags, 'token') ?? (env.SIGNAL_ADMIN_TOKEN || undefined) ?? tokenFromLocalSecrets(env, cwd);
+  const token = flags.token ?? (env.SIGNAL_ADMIN_TOKEN || undefined) ?? tokenFromLocalSecrets(env, cwd);
   if (!token) {
     throw new UsageError(
       `no admin token: pass --token, set SIGNAL_ADMIN_TOKEN, or run npm start once (it keeps one in ${secretsFile(env, cwd)})`,

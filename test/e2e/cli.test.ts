@@ -6,8 +6,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { parseTimeFlag, UsageError } from '../../src/cli/args';
-import { Progress, renderBar } from '../../src/cli/progress';
+import { parseFlags, parseTimeFlag, UsageError } from '../../src/cli/args';
+import { REPLAY_FLAGS } from '../../src/cli/commands/replay';
+import { Output } from '../../src/cli/output';
+import { Progress } from '../../src/cli/progress';
 import type { RecordedRequest } from '../support/fake-customerio';
 import { type DeliveryHarness, startDeliveryHarness } from '../support/delivery-harness';
 import { httpClient } from '../support/http';
@@ -166,6 +168,16 @@ describe('npm run cli', () => {
   test('bad usage exits 2 with a message and the usage text; --help prints the usage', async () => {
     const cases: [string[], RegExp][] = [
       [['replay', '--since', '1h', '--frobnicate'], /unknown flag --frobnicate/],
+      [['deliveries', '-x'], /unknown flag -x/],
+      [['replay', '--since', '1h', '--since', '2h'], /--since is given more than once/],
+      [['replay', '--dry-run', '--since', '1h', '--dry-run'], /--dry-run is given more than once/],
+      [['replay', '--since'], /--since needs a value/],
+      [['replay', '--since', '--dry-run'], /--since needs a value/],
+      [['replay', '--since='], /--since needs a value/],
+      [['deliveries', '--token', ''], /--token needs a value/],
+      [['replay', '--since', '1h', '--dry-run=yes'], /--dry-run takes no value/],
+      [['replay', '--since', '1h', 'failed'], /unexpected argument 'failed'/],
+      [['replay', '--since', '1h', '--', '--dry-run'], /unexpected argument '--'/],
       [['replay', '--since', 'yesterday'], /--since must be a duration ago .*got 'yesterday'/],
       [['replay', '--status', 'failed'], /--since is required/],
       [['replay', '--since', '2h', '--limit', '0'], /--limit must be a whole number from 1 to 1000/],
@@ -184,6 +196,9 @@ describe('npm run cli', () => {
     const help = await run('replay', '--help');
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('npm run cli -- replay --since <time>');
+    const short = await run('deliveries', '-h');
+    expect(short.code).toBe(0);
+    expect(short.stdout).toContain('npm run cli -- deliveries [flags]');
   });
 
   test('the token comes from local-secrets.json (SIGNAL_DATA_DIR or ./data); a wrong one is 401, not printed', async () => {
@@ -293,21 +308,78 @@ describe('replay against a scripted API: answers the real one rarely gives', () 
 });
 
 describe('cli building blocks', () => {
-  test('the progress bar, drawn in place on a terminal', () => {
-    expect(renderBar({ total: 40, replayed: 11, skipped: 1, failed: 0 }, 10)).toBe('[###-------] 12/40 replayed 11, skipped 1');
-    expect(renderBar({ total: 4, replayed: 2, skipped: 1, failed: 1 }, 4)).toBe('[####] 4/4 replayed 2, skipped 1, failed 1');
-    const written: string[] = [];
-    const progress = new Progress({ isTTY: true, columns: 120, write: (s: string) => written.push(s) }, 2);
+  /** The screen a terminal shows after `output`, for the few control sequences a line redrawn in place uses. */
+  function screen(output: string): string[] {
+    const rows = [''];
+    let col = 0;
+    // eslint-disable-next-line no-control-regex -- escape sequences are what this reads
+    for (const part of output.match(/\x1b\[[\d;?]*[A-Za-z]|\r|\n|[^\x1b\r\n]+/g) ?? []) {
+      const row = rows.length - 1;
+      if (part === '\n') {
+        rows.push('');
+        col = 0;
+      } else if (part === '\r' || part === '\x1b[1G') col = 0;
+      else if (part === '\x1b[0K') rows[row] = rows[row]!.slice(0, col);
+      else if (part === '\x1b[2K') rows[row] = '';
+      else if (part.startsWith('\x1b')) throw new Error(`no terminal model for ${JSON.stringify(part)}`);
+      else {
+        rows[row] = rows[row]!.slice(0, col).padEnd(col) + part + rows[row]!.slice(col + part.length);
+        col += part.length;
+      }
+    }
+    return rows;
+  }
+
+  test('the progress bar, redrawn in place on a terminal, with notes above it, written through Output', () => {
+    jest.useFakeTimers();
+    try {
+      let written = '';
+      const stderr = new Output({ isTTY: true, columns: 120, write: (s: string) => (written += s) });
+      stderr.hide('sio_admin_secret');
+      const progress = new Progress(stderr, 2);
+      progress.start();
+      expect(screen(written)).toEqual([`[${'-'.repeat(30)}] 0/2 replayed 0, skipped 0`]);
+      progress.record('replayed', 'replayed a -> a:replay r1');
+      jest.advanceTimersByTime(100); // cli-progress draws at most 10 frames a second
+      expect(screen(written)).toEqual([`[${'#'.repeat(15)}${'-'.repeat(15)}] 1/2 replayed 1, skipped 0`]);
+      progress.note('interrupted (token sio_admin_secret)');
+      expect(screen(written)).toEqual(['interrupted (token ********)', `[${'#'.repeat(15)}${'-'.repeat(15)}] 1/2 replayed 1, skipped 0`]);
+      progress.record('failed', 'failed b: HTTP 404 NOT_FOUND');
+      progress.finish();
+      expect(screen(written)).toEqual(['interrupted (token ********)', `[${'#'.repeat(30)}] 2/2 replayed 1, skipped 0, failed 1`, '']);
+      expect(written).not.toContain('sio_admin_secret');
+      expect(jest.getTimerCount()).toBe(0); // nothing left to keep the CLI from exiting
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  test('the progress bar gives way to the counts on a narrow terminal', () => {
+    let written = '';
+    const progress = new Progress({ isTTY: true, columns: 42, write: (s: string) => (written += s) }, 40);
     progress.start();
-    progress.record('replayed', 'replayed a -> a:replay r1');
-    progress.record('failed', 'failed b: HTTP 404 NOT_FOUND');
+    for (let i = 0; i < 11; i++) progress.record('replayed', '');
+    progress.record('skipped', '');
     progress.finish();
-    expect(written).toEqual([
-      `\r\x1b[2K[${'-'.repeat(30)}] 0/2 replayed 0, skipped 0`,
-      `\r\x1b[2K[${'#'.repeat(15)}${'-'.repeat(15)}] 1/2 replayed 1, skipped 0`,
-      `\r\x1b[2K[${'#'.repeat(30)}] 2/2 replayed 1, skipped 0, failed 1`,
-      '\n',
-    ]);
+    expect(screen(written)).toEqual(['[###-------] 12/40 replayed 11, skipped 1', '']);
+  });
+
+  test('flags: --name value, --name=value, booleans, -h for --help', () => {
+    expect(parseFlags(['--since=2h', '--limit', '5', '--dry-run', '-h', '--token', 'a=b'], REPLAY_FLAGS, 'replay')).toEqual({
+      since: '2h',
+      limit: '5',
+      'dry-run': true,
+      help: true,
+      token: 'a=b',
+    });
+    expect(parseFlags([], REPLAY_FLAGS, 'replay')).toEqual({});
+    // A value may start with a single dash; only a flag-like `--…` is taken for a forgotten value.
+    expect(parseFlags(['--integration', '-x'], REPLAY_FLAGS, 'replay')).toEqual({ integration: '-x' });
+    // Object.prototype's names are not flags.
+    expect(() => parseFlags(['--constructor'], REPLAY_FLAGS, 'replay')).toThrow('unknown flag --constructor');
+    expect(() => parseFlags(['--limit'], REPLAY_FLAGS, 'replay')).toThrow(
+      expect.objectContaining({ constructor: UsageError, message: '--limit needs a value', command: 'replay' }),
+    );
   });
 
   test('--since/--until: durations ago and ISO 8601 date-times', () => {

@@ -1,24 +1,18 @@
 import { DELIVERY_STATUSES } from '../../shared/delivery';
 import { EVENT_TYPES } from '../../shared/event';
 import { ApiClient, type DeliverySummary } from '../api-client';
-import { type FlagSpec, integerFlag, oneOf, parseFlags, parseTimeFlag, stringFlag, UsageError } from '../args';
+import { COMMON_FLAGS, FILTER_FLAGS, type FlagTable, integerFlag, oneOf, parseFlags, parseTimeFlag, UsageError } from '../args';
 import { type CliContext, EXIT } from '../context';
 import { table } from '../output';
 import { resolveConnection } from '../settings';
 import { usage } from '../usage';
 
-const DELIVERIES_FLAGS: FlagSpec = {
-  status: 'string',
-  since: 'string',
-  until: 'string',
-  integration: 'string',
-  'event-type': 'string',
-  limit: 'string',
-  'page-size': 'string',
-  'api-url': 'string',
-  token: 'string',
-  help: 'boolean',
-};
+const DELIVERIES_FLAGS = {
+  ...COMMON_FLAGS,
+  ...FILTER_FLAGS,
+  limit: { type: 'string' },
+  'page-size': { type: 'string' },
+} as const satisfies FlagTable;
 
 /** `deliveries`: the list endpoint as an aligned table, following `next_cursor` up to --limit rows. */
 export async function deliveriesCommand(argv: readonly string[], ctx: CliContext): Promise<number> {
@@ -33,7 +27,7 @@ export async function deliveriesCommand(argv: readonly string[], ctx: CliContext
   if (since && until && until <= since) throw new UsageError(`--until (${until}) must be after --since (${since})`, 'deliveries');
   const query = {
     status: oneOf(flags, 'status', DELIVERY_STATUSES, 'deliveries'),
-    integration_id: stringFlag(flags, 'integration'),
+    integration_id: flags.integration,
     event_type: oneOf(flags, 'event-type', EVENT_TYPES, 'deliveries'),
     since,
     until,

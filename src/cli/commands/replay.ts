@@ -1,25 +1,19 @@
 import { DELIVERY_STATUSES } from '../../shared/delivery';
 import { EVENT_TYPES } from '../../shared/event';
 import { ApiClient, ApiError, type ReplayFilter, type ReplaySkip, type ReplayStarted } from '../api-client';
-import { type Flags, type FlagSpec, integerFlag, oneOf, parseFlags, parseTimeFlag, stringFlag, UsageError } from '../args';
+import { COMMON_FLAGS, FILTER_FLAGS, type FlagTable, type FlagValues, integerFlag, oneOf, parseFlags, parseTimeFlag, UsageError } from '../args';
 import { type CliContext, EXIT } from '../context';
 import { Progress } from '../progress';
 import { resolveConnection } from '../settings';
 import { usage } from '../usage';
 
-const REPLAY_FLAGS: FlagSpec = {
-  status: 'string',
-  since: 'string',
-  until: 'string',
-  integration: 'string',
-  'event-type': 'string',
-  'include-delivered': 'boolean',
-  limit: 'string',
-  'dry-run': 'boolean',
-  'api-url': 'string',
-  token: 'string',
-  help: 'boolean',
-};
+export const REPLAY_FLAGS = {
+  ...COMMON_FLAGS,
+  ...FILTER_FLAGS,
+  'include-delivered': { type: 'boolean' },
+  limit: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+} as const satisfies FlagTable;
 
 /** Replays started at once; the API allows 50 admin requests a second, and a 429 is waited out. */
 const CONCURRENCY = 4;
@@ -35,21 +29,20 @@ interface Settled {
   detail?: string;
 }
 
-function parseReplayArgs(argv: readonly string[], now: Date): { help: true } | { help: false; flags: Flags; filter: ReplayFilter; dryRun: boolean } {
+function parseReplayArgs(argv: readonly string[], now: Date): { help: true } | { help: false; flags: FlagValues<typeof REPLAY_FLAGS>; filter: ReplayFilter; dryRun: boolean } {
   const flags = parseFlags(argv, REPLAY_FLAGS, 'replay');
   if (flags.help) return { help: true };
   const since = parseTimeFlag(flags, 'since', now, 'replay');
   if (!since) throw new UsageError('--since is required: how far back to look, e.g. --since 2h', 'replay');
   const until = parseTimeFlag(flags, 'until', now, 'replay');
   if (until && until <= since) throw new UsageError(`--until (${until}) must be after --since (${since})`, 'replay');
-  const integration = stringFlag(flags, 'integration');
   const eventType = oneOf(flags, 'event-type', EVENT_TYPES, 'replay');
   const limit = integerFlag(flags, 'limit', { min: 1, max: 1000 }, 'replay');
   const filter: ReplayFilter = {
     status: oneOf(flags, 'status', DELIVERY_STATUSES, 'replay') ?? 'failed',
     since,
     ...(until ? { until } : {}),
-    ...(integration ? { integration_id: integration } : {}),
+    ...(flags.integration ? { integration_id: flags.integration } : {}),
     ...(eventType ? { event_type: eventType } : {}),
     ...(flags['include-delivered'] ? { include_delivered: true } : {}),
     limit: limit ?? 100,
