@@ -5,6 +5,7 @@
  * `readAttemptFailure`; the type strings are part of recorded histories and must not change.
  */
 import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/common';
+import { hours } from '../shared/time';
 import type { HttpExchange } from './exchange';
 
 /** `ApplicationFailure.type` of a failed attempt. */
@@ -178,7 +179,7 @@ export function customerIoErrorDetail(body: string | undefined): string | undefi
   return undefined;
 }
 
-const MAX_RETRY_AFTER_MS = 24 * 60 * 60 * 1000;
+const MAX_RETRY_AFTER_MS = hours(24);
 
 /** Retry-After in seconds or as an HTTP-date, relative to `nowMs`; undefined when absent or unreadable. */
 export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
