@@ -1,5 +1,5 @@
 import { type DeliveryHarness, startDeliveryHarness } from '../support/delivery-harness';
-import { httpClient } from '../support/http';
+import { expectRateLimited, httpClient } from '../support/http';
 
 /** The product page's own curl body. */
 const PRODUCT_PAGE_INSTALL = {
@@ -294,13 +294,51 @@ describe('management API rate limits', () => {
     expect(statuses).toContain(429);
     expect(limited!.body.error.code).toBe('RATE_LIMITED');
     expect(Number(limited!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expectRateLimited(limited);
+    // One budget per token across the whole admin API, not one per route.
+    expectRateLimited(await call('GET', '/v1/admin/integration-catalog', { token: h.adminToken }));
   });
 
   test('repeated bad tokens from one address are slowed down', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 6; i++) statuses.push((await call('GET', '/v1/admin/integrations', { token: `sio_guess_${i}` })).status);
+    let limited;
+    for (let i = 0; i < 6; i++) {
+      const res = await call('GET', '/v1/admin/integrations', { token: `sio_guess_${i}` });
+      statuses.push(res.status);
+      limited ??= res.status === 429 ? res : undefined;
+    }
     expect(statuses.slice(0, 3)).toEqual([401, 401, 401]);
     expect(statuses).toContain(429);
+    expectRateLimited(limited);
+    // The budget is the address's, whichever API it guesses at.
+    expectRateLimited(await call('POST', '/v1/events', { token: 'dk_live_guess', body: { type: 'track', event: 'e', userId: 'u' } }));
+  });
+});
+
+describe('auth failure throttling counts only failures', () => {
+  let h: DeliveryHarness;
+  const call = httpClient(() => h.baseUrl);
+  let viewer: string;
+  beforeAll(async () => {
+    h = await startDeliveryHarness({ api: true, rateLimits: { authFailuresPerMinute: 3 } });
+    const created = await call('POST', '/v1/admin/tokens', { token: h.adminToken, body: { name: 'reader', role: 'viewer' } });
+    expect(created.status).toBe(201);
+    viewer = created.body.token;
+  });
+  afterAll(() => h.close());
+
+  test('good tokens never use up the budget; once bad ones have, a bad token is 429 and a good one still passes', async () => {
+    for (let i = 0; i < 10; i++) {
+      expect((await call('GET', '/v1/admin/integrations', { token: i % 2 ? viewer : h.adminToken })).status).toBe(200);
+    }
+    expect((await call('POST', '/v1/events', { token: h.pipelineKey, body: {} })).status).toBe(422);
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push((await call('GET', '/v1/admin/integrations', { token: `sio_guess_${i}` })).status);
+    expect(statuses).toEqual([401, 401, 401]);
+    expectRateLimited(await call('GET', '/v1/admin/integrations', { token: 'sio_guess_3' }));
+    expectRateLimited(await call('GET', '/v1/admin/integrations'));
+    expect((await call('GET', '/v1/admin/integrations', { token: viewer })).status).toBe(200);
+    expect((await call('GET', '/v1/admin/integrations', { token: h.adminToken })).status).toBe(200);
   });
 });
 
