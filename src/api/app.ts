@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import helmet from '@fastify/helmet';
 import rateLimit, { type RateLimitOptions } from '@fastify/rate-limit';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
 import { AppError, errors } from '../errors';
@@ -70,6 +71,13 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
     tokens: deps.tokens,
     ...(deps.bootstrapAdminToken ? { bootstrapAdminToken: deps.bootstrapAdminToken } : {}),
     ...(deps.bootstrapPipelineKey ? { bootstrapPipelineKey: deps.bootstrapPipelineKey } : {}),
+  });
+  void app.register(helmet, {
+    // Helmet's default policy is written for HTML sites; a JSON answer loads nothing and is never framed. The one page
+    // sets its own (routes/live-page.ts).
+    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    // Says the same as frame-ancestors 'none' to browsers that only know the older header.
+    xFrameOptions: { action: 'deny' },
   });
   // Nothing is limited unless a scope asks: each scope below keys its own limiter after authentication.
   void app.register(rateLimit, { global: false });

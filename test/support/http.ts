@@ -54,5 +54,6 @@ export function expectRateLimited(res: HttpResult | undefined): void {
   const seconds = Number(res!.headers.get('retry-after'));
   expect(seconds).toBeGreaterThanOrEqual(1);
   expect(res!.headers.get('content-type')).toMatch(/^application\/json/);
+  expect(res!.headers.get('x-content-type-options')).toBe('nosniff');
   expect(res!.body).toEqual({ error: { code: 'RATE_LIMITED', message: `Too many requests: retry in ${seconds} s`, details: { retry_after_seconds: seconds } } });
 }
