@@ -205,6 +205,7 @@ describe('management API', () => {
       const list = await call('GET', '/v1/admin/integrations', { token: admin() });
       expect(list.status).toBe(200);
       expectHardened(list);
+      expect(list.headers.get('x-ratelimit-limit')).toBe('100'); // the default 50 per second, bursts of twice that
       const nowhere = await call('GET', '/nowhere');
       expect(nowhere.status).toBe(404);
       expect(nowhere.body.error.code).toBe('NOT_FOUND');
