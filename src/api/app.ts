@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import helmet from '@fastify/helmet';
+import rateLimit, { type RateLimitOptions } from '@fastify/rate-limit';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
 import { AppError, errors } from '../errors';
 import type { LiveFeed } from '../deliveries/live-feed';
@@ -9,7 +11,6 @@ import type { Logger } from '../logger';
 import type { AccessTokenStore } from '../store/access-tokens';
 import type { AuditLog } from '../store/audit-log';
 import { Authenticator, bearerToken, type Principal } from './auth';
-import { RateLimiter } from './rate-limit';
 import { registerAuditLogRoutes } from './routes/audit-logs';
 import { registerCatalogRoutes } from './routes/catalog';
 import { registerDeliveryRoutes } from './routes/deliveries';
@@ -71,9 +72,15 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
     bootstrapAdminToken: deps.bootstrapAdminToken,
     bootstrapPipelineKey: deps.bootstrapPipelineKey,
   });
-  const authFailures = new RateLimiter(limits.authFailuresPerMinute / 60, limits.authFailuresPerMinute);
-  const adminLimiter = new RateLimiter(limits.adminPerSecond, limits.adminPerSecond * 2);
-  const intakeLimiter = new RateLimiter(limits.intakePerSecond, limits.intakePerSecond * 2);
+  void app.register(helmet, {
+    // Helmet's default policy is written for HTML sites; a JSON answer loads nothing and is never framed. The one page
+    // sets its own (routes/live-page.ts).
+    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    // Says the same as frame-ancestors 'none' to browsers that only know the older header.
+    xFrameOptions: { action: 'deny' },
+  });
+  // Nothing is limited unless a scope asks: each scope below keys its own limiter after authentication.
+  void app.register(rateLimit, { global: false });
 
   app.setErrorHandler((err: FastifyError | AppError, request, reply) => {
     const appError = toAppError(err);
@@ -94,20 +101,21 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
     );
   });
 
-  /** An onRequest hook: authenticates the bearer token with `check` and rate-limits per principal; callers that keep
-   * failing authentication are slowed down per address. */
-  const guard = (check: (token: string | undefined) => Promise<Principal | undefined>, limiter: RateLimiter) => async (request: FastifyRequest) => {
-    const token = bearerToken(request) ?? (request.routeOptions.config.queryToken ? (request.query as { token?: string }).token : undefined);
-    const principal = await check(token);
-    if (!principal) {
-      const throttle = authFailures.take(request.ip);
-      if (!throttle.ok) throw errors.rateLimited(throttle.retryAfterSeconds);
+  /** An onRequest hook: authenticates the bearer token with `check`. Only failed authentications count against the
+   * caller's address, so a client with a good token is never slowed down by its neighbours' guessing; once an address
+   * is over the limit, a bad token gets 429 instead of 401. */
+  const authenticate =
+    (check: (token: string | undefined) => Promise<Principal | undefined>, authFailures: AuthFailureLimiter) => async (request: FastifyRequest) => {
+      const token = bearerToken(request) ?? (request.routeOptions.config.queryToken ? (request.query as { token?: string }).token : undefined);
+      const principal = await check(token);
+      if (principal) {
+        request.principal = principal;
+        return;
+      }
+      const failures = await authFailures(request);
+      if (!failures.isAllowed && failures.isExceeded) throw errors.rateLimited(failures.ttlInSeconds);
       throw errors.unauthorized(token ? 'The bearer token is not valid (unknown or revoked)' : undefined);
-    }
-    const rate = limiter.take(principal.id);
-    if (!rate.ok) throw errors.rateLimited(rate.retryAfterSeconds);
-    request.principal = principal;
-  };
+    };
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   registerLivePage(app);
@@ -117,28 +125,63 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not_ready', checks });
   });
 
-  void app.register(
-    async (admin) => {
-      admin.addHook('onRequest', guard((t) => auth.admin(t), adminLimiter));
-      registerCatalogRoutes(admin, deps.integrations);
-      registerIntegrationRoutes(admin, deps.integrations, deps.deliveries);
-      registerDeliveryRoutes(admin, { deliveries: deps.deliveries, live: deps.live, audit: deps.audit });
-      registerTokenRoutes(admin, { tokens: deps.tokens, audit: deps.audit, kind: 'api_token', path: '/tokens', onRevoke: () => undefined });
-      registerTokenRoutes(admin, { tokens: deps.tokens, audit: deps.audit, kind: 'pipeline_key', path: '/pipeline-keys', onRevoke: () => auth.forgetPipelineKeys() });
-      registerAuditLogRoutes(admin, deps.audit);
-    },
-    { prefix: '/v1/admin' },
-  );
+  void app.register(async (api) => {
+    // One budget per address across the admin API and intake, so guessing cannot be spread over both.
+    const authFailures = api.createRateLimit({
+      ...fixedWindow(limits.authFailuresPerMinute / 60, limits.authFailuresPerMinute),
+      keyGenerator: (request) => request.ip,
+    });
 
-  void app.register(
-    async (intake) => {
-      intake.addHook('onRequest', guard((t) => auth.pipeline(t), intakeLimiter));
-      registerIntakeRoutes(intake, deps.intake);
-    },
-    { prefix: '/v1' },
-  );
+    void api.register(
+      async (admin) => {
+        admin.addHook('onRequest', authenticate((t) => auth.admin(t), authFailures));
+        admin.addHook('onRequest', admin.rateLimit(perPrincipal(limits.adminPerSecond)));
+        registerCatalogRoutes(admin, deps.integrations);
+        registerIntegrationRoutes(admin, deps.integrations, deps.deliveries);
+        registerDeliveryRoutes(admin, { deliveries: deps.deliveries, live: deps.live, audit: deps.audit });
+        registerTokenRoutes(admin, { tokens: deps.tokens, audit: deps.audit, kind: 'api_token', path: '/tokens', onRevoke: () => undefined });
+        registerTokenRoutes(admin, { tokens: deps.tokens, audit: deps.audit, kind: 'pipeline_key', path: '/pipeline-keys', onRevoke: () => auth.forgetPipelineKeys() });
+        registerAuditLogRoutes(admin, deps.audit);
+      },
+      { prefix: '/v1/admin' },
+    );
+
+    void api.register(
+      async (intake) => {
+        intake.addHook('onRequest', authenticate((t) => auth.pipeline(t), authFailures));
+        intake.addHook('onRequest', intake.rateLimit(perPrincipal(limits.intakePerSecond)));
+        registerIntakeRoutes(intake, deps.intake);
+      },
+      { prefix: '/v1' },
+    );
+  });
 
   return app;
+}
+
+type AuthFailureLimiter = ReturnType<FastifyInstance['createRateLimit']>;
+
+/**
+ * `perSecond` on average with bursts up to `burst`, as the plugin's fixed windows can say it: at most `burst` requests
+ * per window of burst/perSecond seconds. A fresh caller may spend the whole burst at once; across a window's edge up to
+ * twice the burst gets through, which a token bucket would not allow but which still caps the sustained rate.
+ * Counters live in the plugin's in-memory LRU store (its default: 5000 keys per limiter). An unseen key evicts the
+ * least recently used one in constant time, so no request pays for a sweep over every key (as the hand-written bucket
+ * map did once it grew), however many addresses show up.
+ */
+function fixedWindow(perSecond: number, burst: number): { max: number; timeWindow: number } {
+  const max = Math.max(1, Math.round(burst));
+  return { max, timeWindow: Math.round((max / perSecond) * 1000) };
+}
+
+/** Requests per second per authenticated principal (token or pipeline key id), bursts up to twice that; runs after
+ * authentication, which sets the principal. Over the limit is the usual 429 envelope with Retry-After. */
+function perPrincipal(perSecond: number): RateLimitOptions {
+  return {
+    ...fixedWindow(perSecond, perSecond * 2),
+    keyGenerator: (request) => request.principal?.id ?? request.ip,
+    errorResponseBuilder: (_request, context) => errors.rateLimited(Math.max(1, Math.ceil(context.ttl / 1000))),
+  };
 }
 
 function toAppError(err: FastifyError | AppError): AppError {

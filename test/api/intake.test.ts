@@ -1,6 +1,6 @@
 import { deliveryEventId } from '../../src/customerio/event-id';
 import { type DeliveryHarness, startDeliveryHarness } from '../support/delivery-harness';
-import { httpClient } from '../support/http';
+import { expectRateLimited, httpClient, untilRateLimited } from '../support/http';
 
 describe('event intake', () => {
   let h: DeliveryHarness;
@@ -176,5 +176,29 @@ describe('event intake', () => {
     const secrets = [creds.apiKey, 'intake-track-key-2', 'intake-app-key', 'other-key', h.adminToken, h.pipelineKey, h.encryptionKey];
     for (const text of [...responses, ...h.logs]) for (const s of secrets) expect(text).not.toContain(s);
     expect(h.logs.some((l) => l.includes('"path":"/v1/events"'))).toBe(true);
+  });
+});
+
+describe('event intake rate limit', () => {
+  let h: DeliveryHarness;
+  const call = httpClient(() => h.baseUrl);
+  let otherKey: string;
+  beforeAll(async () => {
+    h = await startDeliveryHarness({ api: true, rateLimits: { intakePerSecond: 1 } });
+    const issued = await call('POST', '/v1/admin/pipeline-keys', { token: h.adminToken, body: { name: 'second source' } });
+    expect(issued.status).toBe(201);
+    otherKey = issued.body.key;
+  });
+  afterAll(() => h.close());
+
+  const event = () => ({ type: 'track', event: 'Rate Test', userId: 'rate-user', messageId: `rate-${Date.now()}-${Math.random()}` });
+
+  test('a pipeline key over its rate gets 429 in the JSON envelope with Retry-After, on /v1/events and /v1/batch alike; another key is not held back', async () => {
+    const { statuses, limited } = await untilRateLimited(() => call('POST', '/v1/events', { token: h.pipelineKey, body: event() }));
+    expect(statuses[0]).toBe(202);
+    expectRateLimited(limited);
+    // One budget per key across both intake routes.
+    expectRateLimited(await call('POST', '/v1/batch', { token: h.pipelineKey, body: { batch: [event()] } }));
+    expect((await call('POST', '/v1/events', { token: otherKey, body: event() })).status).toBe(202);
   });
 });

@@ -1,5 +1,6 @@
+import { request } from 'undici';
 import { type DeliveryHarness, startDeliveryHarness } from '../support/delivery-harness';
-import { httpClient } from '../support/http';
+import { expectRateLimited, httpClient, type HttpResult } from '../support/http';
 
 /** The product page's own curl body. */
 const PRODUCT_PAGE_INSTALL = {
@@ -187,6 +188,57 @@ describe('management API', () => {
     });
   });
 
+  describe('security headers', () => {
+    const API_CSP = "default-src 'none';frame-ancestors 'none'";
+    const expectHardened = (res: HttpResult) => {
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('content-security-policy')).toBe(API_CSP);
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(res.headers.get('cross-origin-resource-policy')).toBe('same-origin');
+    };
+
+    test('JSON answers, 404s and errors all say nosniff and carry the API policy', async () => {
+      const health = await call('GET', '/healthz');
+      expect(health.status).toBe(200);
+      expectHardened(health);
+      const list = await call('GET', '/v1/admin/integrations', { token: admin() });
+      expect(list.status).toBe(200);
+      expectHardened(list);
+      expect(list.headers.get('x-ratelimit-limit')).toBe('100'); // the default 50 per second, bursts of twice that
+      const nowhere = await call('GET', '/nowhere');
+      expect(nowhere.status).toBe(404);
+      expect(nowhere.body.error.code).toBe('NOT_FOUND');
+      expectHardened(nowhere);
+      const unauthorized = await call('GET', '/v1/admin/integrations');
+      expect(unauthorized.status).toBe(401);
+      expectHardened(unauthorized);
+      const malformed = await call('POST', '/v1/admin/integration-catalog/customer_io/install', { token: admin(), raw: '{"name": ' });
+      expect(malformed.status).toBe(400);
+      expectHardened(malformed);
+      const invalid = await call('POST', '/v1/admin/integration-catalog/customer_io/install', { token: admin(), body: {} });
+      expect(invalid.status).toBe(422);
+      expectHardened(invalid);
+    });
+
+    test('the Live Events page carries one Content-Security-Policy, its own, and the other headers', async () => {
+      const res = await request(`${h.baseUrl}/live`);
+      const html = await res.body.text();
+      expect(res.statusCode).toBe(200);
+      expect(html).toContain('<script');
+      const csp = res.headers['content-security-policy'];
+      expect(typeof csp).toBe('string'); // an array would mean the header was sent twice
+      const directives = (policy: string) => policy.split(';').map((d) => d.trim()).filter(Boolean).sort();
+      // The policy the page shipped with before helmet, directive for directive.
+      expect(directives(csp as string)).toEqual(
+        directives("default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'"),
+      );
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['x-frame-options']).toBe('DENY');
+      expect(res.headers['cache-control']).toBe('no-store');
+    });
+  });
+
   describe('integrations', () => {
     test('PATCH with new credentials makes a new revision; a masked secret sent back keeps the stored one', async () => {
       const installed = (await call('POST', '/v1/admin/integration-catalog/customer_io/install', { token: admin(), body: installBody() })).body;
@@ -294,13 +346,51 @@ describe('management API rate limits', () => {
     expect(statuses).toContain(429);
     expect(limited!.body.error.code).toBe('RATE_LIMITED');
     expect(Number(limited!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expectRateLimited(limited);
+    // One budget per token across the whole admin API, not one per route.
+    expectRateLimited(await call('GET', '/v1/admin/integration-catalog', { token: h.adminToken }));
   });
 
   test('repeated bad tokens from one address are slowed down', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 6; i++) statuses.push((await call('GET', '/v1/admin/integrations', { token: `sio_guess_${i}` })).status);
+    let limited;
+    for (let i = 0; i < 6; i++) {
+      const res = await call('GET', '/v1/admin/integrations', { token: `sio_guess_${i}` });
+      statuses.push(res.status);
+      limited ??= res.status === 429 ? res : undefined;
+    }
     expect(statuses.slice(0, 3)).toEqual([401, 401, 401]);
     expect(statuses).toContain(429);
+    expectRateLimited(limited);
+    // The budget is the address's, whichever API it guesses at.
+    expectRateLimited(await call('POST', '/v1/events', { token: 'dk_live_guess', body: { type: 'track', event: 'e', userId: 'u' } }));
+  });
+});
+
+describe('auth failure throttling counts only failures', () => {
+  let h: DeliveryHarness;
+  const call = httpClient(() => h.baseUrl);
+  let viewer: string;
+  beforeAll(async () => {
+    h = await startDeliveryHarness({ api: true, rateLimits: { authFailuresPerMinute: 3 } });
+    const created = await call('POST', '/v1/admin/tokens', { token: h.adminToken, body: { name: 'reader', role: 'viewer' } });
+    expect(created.status).toBe(201);
+    viewer = created.body.token;
+  });
+  afterAll(() => h.close());
+
+  test('good tokens never use up the budget; once bad ones have, a bad token is 429 and a good one still passes', async () => {
+    for (let i = 0; i < 10; i++) {
+      expect((await call('GET', '/v1/admin/integrations', { token: i % 2 ? viewer : h.adminToken })).status).toBe(200);
+    }
+    expect((await call('POST', '/v1/events', { token: h.pipelineKey, body: {} })).status).toBe(422);
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push((await call('GET', '/v1/admin/integrations', { token: `sio_guess_${i}` })).status);
+    expect(statuses).toEqual([401, 401, 401]);
+    expectRateLimited(await call('GET', '/v1/admin/integrations', { token: 'sio_guess_3' }));
+    expectRateLimited(await call('GET', '/v1/admin/integrations'));
+    expect((await call('GET', '/v1/admin/integrations', { token: viewer })).status).toBe(200);
+    expect((await call('GET', '/v1/admin/integrations', { token: h.adminToken })).status).toBe(200);
   });
 });
 

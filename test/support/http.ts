@@ -36,3 +36,24 @@ export function httpClient(baseUrl: () => string, seen: string[] = []) {
     return { status: res.status, headers: res.headers, text, body: parsed };
   };
 }
+
+/** Sends `send` until it is answered 429, at most `attempts` times; the statuses tell what came before. */
+export async function untilRateLimited(send: () => Promise<HttpResult>, attempts = 8): Promise<{ statuses: number[]; limited: HttpResult | undefined }> {
+  const statuses: number[] = [];
+  for (let i = 0; i < attempts; i++) {
+    const res = await send();
+    statuses.push(res.status);
+    if (res.status === 429) return { statuses, limited: res };
+  }
+  return { statuses, limited: undefined };
+}
+
+/** Every limiter answers like every other error: the JSON envelope, and a Retry-After header that says the same. */
+export function expectRateLimited(res: HttpResult | undefined): void {
+  expect(res?.status).toBe(429);
+  const seconds = Number(res!.headers.get('retry-after'));
+  expect(seconds).toBeGreaterThanOrEqual(1);
+  expect(res!.headers.get('content-type')).toMatch(/^application\/json/);
+  expect(res!.headers.get('x-content-type-options')).toBe('nosniff');
+  expect(res!.body).toEqual({ error: { code: 'RATE_LIMITED', message: `Too many requests: retry in ${seconds} s`, details: { retry_after_seconds: seconds } } });
+}
