@@ -1,5 +1,8 @@
 const transform = {
-  '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+  '^.+\\.ts$': [
+    '@swc/jest',
+    { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+  ],
 };
 
 /**
@@ -13,8 +16,20 @@ module.exports = {
   testTimeout: 60_000,
   maxWorkers: 2,
   projects: [
-    { displayName: 'unit', testEnvironment: 'node', transform, roots: ['<rootDir>/test/unit'], testMatch: ['**/*.test.ts'] },
-    { displayName: 'services', testEnvironment: 'node', transform, roots: ['<rootDir>/test/store', '<rootDir>/test/deploy'], testMatch: ['**/*.test.ts'] },
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      transform,
+      roots: ['<rootDir>/test/unit'],
+      testMatch: ['**/*.test.ts'],
+    },
+    {
+      displayName: 'services',
+      testEnvironment: 'node',
+      transform,
+      roots: ['<rootDir>/test/store', '<rootDir>/test/deploy'],
+      testMatch: ['**/*.test.ts'],
+    },
     {
       displayName: 'temporal',
       testEnvironment: 'node',

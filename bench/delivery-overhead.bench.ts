@@ -25,7 +25,11 @@ interface Result {
   historyEvents: number;
 }
 
-async function measure(name: string, run: (i: number) => Promise<string>, historyLength: (workflowId: string) => Promise<number>): Promise<Result> {
+async function measure(
+  name: string,
+  run: (i: number) => Promise<string>,
+  historyLength: (workflowId: string) => Promise<number>,
+): Promise<Result> {
   const latencies: number[] = [];
   let next = 0;
   let lastId = '';
@@ -65,46 +69,74 @@ describe('delivery pipeline vs a bare one-activity workflow', () => {
     const agent = new Agent({ keepAliveTimeout: 30_000 });
     const activities: BareActivities = {
       async post(body) {
-        const res = await request(`${h.us.url}/api/v1/customers/u/events`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: JSON.stringify(body), dispatcher: agent });
+        const res = await request(`${h.us.url}/api/v1/customers/u/events`, {
+          method: 'POST',
+          headers: { authorization: auth, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+          dispatcher: agent,
+        });
         await res.body.dump();
         return res.statusCode;
       },
     };
     const env = await connectTestEnvironment();
-    const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('./bare-workflow'), logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error } });
+    const { code } = await bundleWorkflowCode({
+      workflowsPath: require.resolve('./bare-workflow'),
+      logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error },
+    });
     const bareQueue = `bench-bare-${randomUUID()}`;
-    const bareWorker = await Worker.create({ connection: env.nativeConnection, taskQueue: bareQueue, workflowBundle: { code }, activities });
+    const bareWorker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: bareQueue,
+      workflowBundle: { code },
+      activities,
+    });
     const bareRunning = bareWorker.run();
-    const length = async (workflowId: string) => (await h.client.workflow.getHandle(workflowId).fetchHistory()).events!.length;
+    const length = async (workflowId: string) =>
+      (await h.client.workflow.getHandle(workflowId).fetchHistory()).events!.length;
 
-    const event = (i: number) => ({ type: 'track' as const, event: 'Bench', userId: `u-${i % 50}`, messageId: `bench-${randomUUID()}`, properties: { i } });
+    const event = (i: number) => ({
+      type: 'track' as const,
+      event: 'Bench',
+      userId: `u-${i % 50}`,
+      messageId: `bench-${randomUUID()}`,
+      properties: { i },
+    });
     // Warm both paths (V8 contexts, connections) before timing.
     for (let i = 0; i < 5; i++) {
-      await h.client.workflow.execute('bareDelivery', { taskQueue: bareQueue, workflowId: `warm-${randomUUID()}`, args: [{ i }] });
+      await h.client.workflow.execute('bareDelivery', {
+        taskQueue: bareQueue,
+        workflowId: `warm-${randomUUID()}`,
+        args: [{ i }],
+      });
       await h.client.workflow.getHandle((await h.deliver(id, event(i))).workflowId).result();
     }
 
     const results: Result[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
-    const bare = await measure(
-      `bare workflow + 1 activity (round ${round})`,
-      async (i) => {
-        const workflowId = `bare-${randomUUID()}`;
-        await h.client.workflow.execute('bareDelivery', { taskQueue: bareQueue, workflowId, args: [{ name: 'Bench', data: { i } }] });
-        return workflowId;
-      },
-      length,
-    );
-    const pipeline = await measure(
-      `deliverEvent pipeline (round ${round})`,
-      async (i) => {
-        const started = await h.deliver(id, event(i));
-        await h.client.workflow.getHandle(started.workflowId).result();
-        return started.workflowId;
-      },
-      length,
-    );
-    results.push(bare, pipeline);
+      const bare = await measure(
+        `bare workflow + 1 activity (round ${round})`,
+        async (i) => {
+          const workflowId = `bare-${randomUUID()}`;
+          await h.client.workflow.execute('bareDelivery', {
+            taskQueue: bareQueue,
+            workflowId,
+            args: [{ name: 'Bench', data: { i } }],
+          });
+          return workflowId;
+        },
+        length,
+      );
+      const pipeline = await measure(
+        `deliverEvent pipeline (round ${round})`,
+        async (i) => {
+          const started = await h.deliver(id, event(i));
+          await h.client.workflow.getHandle(started.workflowId).result();
+          return started.workflowId;
+        },
+        length,
+      );
+      results.push(bare, pipeline);
     }
     bareWorker.shutdown();
     await bareRunning;
@@ -112,7 +144,8 @@ describe('delivery pipeline vs a bare one-activity workflow', () => {
     await agent.close();
 
     const rows = results.map((r) => `| ${r.name} | ${r.perSecond} | ${r.p50} | ${r.p95} | ${r.historyEvents} |`);
-    const rate = (prefix: string) => results.filter((r) => r.name.startsWith(prefix)).reduce((sum, r) => sum + r.perSecond, 0);
+    const rate = (prefix: string) =>
+      results.filter((r) => r.name.startsWith(prefix)).reduce((sum, r) => sum + r.perSecond, 0);
     const overhead = Math.round((rate('bare') / rate('deliverEvent') - 1) * 100);
     process.stdout.write(
       [

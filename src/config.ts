@@ -33,14 +33,16 @@ const EnvSchema = z.object({
 export type Config = z.output<typeof EnvSchema>;
 
 /** Settings only `npm start` reads: it embeds a Temporal dev server and keeps everything under one directory. */
-const StartSchema = z.object({
-  SIGNAL_DATA_DIR: withDefault(z.string().min(1).default(DEFAULT_DATA_DIR)),
-  TEMPORAL_DEV_PORT: withDefault(z.coerce.number().int().min(1).max(65535).default(7233)),
-  /** Defaults to the gRPC port + 1000, as the Temporal CLI does. */
-  TEMPORAL_UI_PORT: withDefault(z.coerce.number().int().min(1).max(65535).optional()),
-  /** Set: use that Temporal instead of embedding a dev server. */
-  TEMPORAL_ADDRESS: optionalText,
-}).transform(({ TEMPORAL_ADDRESS, ...settings }) => ({ ...settings, embedTemporal: TEMPORAL_ADDRESS === undefined }));
+const StartSchema = z
+  .object({
+    SIGNAL_DATA_DIR: withDefault(z.string().min(1).default(DEFAULT_DATA_DIR)),
+    TEMPORAL_DEV_PORT: withDefault(z.coerce.number().int().min(1).max(65535).default(7233)),
+    /** Defaults to the gRPC port + 1000, as the Temporal CLI does. */
+    TEMPORAL_UI_PORT: withDefault(z.coerce.number().int().min(1).max(65535).optional()),
+    /** Set: use that Temporal instead of embedding a dev server. */
+    TEMPORAL_ADDRESS: optionalText,
+  })
+  .transform(({ TEMPORAL_ADDRESS, ...settings }) => ({ ...settings, embedTemporal: TEMPORAL_ADDRESS === undefined }));
 
 type StartSettings = z.output<typeof StartSchema>;
 
@@ -66,6 +68,7 @@ function parseEnv<T extends z.ZodTypeAny>(schema: T, env: NodeJS.ProcessEnv): z.
 
 export function requireSetting<K extends keyof Config>(config: Config, key: K): NonNullable<Config[K]> {
   const value = config[key];
-  if (value === undefined || value === null) throw new ConfigError(`invalid configuration:\n  ${String(key)}: is required`);
+  if (value === undefined || value === null)
+    throw new ConfigError(`invalid configuration:\n  ${String(key)}: is required`);
   return value as NonNullable<Config[K]>;
 }

@@ -29,7 +29,9 @@ export const errors = {
     new AppError(401, 'UNAUTHORIZED', message),
   forbidden: (message: string) => new AppError(403, 'FORBIDDEN', message),
   rateLimited: (retryAfterSeconds: number) =>
-    new AppError(429, 'RATE_LIMITED', `Too many requests: retry in ${retryAfterSeconds} s`, { retry_after_seconds: retryAfterSeconds }),
+    new AppError(429, 'RATE_LIMITED', `Too many requests: retry in ${retryAfterSeconds} s`, {
+      retry_after_seconds: retryAfterSeconds,
+    }),
 };
 
 /** Parses with a zod schema, or throws the 422 that names each bad field. */
@@ -40,7 +42,10 @@ export function parseInput<T extends z.ZodTypeAny>(schema: T, value: unknown): z
 }
 
 /** zod issues → per-field problems, with paths relative to `prefix`. */
-export function fieldProblems(issues: { path: PropertyKey[]; message: string; code?: string; keys?: string[] }[], prefix = ''): FieldProblem[] {
+export function fieldProblems(
+  issues: { path: PropertyKey[]; message: string; code?: string; keys?: string[] }[],
+  prefix = '',
+): FieldProblem[] {
   const field = (path: PropertyKey[]) => [prefix, path.map(String).join('.')].filter(Boolean).join('.') || '(body)';
   return issues.flatMap((i) =>
     i.code === 'unrecognized_keys' && i.keys

@@ -32,7 +32,12 @@ runMain(
     if (settings.embedTemporal) {
       process.stdout.write('Starting the Temporal dev server…\n');
       const uiPort = settings.TEMPORAL_UI_PORT ?? settings.TEMPORAL_DEV_PORT + 1000;
-      devServer = await startDevServer({ port: settings.TEMPORAL_DEV_PORT, uiPort, dbFile: resolve(dataDir, 'temporal.db'), namespace: config.TEMPORAL_NAMESPACE });
+      devServer = await startDevServer({
+        port: settings.TEMPORAL_DEV_PORT,
+        uiPort,
+        dbFile: resolve(dataDir, 'temporal.db'),
+        namespace: config.TEMPORAL_NAMESPACE,
+      });
       address = devServer.address;
       uiUrl = `http://localhost:${uiPort}`;
     }

@@ -19,10 +19,18 @@ export function createSendToCustomerIo(deps: SendDeps): DeliveryActivities['send
   return async function sendToCustomerIo(input) {
     const target = await deps.targets.get(input.integrationId);
     if (!target || target.deleted) {
-      return { outcome: 'skipped', reason: 'integration_deleted', detail: `integration ${input.integrationId} no longer exists` };
+      return {
+        outcome: 'skipped',
+        reason: 'integration_deleted',
+        detail: `integration ${input.integrationId} no longer exists`,
+      };
     }
     if (!target.enabled) {
-      return { outcome: 'skipped', reason: 'integration_disabled', detail: `integration ${input.integrationId} is disabled` };
+      return {
+        outcome: 'skipped',
+        reason: 'integration_disabled',
+        detail: `integration ${input.integrationId} is disabled`,
+      };
     }
     const exchange = await deps.transport.send(
       { baseUrl: deps.baseUrls[target.region], siteId: target.siteId, apiKey: target.trackingApiKey },

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import helmet from '@fastify/helmet';
 import rateLimit, { type RateLimitOptions } from '@fastify/rate-limit';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import { AppError, errors } from '../errors';
 import type { LiveFeed } from '../deliveries/live-feed';
 import type { DeliveryService } from '../deliveries/service';
@@ -88,15 +94,28 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
     const retryAfter = (appError.details as { retry_after_seconds?: number } | undefined)?.retry_after_seconds;
     if (retryAfter) void reply.header('retry-after', String(retryAfter));
     void reply.code(appError.status).send({
-      error: { code: appError.code, message: appError.message, ...(appError.details !== undefined ? { details: appError.details } : {}) },
+      error: {
+        code: appError.code,
+        message: appError.message,
+        ...(appError.details !== undefined ? { details: appError.details } : {}),
+      },
     });
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply.code(404).send({ error: { code: 'NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}` } });
+    void reply
+      .code(404)
+      .send({ error: { code: 'NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}` } });
   });
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
-      { reqId: request.id, method: request.method, path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime), principal: request.principal?.id },
+      {
+        reqId: request.id,
+        method: request.method,
+        path: request.url.split('?')[0],
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+        principal: request.principal?.id,
+      },
       'request',
     );
   });
@@ -105,8 +124,11 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
    * caller's address, so a client with a good token is never slowed down by its neighbours' guessing; once an address
    * is over the limit, a bad token gets 429 instead of 401. */
   const authenticate =
-    (check: (token: string | undefined) => Promise<Principal | undefined>, authFailures: AuthFailureLimiter) => async (request: FastifyRequest) => {
-      const token = bearerToken(request) ?? (request.routeOptions.config.queryToken ? (request.query as { token?: string }).token : undefined);
+    (check: (token: string | undefined) => Promise<Principal | undefined>, authFailures: AuthFailureLimiter) =>
+    async (request: FastifyRequest) => {
+      const token =
+        bearerToken(request) ??
+        (request.routeOptions.config.queryToken ? (request.query as { token?: string }).token : undefined);
       const principal = await check(token);
       if (principal) {
         request.principal = principal;
@@ -134,13 +156,28 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
 
     void api.register(
       async (admin) => {
-        admin.addHook('onRequest', authenticate((t) => auth.admin(t), authFailures));
+        admin.addHook(
+          'onRequest',
+          authenticate((t) => auth.admin(t), authFailures),
+        );
         admin.addHook('onRequest', admin.rateLimit(perPrincipal(limits.adminPerSecond)));
         registerCatalogRoutes(admin, deps.integrations);
         registerIntegrationRoutes(admin, deps.integrations, deps.deliveries);
         registerDeliveryRoutes(admin, { deliveries: deps.deliveries, live: deps.live, audit: deps.audit });
-        registerTokenRoutes(admin, { tokens: deps.tokens, audit: deps.audit, kind: 'api_token', path: '/tokens', onRevoke: () => undefined });
-        registerTokenRoutes(admin, { tokens: deps.tokens, audit: deps.audit, kind: 'pipeline_key', path: '/pipeline-keys', onRevoke: () => auth.forgetPipelineKeys() });
+        registerTokenRoutes(admin, {
+          tokens: deps.tokens,
+          audit: deps.audit,
+          kind: 'api_token',
+          path: '/tokens',
+          onRevoke: () => undefined,
+        });
+        registerTokenRoutes(admin, {
+          tokens: deps.tokens,
+          audit: deps.audit,
+          kind: 'pipeline_key',
+          path: '/pipeline-keys',
+          onRevoke: () => auth.forgetPipelineKeys(),
+        });
         registerAuditLogRoutes(admin, deps.audit);
       },
       { prefix: '/v1/admin' },
@@ -148,7 +185,10 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
 
     void api.register(
       async (intake) => {
-        intake.addHook('onRequest', authenticate((t) => auth.pipeline(t), authFailures));
+        intake.addHook(
+          'onRequest',
+          authenticate((t) => auth.pipeline(t), authFailures),
+        );
         intake.addHook('onRequest', intake.rateLimit(perPrincipal(limits.intakePerSecond)));
         registerIntakeRoutes(intake, deps.intake);
       },

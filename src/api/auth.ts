@@ -43,14 +43,16 @@ export class Authenticator {
   async admin(token: string | undefined): Promise<Principal | undefined> {
     if (!token) return undefined;
     const boot = this.options.bootstrapAdminToken;
-    if (boot && secretsEqual(token, boot)) return { id: 'bootstrap-admin', name: 'bootstrap admin (SIGNAL_ADMIN_TOKEN)', role: 'admin' };
+    if (boot && secretsEqual(token, boot))
+      return { id: 'bootstrap-admin', name: 'bootstrap admin (SIGNAL_ADMIN_TOKEN)', role: 'admin' };
     return this.lookup('api_token', token);
   }
 
   async pipeline(token: string | undefined): Promise<Principal | undefined> {
     if (!token) return undefined;
     const boot = this.options.bootstrapPipelineKey;
-    if (boot && secretsEqual(token, boot)) return { id: 'bootstrap-pipeline', name: 'bootstrap pipeline key (SIGNAL_PIPELINE_KEY)', role: 'viewer' };
+    if (boot && secretsEqual(token, boot))
+      return { id: 'bootstrap-pipeline', name: 'bootstrap pipeline key (SIGNAL_PIPELINE_KEY)', role: 'viewer' };
     const now = (this.options.now ?? Date.now)();
     const cached = this.pipelineCache.get(token);
     if (cached && now - cached.at < (this.options.pipelineKeyCacheMs ?? 30_000)) return cached.principal;

@@ -40,14 +40,24 @@ export function buildApi(core: Core, options: ApiOptions) {
   const integrations = new IntegrationService({
     store: core.store,
     audit,
-    verify: (c) => verifyTrackCredentials(core.transport, core.baseUrls, { siteId: c.site_id, apiKey: c.tracking_api_key, region: c.region }),
+    verify: (c) =>
+      verifyTrackCredentials(core.transport, core.baseUrls, {
+        siteId: c.site_id,
+        apiKey: c.tracking_api_key,
+        region: c.region,
+      }),
     onChange: async (id, change, view) => {
       active.invalidate();
       core.targets.invalidate(id);
       if (change === 'revised' && view) await watch.revised(id, view.revision.revision_number);
     },
   });
-  const intake = new EventIntake({ client, integrations: active, taskQueue: config.TEMPORAL_TASK_QUEUE, retry: options.retry });
+  const intake = new EventIntake({
+    client,
+    integrations: active,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    retry: options.retry,
+  });
   const app = buildApp({
     logger,
     integrations,

@@ -79,7 +79,15 @@ export class ApiClient {
     this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   }
 
-  listDeliveries(query: { status?: string; integration_id?: string; event_type?: string; since?: string; until?: string; limit: number; cursor?: string }): Promise<DeliveryPage> {
+  listDeliveries(query: {
+    status?: string;
+    integration_id?: string;
+    event_type?: string;
+    since?: string;
+    until?: string;
+    limit: number;
+    cursor?: string;
+  }): Promise<DeliveryPage> {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
     return this.request<DeliveryPage>('GET', `/v1/admin/deliveries?${params.toString()}`);
@@ -87,11 +95,20 @@ export class ApiClient {
 
   /** The bulk endpoint as a dry run: what would be replayed, what is skipped and why. Starts nothing. */
   planReplay(filter: ReplayFilter): Promise<ReplayPlan> {
-    return this.request<ReplayPlan>('POST', '/v1/admin/deliveries/replay', { ...filter, dry_run: true }, this.timeoutMs * 4);
+    return this.request<ReplayPlan>(
+      'POST',
+      '/v1/admin/deliveries/replay',
+      { ...filter, dry_run: true },
+      this.timeoutMs * 4,
+    );
   }
 
   replayOne(workflowId: string, options: { include_delivered?: boolean }): Promise<ReplayStarted> {
-    return this.request<ReplayStarted>('POST', `/v1/admin/deliveries/${encodeURIComponent(workflowId)}/replay`, options);
+    return this.request<ReplayStarted>(
+      'POST',
+      `/v1/admin/deliveries/${encodeURIComponent(workflowId)}/replay`,
+      options,
+    );
   }
 
   async request<T>(method: string, path: string, body?: unknown, timeoutMs = this.timeoutMs): Promise<T> {
@@ -101,7 +118,11 @@ export class ApiClient {
       try {
         res = await fetch(url, {
           method,
-          headers: { authorization: `Bearer ${this.connection.token}`, accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+          headers: {
+            authorization: `Bearer ${this.connection.token}`,
+            accept: 'application/json',
+            ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          },
           ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
           signal: AbortSignal.timeout(timeoutMs),
         });
@@ -113,7 +134,11 @@ export class ApiClient {
         try {
           return JSON.parse(text) as T;
         } catch {
-          throw new ApiError(res.status, 'NOT_JSON', `${method} ${path.split('?')[0]} answered ${res.status} with a body that is not JSON: is ${this.connection.apiUrl} the management API?`);
+          throw new ApiError(
+            res.status,
+            'NOT_JSON',
+            `${method} ${path.split('?')[0]} answered ${res.status} with a body that is not JSON: is ${this.connection.apiUrl} the management API?`,
+          );
         }
       }
       const retryAfter = Number(res.headers.get('retry-after'));
@@ -140,7 +165,16 @@ function errorFrom(status: number, text: string, what: string): ApiError {
 
 function unreachable(apiUrl: string, err: unknown, timeoutMs: number): ApiError {
   const e = err as Error & { cause?: { code?: string; message?: string } };
-  if (e.name === 'TimeoutError') return new ApiError(undefined, 'TIMEOUT', `the API at ${apiUrl} did not answer within ${Math.round(timeoutMs / 1000)} s`);
+  if (e.name === 'TimeoutError')
+    return new ApiError(
+      undefined,
+      'TIMEOUT',
+      `the API at ${apiUrl} did not answer within ${Math.round(timeoutMs / 1000)} s`,
+    );
   const why = e.cause?.code ?? e.cause?.message ?? e.message;
-  return new ApiError(undefined, 'UNREACHABLE', `cannot reach the API at ${apiUrl} (${why}): is the service running? (npm start, or --api-url)`);
+  return new ApiError(
+    undefined,
+    'UNREACHABLE',
+    `cannot reach the API at ${apiUrl} (${why}): is the service running? (npm start, or --api-url)`,
+  );
 }

@@ -43,7 +43,13 @@ export const FILTER_FLAGS = {
 export function parseFlags<T extends FlagTable>(argv: readonly string[], table: T, command?: string): FlagValues<T> {
   // Not strict: strict mode rejects most of these too, but in Node's words (advising positionals after `--` to
   // commands that take none), and never a flag given twice. The tokens let each be said in the CLI's terms.
-  const { values, tokens } = parseArgs({ args: [...argv], options: table, strict: false, allowPositionals: true, tokens: true });
+  const { values, tokens } = parseArgs({
+    args: [...argv],
+    options: table,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
   const seen = new Set<string>();
   for (const token of tokens) {
     if (token.kind === 'positional') throw new UsageError(`unexpected argument '${token.value}'`, command);
@@ -63,19 +69,33 @@ export function parseFlags<T extends FlagTable>(argv: readonly string[], table: 
   return values as FlagValues<T>;
 }
 
-export function oneOf<F extends Flags, T extends string>(flags: F, name: keyof F & string, allowed: readonly T[], command?: string): T | undefined {
+export function oneOf<F extends Flags, T extends string>(
+  flags: F,
+  name: keyof F & string,
+  allowed: readonly T[],
+  command?: string,
+): T | undefined {
   const value = stringValue(flags, name);
   if (value === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')} (got '${value}')`, command);
+  if (!(allowed as readonly string[]).includes(value))
+    throw new UsageError(`--${name} must be one of ${allowed.join(', ')} (got '${value}')`, command);
   return value as T;
 }
 
-export function integerFlag<F extends Flags>(flags: F, name: keyof F & string, range: { min: number; max: number }, command?: string): number | undefined {
+export function integerFlag<F extends Flags>(
+  flags: F,
+  name: keyof F & string,
+  range: { min: number; max: number },
+  command?: string,
+): number | undefined {
   const value = stringValue(flags, name);
   if (value === undefined) return undefined;
   const n = /^\d+$/.test(value) ? Number(value) : NaN;
   if (!Number.isSafeInteger(n) || n < range.min || n > range.max) {
-    throw new UsageError(`--${name} must be a whole number from ${range.min} to ${range.max} (got '${value}')`, command);
+    throw new UsageError(
+      `--${name} must be a whole number from ${range.min} to ${range.max} (got '${value}')`,
+      command,
+    );
   }
   return n;
 }
@@ -93,7 +113,12 @@ const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?
  * A point in time for --since/--until: a duration meaning that long ago (`30m`, `2h`, `7d`, `1h30m`; units s, m, h,
  * d, w) or an ISO 8601 date-time with `Z` or an offset (a bare date is midnight UTC). Returned as ISO 8601 UTC.
  */
-export function parseTimeFlag<F extends Flags>(flags: F, name: keyof F & string, now: Date, command?: string): string | undefined {
+export function parseTimeFlag<F extends Flags>(
+  flags: F,
+  name: keyof F & string,
+  now: Date,
+  command?: string,
+): string | undefined {
   const value = stringValue(flags, name);
   if (value === undefined) return undefined;
   const problem = `--${name} must be a duration ago (30m, 2h, 7d) or an ISO 8601 date-time such as 2026-11-29T10:00:00Z (got '${value}')`;
@@ -101,15 +126,18 @@ export function parseTimeFlag<F extends Flags>(flags: F, name: keyof F & string,
     let ms = 0;
     for (const [, amount, unit] of value.matchAll(/(\d+)([smhdw])/g)) ms += Number(amount) * UNIT_MS[unit!]!;
     const at = new Date(now.getTime() - ms);
-    if (Number.isNaN(at.getTime()) || at.getUTCFullYear() < 1970) throw new UsageError(`${problem}: too long ago`, command);
+    if (Number.isNaN(at.getTime()) || at.getUTCFullYear() < 1970)
+      throw new UsageError(`${problem}: too long ago`, command);
     return at.toISOString();
   }
   if (ISO_DATE_TIME.test(value)) {
     const at = new Date(value.replace(' ', 'T').replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
     const [y, m, d] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
     const calendarDay = new Date(Date.UTC(y, m - 1, d));
-    if (!Number.isNaN(at.getTime()) && calendarDay.getUTCMonth() === m - 1 && calendarDay.getUTCDate() === d) return at.toISOString();
+    if (!Number.isNaN(at.getTime()) && calendarDay.getUTCMonth() === m - 1 && calendarDay.getUTCDate() === d)
+      return at.toISOString();
   }
-  if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/i.test(value)) throw new UsageError(`${problem}: add Z or an offset such as +02:00`, command);
+  if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/i.test(value))
+    throw new UsageError(`${problem}: add Z or an offset such as +02:00`, command);
   throw new UsageError(problem, command);
 }

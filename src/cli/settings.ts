@@ -14,7 +14,12 @@ export interface Connection {
  * http://127.0.0.1:$PORT (8084); `--token`, else SIGNAL_ADMIN_TOKEN, else the one `npm start` keeps in
  * $SIGNAL_DATA_DIR/local-secrets.json (./data). The token itself never appears in a message.
  */
-export function resolveConnection(flags: FlagValues<typeof COMMON_FLAGS>, env: NodeJS.ProcessEnv, cwd: string, command?: string): Connection {
+export function resolveConnection(
+  flags: FlagValues<typeof COMMON_FLAGS>,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  command?: string,
+): Connection {
   const rawUrl = flags['api-url'] ?? (env.SIGNAL_API_URL || undefined) ?? `http://127.0.0.1:${env.PORT || '8084'}`;
   let url: URL;
   try {
@@ -22,7 +27,8 @@ export function resolveConnection(flags: FlagValues<typeof COMMON_FLAGS>, env: N
   } catch {
     throw new UsageError(`the API URL '${rawUrl}' is not a URL (expected e.g. http://127.0.0.1:8084)`, command);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`the API URL must be http:// or https:// (got '${rawUrl}')`, command);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new UsageError(`the API URL must be http:// or https:// (got '${rawUrl}')`, command);
   const apiUrl = url.toString().replace(/\/+$/, '');
 
   const token = flags.token ?? (env.SIGNAL_ADMIN_TOKEN || undefined) ?? tokenFromLocalSecrets(env, cwd);
@@ -50,5 +56,7 @@ function tokenFromLocalSecrets(env: NodeJS.ProcessEnv, cwd: string): string | un
     const code = (err as NodeJS.ErrnoException).code;
     throw new UsageError(`cannot read ${file}: ${code ? code : 'it is not valid JSON'}`);
   }
-  return typeof stored.SIGNAL_ADMIN_TOKEN === 'string' && stored.SIGNAL_ADMIN_TOKEN !== '' ? stored.SIGNAL_ADMIN_TOKEN : undefined;
+  return typeof stored.SIGNAL_ADMIN_TOKEN === 'string' && stored.SIGNAL_ADMIN_TOKEN !== ''
+    ? stored.SIGNAL_ADMIN_TOKEN
+    : undefined;
 }

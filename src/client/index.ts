@@ -1,5 +1,10 @@
 /** The typed client Signal uses to hand events over without going through HTTP. */
-export { InvalidEventError, startDelivery, type StartDeliveryOptions, type StartDeliveryOutcome } from './start-delivery';
+export {
+  InvalidEventError,
+  startDelivery,
+  type StartDeliveryOptions,
+  type StartDeliveryOutcome,
+} from './start-delivery';
 export { connectClient } from '../temporal/connect';
 export type { DeliverEventInput, DeliveryResult } from '../shared/delivery';
 export type { SignalEvent } from '../shared/event';

@@ -56,9 +56,15 @@ export async function startDelivery(
  * messageId (required: it makes the delivery idempotent), its time (the receive time when the event has none), its
  * retry settings, its customer and whether it is sent at all.
  */
-export function toDeliveryInput(integrationId: string, event: SignalEvent, options: StartDeliveryOptions = {}): SettledInput {
+export function toDeliveryInput(
+  integrationId: string,
+  event: SignalEvent,
+  options: StartDeliveryOptions = {},
+): SettledInput {
   if (!event.messageId) {
-    throw new InvalidEventError([{ path: 'messageId', message: 'is required: it is what makes a delivery idempotent' }]);
+    throw new InvalidEventError([
+      { path: 'messageId', message: 'is required: it is what makes a delivery idempotent' },
+    ]);
   }
   const timestamp = event.timestamp ?? (options.now?.() ?? new Date()).toISOString();
   const retry = retrySettings(options.config, options.retry);

@@ -4,12 +4,7 @@ import type { SignalEvent } from '../shared/event';
 /** Customer.io's limit on a person identifier, in UTF-8 bytes. */
 const MAX_IDENTIFIER_BYTES = 150;
 
-type IdentifierSource =
-  | 'userId'
-  | 'traits.email'
-  | 'context.traits.email'
-  | 'properties.email'
-  | 'email';
+type IdentifierSource = 'userId' | 'traits.email' | 'context.traits.email' | 'properties.email' | 'email';
 
 const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+$/;
 

@@ -15,24 +15,35 @@ type LimitCheck = { ok: true } | { ok: false; field: string; message: string };
 
 /** Holds a built request to the limits its action declares; fields are named as the event names them. */
 export function checkLimits(request: TrackApiRequest, limits: ActionLimits, event: SignalEvent): LimitCheck {
-  return limits.kind === 'attributes' ? attributeLimits(request.body, limits.field(event)) : eventLimits(request.body, limits);
+  return limits.kind === 'attributes'
+    ? attributeLimits(request.body, limits.field(event))
+    : eventLimits(request.body, limits);
 }
 
 function attributeLimits(body: Record<string, unknown>, source: string): LimitCheck {
   const keys = Object.keys(body).filter((k) => !k.startsWith('_'));
   if (keys.length > LIMITS.attributesPerCall) {
-    return fail(source, `${source} has ${keys.length} attributes; Customer.io accepts at most ${LIMITS.attributesPerCall} per identify call`);
+    return fail(
+      source,
+      `${source} has ${keys.length} attributes; Customer.io accepts at most ${LIMITS.attributesPerCall} per identify call`,
+    );
   }
   for (const key of keys) {
     const field = `${source}.${key}`;
     const nameBytes = utf8Length(key);
     if (nameBytes > LIMITS.attributeNameBytes) {
-      return fail(field, `attribute name ${field} is ${nameBytes} bytes; Customer.io accepts up to ${LIMITS.attributeNameBytes}`);
+      return fail(
+        field,
+        `attribute name ${field} is ${nameBytes} bytes; Customer.io accepts up to ${LIMITS.attributeNameBytes}`,
+      );
     }
     const value = body[key];
     const valueBytes = utf8Length(typeof value === 'string' ? value : (JSON.stringify(value) ?? ''));
     if (valueBytes > LIMITS.attributeValueBytes) {
-      return fail(field, `${field} is ${valueBytes} bytes; Customer.io accepts attribute values up to ${LIMITS.attributeValueBytes} bytes`);
+      return fail(
+        field,
+        `${field} is ${valueBytes} bytes; Customer.io accepts attribute values up to ${LIMITS.attributeValueBytes} bytes`,
+      );
     }
   }
   return { ok: true };
@@ -42,12 +53,18 @@ function eventLimits(body: Record<string, unknown>, limits: { field: string; lim
   if (limits.limitName) {
     const nameBytes = utf8Length(String(body.name));
     if (nameBytes > LIMITS.eventNameBytes) {
-      return fail('event', `event name is ${nameBytes} bytes; Customer.io accepts event names up to ${LIMITS.eventNameBytes} bytes`);
+      return fail(
+        'event',
+        `event name is ${nameBytes} bytes; Customer.io accepts event names up to ${LIMITS.eventNameBytes} bytes`,
+      );
     }
   }
   const dataBytes = utf8Length(JSON.stringify(body.data ?? {}));
   if (dataBytes > LIMITS.eventDataBytes) {
-    return fail(limits.field, `${limits.field} is ${dataBytes} bytes as JSON; Customer.io accepts event data up to ${LIMITS.eventDataBytes} bytes`);
+    return fail(
+      limits.field,
+      `${limits.field} is ${dataBytes} bytes as JSON; Customer.io accepts event data up to ${LIMITS.eventDataBytes} bytes`,
+    );
   }
   return { ok: true };
 }

@@ -53,12 +53,32 @@ const NOT_RETRYABLE_5XX = new Set([501, 505]); // the request can never work; ot
 
 /** First match wins. Changing what a status means for deliveries or credential checks is a change to this table. */
 const OUTCOMES: readonly OutcomeRule[] = [
-  { matches: (s) => s === undefined, next: 'backoff', attemptType: AttemptFailureType.Network, credentials: 'unreachable' },
+  {
+    matches: (s) => s === undefined,
+    next: 'backoff',
+    attemptType: AttemptFailureType.Network,
+    credentials: 'unreachable',
+  },
   { matches: (s) => s! >= 200 && s! < 300, next: 'deliver', credentials: 'accepted' },
-  { matches: (s) => s === 401 || s === 403, next: 'park', attemptType: AttemptFailureType.Unauthorized, credentials: 'rejected' },
+  {
+    matches: (s) => s === 401 || s === 403,
+    next: 'park',
+    attemptType: AttemptFailureType.Unauthorized,
+    credentials: 'rejected',
+  },
   { matches: (s) => s === 400, next: 'fail', attemptType: AttemptFailureType.Rejected, credentials: 'rejected' },
-  { matches: (s) => s === 408 || s === 429, next: 'backoff', attemptType: AttemptFailureType.Retryable, credentials: 'unreachable' },
-  { matches: (s) => s! >= 500 && !NOT_RETRYABLE_5XX.has(s!), next: 'backoff', attemptType: AttemptFailureType.Retryable, credentials: 'unreachable' },
+  {
+    matches: (s) => s === 408 || s === 429,
+    next: 'backoff',
+    attemptType: AttemptFailureType.Retryable,
+    credentials: 'unreachable',
+  },
+  {
+    matches: (s) => s! >= 500 && !NOT_RETRYABLE_5XX.has(s!),
+    next: 'backoff',
+    attemptType: AttemptFailureType.Retryable,
+    credentials: 'unreachable',
+  },
   { matches: () => true, next: 'fail', attemptType: AttemptFailureType.Rejected, credentials: 'unreachable' },
 ];
 
@@ -86,7 +106,11 @@ export function attemptFailure(exchange: HttpExchange, revisionNumber: number): 
     // A retried attempt's message says where it went: the next one may go elsewhere (a redirect, a fixed region).
     if (rule.next === 'backoff') message += ` (${describe(exchange)})`;
   }
-  return ApplicationFailure.create({ type: rule.attemptType ?? AttemptFailureType.Rejected, message, details: [details] });
+  return ApplicationFailure.create({
+    type: rule.attemptType ?? AttemptFailureType.Rejected,
+    message,
+    details: [details],
+  });
 }
 
 /** A failed attempt as the workflow acts on it. */

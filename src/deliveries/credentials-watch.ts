@@ -28,9 +28,16 @@ export class CredentialsWatch {
   private async wake(integrationId: string, revisionNumber: number): Promise<void> {
     try {
       const count = await this.options.deliveries.resumeParked(integrationId, revisionNumber);
-      if (count > 0) this.options.logger.info({ integrationId, revisionNumber, count }, 'resumed deliveries waiting for credentials');
+      if (count > 0)
+        this.options.logger.info(
+          { integrationId, revisionNumber, count },
+          'resumed deliveries waiting for credentials',
+        );
     } catch (err) {
-      this.options.logger.warn({ integrationId, err: (err as Error).message }, 'could not resume deliveries waiting for credentials');
+      this.options.logger.warn(
+        { integrationId, err: (err as Error).message },
+        'could not resume deliveries waiting for credentials',
+      );
     }
   }
 }

@@ -31,9 +31,17 @@ export function attemptsFromHistory(history: History): AttemptRecord[] {
   for (const event of history.events ?? []) {
     const at = eventTime(event);
     const scheduled = event.activityTaskScheduledEventAttributes;
-    if (event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED && scheduled?.activityType?.name === ACTIVITY.send) {
+    if (
+      event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED &&
+      scheduled?.activityType?.name === ACTIVITY.send
+    ) {
       const input = decode<SendAttemptInput>(scheduled.input?.payloads?.[0]);
-      const record: AttemptRecord = { attempt: input?.attempt ?? records.length + 1, scheduledAt: at, request: input!.request, outcome: 'in_flight' };
+      const record: AttemptRecord = {
+        attempt: input?.attempt ?? records.length + 1,
+        scheduledAt: at,
+        request: input!.request,
+        outcome: 'in_flight',
+      };
       byScheduledId.set(String(event.eventId), record);
       records.push(record);
       continue;

@@ -68,7 +68,10 @@ export class LiveFeed {
     const since = new Date((this.lastPollStart ?? started - this.recentMs) - 3_000).toISOString();
     const recentSince = new Date(started - this.recentMs).toISOString();
     try {
-      const { data } = await this.deliveries.list({ changedSince: { since, recentSince } }, { limit: this.options.pageSize ?? 200 });
+      const { data } = await this.deliveries.list(
+        { changedSince: { since, recentSince } },
+        { limit: this.options.pageSize ?? 200 },
+      );
       this.lastPollStart = started;
       this.delayMs = this.pollMs;
       const changed = data.filter((row) => this.changed(row, started));

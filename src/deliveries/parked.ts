@@ -2,7 +2,8 @@ import type { Client } from '@temporalio/client';
 import { credentialsUpdated } from '../workflows/signals';
 import { deliveryQuery } from './query';
 
-const parkedQuery = (integrationId: string) => deliveryQuery({ integrationId, status: 'awaiting_credentials', running: true });
+const parkedQuery = (integrationId: string) =>
+  deliveryQuery({ integrationId, status: 'awaiting_credentials', running: true });
 
 /** How many deliveries of an integration are waiting for new credentials. */
 export async function countParkedDeliveries(client: Client, integrationId: string): Promise<number> {
@@ -13,7 +14,11 @@ export async function countParkedDeliveries(client: Client, integrationId: strin
  * Wakes every delivery of the integration that is waiting for credentials: each makes its next attempt with the new
  * revision. Returns how many were signalled. A delivery that closed in the meantime is skipped.
  */
-export async function resumeParkedDeliveries(client: Client, integrationId: string, revisionNumber: number): Promise<number> {
+export async function resumeParkedDeliveries(
+  client: Client,
+  integrationId: string,
+  revisionNumber: number,
+): Promise<number> {
   let signalled = 0;
   for await (const execution of client.workflow.list({ query: parkedQuery(integrationId), pageSize: 200 })) {
     try {

@@ -56,7 +56,9 @@ export function deliveryQuery(filter: DeliveryFilter = {}): string {
   if (filter.running === false) clauses.push(`ExecutionStatus != 'Running'`);
   if (filter.changedSince) {
     const { since, recentSince } = filter.changedSince;
-    clauses.push(`(StartTime >= ${literal(since)} OR CloseTime >= ${literal(since)} OR (ExecutionStatus = 'Running' AND StartTime >= ${literal(recentSince)}))`);
+    clauses.push(
+      `(StartTime >= ${literal(since)} OR CloseTime >= ${literal(since)} OR (ExecutionStatus = 'Running' AND StartTime >= ${literal(recentSince)}))`,
+    );
   }
   return clauses.join(' AND ');
 }

@@ -77,7 +77,11 @@ export function summarize(info: ExecutionInfo, options: RecordOptions): Delivery
     http_status: number(sa[HttpStatusKey.name]),
     attempts: number(sa[AttemptsKey.name]) ?? 0,
     replay_of: text(sa[ReplayOfKey.name]),
-    last_error: (memo.lastError as LastError | undefined) ?? (state === 'terminated' || state === 'canceled' || state === 'timed_out' ? { type: state, message: `The workflow was ${state.replace('_', ' ')} outside the delivery logic`, attempt: 0 } : null),
+    last_error:
+      (memo.lastError as LastError | undefined) ??
+      (state === 'terminated' || state === 'canceled' || state === 'timed_out'
+        ? { type: state, message: `The workflow was ${state.replace('_', ' ')} outside the delivery logic`, attempt: 0 }
+        : null),
     started_at: timestampToIso(info.startTime) ?? '',
     closed_at: timestampToIso(info.closeTime),
     temporal_ui_url: temporalUiUrl(options, workflowId, runId),
@@ -121,7 +125,12 @@ export interface DeliveryRecord extends DeliverySummary {
 }
 
 /** The whole story of one delivery run, from its history: input, every attempt, every wait, the outcome. */
-export function deliveryRecord(summary: DeliverySummary, history: History, pii: PiiPolicy, replays: DeliverySummary[]): DeliveryRecord {
+export function deliveryRecord(
+  summary: DeliverySummary,
+  history: History,
+  pii: PiiPolicy,
+  replays: DeliverySummary[],
+): DeliveryRecord {
   const events = history.events ?? [];
   const started = events[0]?.workflowExecutionStartedEventAttributes;
   const input = decode<DeliverEventInput>(started?.input?.payloads?.[0]);
@@ -134,10 +143,19 @@ export function deliveryRecord(summary: DeliverySummary, history: History, pii: 
     outcome: a.outcome,
     duration_ms: a.exchange?.durationMs ?? null,
     credentials_revision: a.revisionNumber ?? null,
-    request: { method: a.request.method, url: a.exchange?.url ?? null, path: a.request.path, body: redact(a.request.body) },
+    request: {
+      method: a.request.method,
+      url: a.exchange?.url ?? null,
+      path: a.request.path,
+      body: redact(a.request.body),
+    },
     response:
       a.exchange?.status !== undefined
-        ? { status: a.exchange.status, body_excerpt: a.exchange.responseExcerpt ?? null, retry_after_ms: a.exchange.retryAfterMs ?? null }
+        ? {
+            status: a.exchange.status,
+            body_excerpt: a.exchange.responseExcerpt ?? null,
+            retry_after_ms: a.exchange.retryAfterMs ?? null,
+          }
         : null,
     error: a.error ? { type: a.error.type ?? null, message: a.error.message } : null,
   }));
@@ -148,7 +166,11 @@ export function deliveryRecord(summary: DeliverySummary, history: History, pii: 
     const at = eventTime(event);
     switch (event.eventType) {
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
-        timeline.push({ at, what: 'received', detail: input?.replayOf ? `replay of ${input.replayOf.workflowId}` : undefined });
+        timeline.push({
+          at,
+          what: 'received',
+          detail: input?.replayOf ? `replay of ${input.replayOf.workflowId}` : undefined,
+        });
         break;
       case EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED: {
         const name = event.activityTaskScheduledEventAttributes?.activityType?.name;
@@ -158,28 +180,44 @@ export function deliveryRecord(summary: DeliverySummary, history: History, pii: 
       case EventType.EVENT_TYPE_TIMER_STARTED: {
         const timeout = event.timerStartedEventAttributes?.startToFireTimeout;
         const ms = timeout ? Number(timeout.seconds ?? 0) * 1000 + Math.round((timeout.nanos ?? 0) / 1e6) : 0;
-        timeline.push({ at, what: parkedAround(events, event) ? 'waiting for credentials' : 'backing off', detail: `${ms} ms` });
+        timeline.push({
+          at,
+          what: parkedAround(events, event) ? 'waiting for credentials' : 'backing off',
+          detail: `${ms} ms`,
+        });
         break;
       }
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
-        timeline.push({ at, what: 'credentials updated', detail: `revision ${String(decode(event.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0]))}` });
+        timeline.push({
+          at,
+          what: 'credentials updated',
+          detail: `revision ${String(decode(event.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0]))}`,
+        });
         break;
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED: {
-        const result = decode<{ status: DeliveryStatus }>(event.workflowExecutionCompletedEventAttributes?.result?.payloads?.[0]);
+        const result = decode<{ status: DeliveryStatus }>(
+          event.workflowExecutionCompletedEventAttributes?.result?.payloads?.[0],
+        );
         outcome = { status: result?.status ?? 'delivered', result };
         timeline.push({ at, what: result?.status ?? 'completed' });
         break;
       }
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED: {
         const failure = event.workflowExecutionFailedEventAttributes?.failure;
-        outcome = { status: 'failed', failure: { type: failure?.applicationFailureInfo?.type ?? null, message: failure?.message ?? '' } };
+        outcome = {
+          status: 'failed',
+          failure: { type: failure?.applicationFailureInfo?.type ?? null, message: failure?.message ?? '' },
+        };
         timeline.push({ at, what: 'failed', detail: failure?.message ?? undefined });
         break;
       }
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED:
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED:
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT:
-        outcome = { status: 'failed', failure: { type: summary.execution_status, message: `The workflow was ${summary.execution_status}` } };
+        outcome = {
+          status: 'failed',
+          failure: { type: summary.execution_status, message: `The workflow was ${summary.execution_status}` },
+        };
         timeline.push({ at, what: summary.execution_status });
         break;
     }
@@ -188,7 +226,10 @@ export function deliveryRecord(summary: DeliverySummary, history: History, pii: 
 }
 
 /** A timer right after a credentials check belongs to a wait for credentials, not to a backoff. */
-function parkedAround(events: temporal.api.history.v1.IHistoryEvent[], timer: temporal.api.history.v1.IHistoryEvent): boolean {
+function parkedAround(
+  events: temporal.api.history.v1.IHistoryEvent[],
+  timer: temporal.api.history.v1.IHistoryEvent,
+): boolean {
   const index = events.indexOf(timer);
   for (let i = index - 1; i >= 0; i--) {
     const scheduled = events[i]?.activityTaskScheduledEventAttributes;
@@ -236,5 +277,3 @@ function number(value: unknown): number | null {
   const v = Array.isArray(value) ? value[0] : value;
   return typeof v === 'number' ? v : null;
 }
-
-

@@ -7,7 +7,14 @@ import type { IntegrationStore } from '../store/integrations';
 import type { deliverEvent } from '../workflows';
 import { countParkedDeliveries, resumeParkedDeliveries } from './parked';
 import { type DeliveryFilter, deliveryQuery } from './query';
-import { decodeInput, deliveryRecord, type DeliveryRecord, type DeliverySummary, type RecordOptions, summarize } from './records';
+import {
+  decodeInput,
+  deliveryRecord,
+  type DeliveryRecord,
+  type DeliverySummary,
+  type RecordOptions,
+  summarize,
+} from './records';
 
 interface DeliveryServiceOptions extends RecordOptions {
   client: Client;
@@ -26,7 +33,8 @@ export interface ReplayStarted {
   run_id: string;
 }
 
-type ReplayVerdict = { replay: true } | { replay: false; reason: 'in_progress' | 'already_delivered' | 'not_replayable'; detail: string };
+type ReplayVerdict =
+  { replay: true } | { replay: false; reason: 'in_progress' | 'already_delivered' | 'not_replayable'; detail: string };
 
 export const MAX_BULK_REPLAY = 1000;
 /** How many matching deliveries one bulk replay looks at, at most, to find its replays. */
@@ -39,21 +47,38 @@ const MAX_BULK_SCAN = 10_000;
 export class DeliveryService {
   constructor(private readonly options: DeliveryServiceOptions) {}
 
-  async list(filter: DeliveryFilter, page: { limit: number; cursor?: string }): Promise<{ data: DeliverySummary[]; next_cursor: string | null; has_more: boolean }> {
+  async list(
+    filter: DeliveryFilter,
+    page: { limit: number; cursor?: string },
+  ): Promise<{ data: DeliverySummary[]; next_cursor: string | null; has_more: boolean }> {
     const { client } = this.options;
     let nextPageToken: Uint8Array | undefined;
     if (page.cursor) {
       nextPageToken = Buffer.from(page.cursor, 'base64url');
-      if (nextPageToken.length === 0) throw errors.validation([{ field: 'cursor', message: 'is not a cursor this API issued' }]);
+      if (nextPageToken.length === 0)
+        throw errors.validation([{ field: 'cursor', message: 'is not a cursor this API issued' }]);
     }
     const response = await client.workflowService
-      .listWorkflowExecutions({ namespace: client.options.namespace, query: deliveryQuery(filter), pageSize: page.limit, nextPageToken })
+      .listWorkflowExecutions({
+        namespace: client.options.namespace,
+        query: deliveryQuery(filter),
+        pageSize: page.limit,
+        nextPageToken,
+      })
       .catch((err: Error) => {
-        if (/token|page/i.test(err.message) && page.cursor) throw errors.validation([{ field: 'cursor', message: 'is not a cursor this API issued' }]);
+        if (/token|page/i.test(err.message) && page.cursor)
+          throw errors.validation([{ field: 'cursor', message: 'is not a cursor this API issued' }]);
         throw err;
       });
-    const token = response.nextPageToken && response.nextPageToken.length > 0 ? Buffer.from(response.nextPageToken).toString('base64url') : null;
-    return { data: (response.executions ?? []).map((e) => summarize(e, this.options)), next_cursor: token, has_more: token !== null };
+    const token =
+      response.nextPageToken && response.nextPageToken.length > 0
+        ? Buffer.from(response.nextPageToken).toString('base64url')
+        : null;
+    return {
+      data: (response.executions ?? []).map((e) => summarize(e, this.options)),
+      next_cursor: token,
+      has_more: token !== null,
+    };
   }
 
   async summary(workflowId: string, runId?: string): Promise<DeliverySummary | undefined> {
@@ -93,7 +118,15 @@ export class DeliveryService {
     if (!original) throw errors.notFound(`Delivery ${target.replay_of}`);
     const verdict = await this.verdict(original, options);
     if (!verdict.replay) {
-      throw new AppError(409, verdict.reason === 'in_progress' ? 'REPLAY_IN_PROGRESS' : verdict.reason === 'already_delivered' ? 'ALREADY_DELIVERED' : 'NOT_REPLAYABLE', verdict.detail);
+      throw new AppError(
+        409,
+        verdict.reason === 'in_progress'
+          ? 'REPLAY_IN_PROGRESS'
+          : verdict.reason === 'already_delivered'
+            ? 'ALREADY_DELIVERED'
+            : 'NOT_REPLAYABLE',
+        verdict.detail,
+      );
     }
     return this.startReplay(original);
   }
@@ -105,7 +138,11 @@ export class DeliveryService {
    */
   async replayMany(
     filter: DeliveryFilter,
-    options: ReplayOptions & { dryRun?: boolean; limit?: number; onReplayed?: (started: ReplayStarted) => Promise<void> },
+    options: ReplayOptions & {
+      dryRun?: boolean;
+      limit?: number;
+      onReplayed?: (started: ReplayStarted) => Promise<void>;
+    },
   ) {
     const limit = Math.min(options.limit ?? 100, MAX_BULK_REPLAY);
     const replayed: ReplayStarted[] = [];
@@ -114,7 +151,10 @@ export class DeliveryService {
     let matched = 0;
     let cursor: string | undefined;
     do {
-      const page = await this.list({ ...filter, status: filter.status ?? 'failed', originalsOnly: true }, { limit: 100, cursor });
+      const page = await this.list(
+        { ...filter, status: filter.status ?? 'failed', originalsOnly: true },
+        { limit: 100, cursor },
+      );
       cursor = page.next_cursor ?? undefined;
       for (const candidate of page.data) {
         if (replayed.length + wouldReplay.length >= limit || matched >= MAX_BULK_SCAN) break;
@@ -147,11 +187,19 @@ export class DeliveryService {
   /** Whether a delivery may be replayed now, looking at it and at its latest replay. */
   private async verdict(original: DeliverySummary, options: ReplayOptions): Promise<ReplayVerdict> {
     if (original.execution_status === 'running') {
-      return { replay: false, reason: 'in_progress', detail: `${original.workflow_id} is still running (${original.status})` };
+      return {
+        replay: false,
+        reason: 'in_progress',
+        detail: `${original.workflow_id} is still running (${original.status})`,
+      };
     }
     const latestReplay = await this.summary(replayWorkflowId(original.workflow_id));
     if (latestReplay?.execution_status === 'running') {
-      return { replay: false, reason: 'in_progress', detail: `a replay of ${original.workflow_id} is already running (${latestReplay.workflow_id})` };
+      return {
+        replay: false,
+        reason: 'in_progress',
+        detail: `a replay of ${original.workflow_id} is already running (${latestReplay.workflow_id})`,
+      };
     }
     const effective = latestReplay ?? original;
     if ((effective.status === 'delivered' || effective.status === 'filtered') && !options.includeDelivered) {
@@ -191,7 +239,11 @@ export class DeliveryService {
       return { replay_of: original.workflow_id, workflow_id: workflowId, run_id: handle.firstExecutionRunId };
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) {
-        throw new AppError(409, 'REPLAY_IN_PROGRESS', `a replay of ${original.workflow_id} is already running (${workflowId})`);
+        throw new AppError(
+          409,
+          'REPLAY_IN_PROGRESS',
+          `a replay of ${original.workflow_id} is already running (${workflowId})`,
+        );
       }
       throw err;
     }

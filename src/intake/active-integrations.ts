@@ -30,7 +30,12 @@ export class ActiveIntegrations {
     const list: IntegrationView[] = [];
     for (;;) {
       const last = list[list.length - 1];
-      const page = await this.store.list({ limit: 100, enabledOnly: true, vendor: VENDOR_KEY, after: last && { createdAt: last.created_at, id: last.id } });
+      const page = await this.store.list({
+        limit: 100,
+        enabledOnly: true,
+        vendor: VENDOR_KEY,
+        after: last && { createdAt: last.created_at, id: last.id },
+      });
       list.push(...page);
       if (page.length < 100) break;
     }

@@ -20,7 +20,10 @@ export function consentDecision(event: SignalEvent, required: readonly string[])
     if (!isGranted(value)) {
       return {
         allowed: false,
-        detail: value === undefined ? `the event does not state consent for "${category}"` : `consent for "${category}" is not granted`,
+        detail:
+          value === undefined
+            ? `the event does not state consent for "${category}"`
+            : `consent for "${category}" is not granted`,
       };
     }
   }

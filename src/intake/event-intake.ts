@@ -48,7 +48,10 @@ export class EventIntake {
     const events: SignalEvent[] = [];
     const receivedAt = new Date();
     rawEvents.forEach((raw, index) => {
-      const withId = isObject(raw) && raw.messageId === undefined && raw.message_id === undefined ? { ...raw, messageId: randomUUID() } : raw;
+      const withId =
+        isObject(raw) && raw.messageId === undefined && raw.message_id === undefined
+          ? { ...raw, messageId: randomUUID() }
+          : raw;
       const parsed = parseSignalEvent(withId);
       if (parsed.ok) events.push(parsed.event);
       else receipt.rejected.push({ index, errors: parsed.issues.map((i) => ({ field: i.path, message: i.message })) });

@@ -84,7 +84,8 @@ export const CATALOG: readonly CatalogVendor[] = [
       {
         key: 'default',
         name: 'Default',
-        description: 'Forwards identify, track and page events to the Customer.io Track API, gated on marketing consent.',
+        description:
+          'Forwards identify, track and page events to the Customer.io Track API, gated on marketing consent.',
         default_config: {
           consent_categories: ['marketing'],
           hash_pii: false,

@@ -17,7 +17,9 @@ export interface Actor {
   userAgent?: string;
 }
 
-type CredentialVerifier = (config: Pick<CustomerIoConfig, 'site_id' | 'tracking_api_key' | 'region'>) => Promise<CredentialCheck>;
+type CredentialVerifier = (
+  config: Pick<CustomerIoConfig, 'site_id' | 'tracking_api_key' | 'region'>,
+) => Promise<CredentialCheck>;
 
 const InstallSchema = z.strictObject({
   name: z.string().trim().min(1, 'name is required').max(200),
@@ -45,7 +47,11 @@ interface IntegrationServiceDeps {
    * Told about every change, so caches (credentials, intake routing) and waiting deliveries can react. `revised`
    * is an update that made a new config revision.
    */
-  onChange?: (integrationId: string, change: 'created' | 'updated' | 'revised' | 'deleted', view?: IntegrationView) => void | Promise<void>;
+  onChange?: (
+    integrationId: string,
+    change: 'created' | 'updated' | 'revised' | 'deleted',
+    view?: IntegrationView,
+  ) => void | Promise<void>;
 }
 
 /** Install, read, change and remove integrations: the rules behind the management API. */
@@ -58,7 +64,11 @@ export class IntegrationService {
     const input = parse(InstallSchema, body);
     const variant = vendor.variants.find((v) => v.key === input.variant);
     const problems: FieldProblem[] = [];
-    if (!variant) problems.push({ field: 'variant', message: `unknown variant; available: ${vendor.variants.map((v) => v.key).join(', ')}` });
+    if (!variant)
+      problems.push({
+        field: 'variant',
+        message: `unknown variant; available: ${vendor.variants.map((v) => v.key).join(', ')}`,
+      });
     if (!vendor.delivery_modes.includes(input.delivery_mode)) {
       problems.push({ field: 'delivery_mode', message: `must be one of: ${vendor.delivery_modes.join(', ')}` });
     }
@@ -82,7 +92,12 @@ export class IntegrationService {
         changeSummary: 'Installed from the integration catalog',
       })
       .catch(rethrowDuplicate);
-    await this.audit('integration.created', actor, view.id, configChanges(undefined, config.data, { name: input.name, enabled: input.enabled }));
+    await this.audit(
+      'integration.created',
+      actor,
+      view.id,
+      configChanges(undefined, config.data, { name: input.name, enabled: input.enabled }),
+    );
     await this.deps.onChange?.(view.id, 'created', view);
     return view;
   }
@@ -116,7 +131,10 @@ export class IntegrationService {
         merged[key] = value;
       }
       const parsed = CustomerIoConfigSchema.safeParse(merged);
-      const problems = [...(parsed.success ? [] : fieldProblems(parsed.error.issues, 'config')), ...unknownConfigKeys(patch.config)];
+      const problems = [
+        ...(parsed.success ? [] : fieldProblems(parsed.error.issues, 'config')),
+        ...unknownConfigKeys(patch.config),
+      ];
       if (problems.length > 0 || !parsed.success) throw errors.validation(problems);
       const before = { ...current.config, ...secrets } as CustomerIoConfig;
       changes = configChanges(before, parsed.data);
@@ -131,7 +149,8 @@ export class IntegrationService {
       if (taken && taken.id !== id) throw duplicateName(patch.name);
       changes.name = { old: current.name, new: patch.name };
     }
-    if (patch.enabled !== undefined && patch.enabled !== current.enabled) changes.enabled = { old: current.enabled, new: patch.enabled };
+    if (patch.enabled !== undefined && patch.enabled !== current.enabled)
+      changes.enabled = { old: current.enabled, new: patch.enabled };
     if (Object.keys(changes).length === 0) return current;
 
     const updated = await this.deps.store
@@ -195,7 +214,11 @@ export function presentIntegration(view: IntegrationView): Record<string, unknow
 }
 
 /** Old/new per changed config field; secrets only say that they changed. */
-function configChanges(before: CustomerIoConfig | undefined, after: CustomerIoConfig, extra: Record<string, unknown> = {}): Changes {
+function configChanges(
+  before: CustomerIoConfig | undefined,
+  after: CustomerIoConfig,
+  extra: Record<string, unknown> = {},
+): Changes {
   const changes: Changes = {};
   for (const key of Object.keys(after) as (keyof CustomerIoConfig)[]) {
     const old = before?.[key];

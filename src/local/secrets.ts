@@ -19,7 +19,9 @@ export function loadOrCreateLocalSecrets(
   file: string,
   env: NodeJS.ProcessEnv,
 ): { secrets: LocalSecrets; sources: Record<keyof LocalSecrets, SecretSource>; generated: (keyof LocalSecrets)[] } {
-  const stored: Partial<LocalSecrets> = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<LocalSecrets>) : {};
+  const stored: Partial<LocalSecrets> = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<LocalSecrets>)
+    : {};
   const sources = {} as Record<keyof LocalSecrets, SecretSource>;
   const pick = (key: keyof LocalSecrets, make: () => string): string => {
     const given = env[key] || stored[key];

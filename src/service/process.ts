@@ -13,7 +13,10 @@ interface Service {
  * exits 1; SIGINT/SIGTERM run the shutdown steps in order and exit 0; a service that fails while running is shut down
  * and exits 1.
  */
-export function runMain(start: () => Promise<Service>, options: { onSignal?: (signal: NodeJS.Signals) => void } = {}): void {
+export function runMain(
+  start: () => Promise<Service>,
+  options: { onSignal?: (signal: NodeJS.Signals) => void } = {},
+): void {
   start().then(
     (service) => {
       let stopping: Promise<void> | undefined;

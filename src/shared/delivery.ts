@@ -4,7 +4,14 @@ import type { RetryPolicy } from './retry-policy';
 /** Where a delivery run stands; mirrored into the DeliveryStatus search attribute. */
 export type DeliveryStatus = 'pending' | 'retrying' | 'awaiting_credentials' | 'delivered' | 'failed' | 'filtered';
 
-export const DELIVERY_STATUSES = ['pending', 'retrying', 'awaiting_credentials', 'delivered', 'failed', 'filtered'] as const satisfies readonly DeliveryStatus[];
+export const DELIVERY_STATUSES = [
+  'pending',
+  'retrying',
+  'awaiting_credentials',
+  'delivered',
+  'failed',
+  'filtered',
+] as const satisfies readonly DeliveryStatus[];
 
 /** Who a delivery addresses, resolved once from the event before the workflow starts. */
 export type CustomerResolution =

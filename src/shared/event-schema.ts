@@ -16,11 +16,9 @@ const Identifier = z
   .transform((v) => String(v).trim())
   .nullish();
 
-const EventTime = z
-  .union([z.string(), z.number()])
-  .refine((v) => parseEventTime(v) !== undefined, {
-    message: 'must be an ISO 8601 date-time (e.g. 2026-02-25T14:30:00.000Z) or a unix timestamp',
-  });
+const EventTime = z.union([z.string(), z.number()]).refine((v) => parseEventTime(v) !== undefined, {
+  message: 'must be an ISO 8601 date-time (e.g. 2026-02-25T14:30:00.000Z) or a unix timestamp',
+});
 
 const PageContext = z.looseObject({
   url: OptionalText,
@@ -83,9 +81,7 @@ const SignalEventSchema = RawSignalEvent.transform((e) => {
 
 export type SignalEventInput = z.input<typeof SignalEventSchema>;
 
-type ParseResult =
-  | { ok: true; event: SignalEvent }
-  | { ok: false; issues: { path: string; message: string }[] };
+type ParseResult = { ok: true; event: SignalEvent } | { ok: false; issues: { path: string; message: string }[] };
 
 export function parseSignalEvent(input: unknown): ParseResult {
   const parsed = SignalEventSchema.safeParse(input);

@@ -45,7 +45,10 @@ export function resolveRetryPolicy(overrides?: Partial<RetryPolicy>): RetryPolic
  */
 export function retryDelayMs(policy: RetryPolicy, attempt: number, random: number, retryAfterMs?: number): number {
   if (retryAfterMs !== undefined) return Math.max(retryAfterMs, policy.initialIntervalMs);
-  const base = Math.min(policy.initialIntervalMs * policy.backoffCoefficient ** (attempt - 1), policy.maximumIntervalMs);
+  const base = Math.min(
+    policy.initialIntervalMs * policy.backoffCoefficient ** (attempt - 1),
+    policy.maximumIntervalMs,
+  );
   const spread = base * policy.jitterRatio * (2 * random - 1);
   return Math.max(1, Math.round(base + spread));
 }

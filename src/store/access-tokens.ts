@@ -42,7 +42,12 @@ export class AccessTokenStore {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async issue(input: { kind: TokenKind; name: string; role?: Role; createdBy?: string }): Promise<{ token: string; view: AccessTokenView }> {
+  async issue(input: {
+    kind: TokenKind;
+    name: string;
+    role?: Role;
+    createdBy?: string;
+  }): Promise<{ token: string; view: AccessTokenView }> {
     const token = generateToken(input.kind);
     const row: AccessTokensTable = {
       id: newId(input.kind === 'api_token' ? 'tok' : 'pk'),
@@ -72,18 +77,28 @@ export class AccessTokenStore {
     return row && secretsEqual(row.token_hash, hash) ? toView(row) : undefined;
   }
 
-  async list(kind: TokenKind, opts: { limit: number; after?: { createdAt: string; id: string } }): Promise<AccessTokenView[]> {
+  async list(
+    kind: TokenKind,
+    opts: { limit: number; after?: { createdAt: string; id: string } },
+  ): Promise<AccessTokenView[]> {
     let q = this.db.selectFrom('access_tokens').selectAll().where('kind', '=', kind);
     if (opts.after) {
       const { createdAt, id } = opts.after;
-      q = q.where((eb) => eb.or([eb('created_at', '>', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '>', id)])]));
+      q = q.where((eb) =>
+        eb.or([eb('created_at', '>', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '>', id)])]),
+      );
     }
     const rows = await q.orderBy('created_at').orderBy('id').limit(opts.limit).execute();
     return rows.map(toView);
   }
 
   async get(kind: TokenKind, id: string): Promise<AccessTokenView | undefined> {
-    const row = await this.db.selectFrom('access_tokens').selectAll().where('id', '=', id).where('kind', '=', kind).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('access_tokens')
+      .selectAll()
+      .where('id', '=', id)
+      .where('kind', '=', kind)
+      .executeTakeFirst();
     return row ? toView(row) : undefined;
   }
 

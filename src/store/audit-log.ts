@@ -51,13 +51,20 @@ export class AuditLog {
   }
 
   /** Newest first, keyset-paginated on (created_at, id). */
-  async list(opts: { limit: number; before?: { createdAt: string; id: string }; action?: string; resourceId?: string }): Promise<AuditEntry[]> {
+  async list(opts: {
+    limit: number;
+    before?: { createdAt: string; id: string };
+    action?: string;
+    resourceId?: string;
+  }): Promise<AuditEntry[]> {
     let q = this.db.selectFrom('audit_logs').selectAll();
     if (opts.action) q = q.where('action', '=', opts.action);
     if (opts.resourceId) q = q.where('resource_id', '=', opts.resourceId);
     if (opts.before) {
       const { createdAt, id } = opts.before;
-      q = q.where((eb) => eb.or([eb('created_at', '<', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '<', id)])]));
+      q = q.where((eb) =>
+        eb.or([eb('created_at', '<', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '<', id)])]),
+      );
     }
     const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(opts.limit).execute();
     return rows.map((r) => ({

@@ -20,7 +20,9 @@ export interface DatabaseHandle {
  */
 export function openDatabase(url: string): DatabaseHandle {
   if (/^postgres(ql)?:\/\//.test(url)) {
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new Pool({ connectionString: url, max: 10 }) }) });
+    const db = new Kysely<Database>({
+      dialect: new PostgresDialect({ pool: new Pool({ connectionString: url, max: 10 }) }),
+    });
     return { db, kind: 'postgres', close: () => db.destroy() };
   }
   const path = url.replace(/^sqlite:(\/\/)?/, '') || ':memory:';
@@ -51,7 +53,9 @@ export async function migrateToLatest(handle: Pick<DatabaseHandle, 'db' | 'kind'
   const failed = outcome.results?.find((r) => r.status === 'Error');
   if (handle.kind === 'sqlite') await sql.raw(outcome.error || failed ? 'ROLLBACK' : 'COMMIT').execute(db);
   if (outcome.error || failed) {
-    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${String((outcome.error as Error)?.message ?? outcome.error)}`);
+    throw new Error(
+      `database migration ${failed?.migrationName ?? ''} failed: ${String((outcome.error as Error)?.message ?? outcome.error)}`,
+    );
   }
 }
 

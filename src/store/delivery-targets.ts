@@ -50,7 +50,12 @@ export class DeliveryTargets {
     const checkedAt = this.now();
     if (entry?.target) {
       const marker = await this.store.revisionMarker(integrationId);
-      if (marker && marker.revisionId === entry.target.revisionId && marker.enabled === entry.target.enabled && marker.deleted === entry.target.deleted) {
+      if (
+        marker &&
+        marker.revisionId === entry.target.revisionId &&
+        marker.enabled === entry.target.enabled &&
+        marker.deleted === entry.target.deleted
+      ) {
         this.entries.set(integrationId, { target: entry.target, checkedAt });
         return entry.target;
       }

@@ -72,7 +72,8 @@ interface UpdateIntegration {
   updatedBy?: string;
 }
 
-type Row = IntegrationsTable & Pick<IntegrationRevisionsTable, 'config' | 'change_summary' | 'created_by'> & { revision_created_at: string };
+type Row = IntegrationsTable &
+  Pick<IntegrationRevisionsTable, 'config' | 'change_summary' | 'created_by'> & { revision_created_at: string };
 
 export class IntegrationStore {
   constructor(
@@ -103,29 +104,45 @@ export class IntegrationStore {
           deleted_at: null,
         })
         .execute();
-      await tx.insertInto('integration_revisions').values(this.revisionRow(id, revisionId, 1, input.config, at, input)).execute();
+      await tx
+        .insertInto('integration_revisions')
+        .values(this.revisionRow(id, revisionId, 1, input.config, at, input))
+        .execute();
     });
     return (await this.get(id))!;
   }
 
   async get(id: string): Promise<IntegrationView | undefined> {
-    const row = await this.selectWithRevision().where('i.id', '=', id).where('i.deleted_at', 'is', null).executeTakeFirst();
+    const row = await this.selectWithRevision()
+      .where('i.id', '=', id)
+      .where('i.deleted_at', 'is', null)
+      .executeTakeFirst();
     return row ? toView(row as Row) : undefined;
   }
 
   async findByName(name: string): Promise<IntegrationView | undefined> {
-    const row = await this.selectWithRevision().where('i.name', '=', name).where('i.deleted_at', 'is', null).executeTakeFirst();
+    const row = await this.selectWithRevision()
+      .where('i.name', '=', name)
+      .where('i.deleted_at', 'is', null)
+      .executeTakeFirst();
     return row ? toView(row as Row) : undefined;
   }
 
   /** Live integrations oldest first, keyset-paginated on (created_at, id). */
-  async list(opts: { limit: number; after?: { createdAt: string; id: string }; enabledOnly?: boolean; vendor?: string }): Promise<IntegrationView[]> {
+  async list(opts: {
+    limit: number;
+    after?: { createdAt: string; id: string };
+    enabledOnly?: boolean;
+    vendor?: string;
+  }): Promise<IntegrationView[]> {
     let q = this.selectWithRevision().where('i.deleted_at', 'is', null);
     if (opts.enabledOnly) q = q.where('i.enabled', '=', 1);
     if (opts.vendor) q = q.where('i.vendor', '=', opts.vendor);
     if (opts.after) {
       const { createdAt, id } = opts.after;
-      q = q.where((eb) => eb.or([eb('i.created_at', '>', createdAt), eb.and([eb('i.created_at', '=', createdAt), eb('i.id', '>', id)])]));
+      q = q.where((eb) =>
+        eb.or([eb('i.created_at', '>', createdAt), eb.and([eb('i.created_at', '=', createdAt), eb('i.id', '>', id)])]),
+      );
     }
     const rows = await q.orderBy('i.created_at').orderBy('i.id').limit(opts.limit).execute();
     return rows.map((r) => toView(r as Row));
@@ -154,7 +171,12 @@ export class IntegrationStore {
   }
 
   async update(id: string, change: UpdateIntegration): Promise<IntegrationView | undefined> {
-    const current = await this.db.selectFrom('integrations').selectAll().where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+    const current = await this.db
+      .selectFrom('integrations')
+      .selectAll()
+      .where('id', '=', id)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
     if (!current) return undefined;
     if (change.name !== undefined && change.name !== current.name) await this.assertNameFree(change.name);
     const at = this.now().toISOString();
@@ -167,7 +189,12 @@ export class IntegrationStore {
         const number = current.current_revision_number + 1;
         await tx
           .insertInto('integration_revisions')
-          .values(this.revisionRow(id, revisionId, number, change.config, at, { changeSummary: change.changeSummary, createdBy: change.updatedBy }))
+          .values(
+            this.revisionRow(id, revisionId, number, change.config, at, {
+              changeSummary: change.changeSummary,
+              createdBy: change.updatedBy,
+            }),
+          )
           .execute();
         patch.current_revision_id = revisionId;
         patch.current_revision_number = number;
@@ -197,7 +224,12 @@ export class IntegrationStore {
       .where('id', '=', id)
       .executeTakeFirst();
     return row
-      ? { revisionId: row.current_revision_id, revisionNumber: row.current_revision_number, enabled: row.enabled === 1, deleted: row.deleted_at !== null }
+      ? {
+          revisionId: row.current_revision_id,
+          revisionNumber: row.current_revision_number,
+          enabled: row.enabled === 1,
+          deleted: row.deleted_at !== null,
+        }
       : undefined;
   }
 
@@ -205,7 +237,15 @@ export class IntegrationStore {
     const row = await this.db
       .selectFrom('integrations as i')
       .innerJoin('integration_revisions as r', 'r.id', 'i.current_revision_id')
-      .select(['i.id', 'i.enabled', 'i.deleted_at', 'r.id as revision_id', 'r.revision_number', 'r.config', 'r.secrets'])
+      .select([
+        'i.id',
+        'i.enabled',
+        'i.deleted_at',
+        'r.id as revision_id',
+        'r.revision_number',
+        'r.config',
+        'r.secrets',
+      ])
       .where('i.id', '=', id)
       .executeTakeFirst();
     if (!row) return undefined;
@@ -225,7 +265,12 @@ export class IntegrationStore {
   }
 
   private async assertNameFree(name: string): Promise<void> {
-    const taken = await this.db.selectFrom('integrations').select('id').where('name', '=', name).where('deleted_at', 'is', null).executeTakeFirst();
+    const taken = await this.db
+      .selectFrom('integrations')
+      .select('id')
+      .where('name', '=', name)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
     if (taken) throw new DuplicateNameError(name);
   }
 

@@ -14,7 +14,9 @@ export class SecretBox {
     const text = value.trim();
     const key = /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');
     if (key.length !== 32) {
-      throw new Error('ENCRYPTION_KEY must be 32 bytes, given as 64 hex characters or base64 (openssl rand -base64 32)');
+      throw new Error(
+        'ENCRYPTION_KEY must be 32 bytes, given as 64 hex characters or base64 (openssl rand -base64 32)',
+      );
     }
     return new SecretBox(key);
   }
@@ -24,7 +26,12 @@ export class SecretBox {
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     cipher.setAAD(Buffer.from(boundTo));
     const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-    return [VERSION, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), data.toString('base64url')].join('.');
+    return [
+      VERSION,
+      iv.toString('base64url'),
+      cipher.getAuthTag().toString('base64url'),
+      data.toString('base64url'),
+    ].join('.');
   }
 
   open(envelope: string, boundTo: string): string {

@@ -77,12 +77,23 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     clearTimeout(timer);
   };
   try {
-    await waitUntilReady(address, options.namespace ?? 'default', options.readyTimeoutMs ?? 60_000, exited, () => output);
+    await waitUntilReady(
+      address,
+      options.namespace ?? 'default',
+      options.readyTimeoutMs ?? 60_000,
+      exited,
+      () => output,
+    );
   } catch (err) {
     await stop();
     throw err;
   }
-  return { address, process: child, stop, ...(options.uiPort ? { uiUrl: `http://${ip === '0.0.0.0' ? 'localhost' : ip}:${options.uiPort}` } : {}) };
+  return {
+    address,
+    process: child,
+    stop,
+    ...(options.uiPort ? { uiUrl: `http://${ip === '0.0.0.0' ? 'localhost' : ip}:${options.uiPort}` } : {}),
+  };
 }
 
 async function waitUntilReady(
@@ -111,7 +122,9 @@ async function waitUntilReady(
       await new Promise((r) => setTimeout(r, 200));
     }
   }
-  throw new Error(`temporal dev server at ${address} not ready after ${timeoutMs} ms: ${String(lastError)}\n${output()}`);
+  throw new Error(
+    `temporal dev server at ${address} not ready after ${timeoutMs} ms: ${String(lastError)}\n${output()}`,
+  );
 }
 
 /** scripts/temporal-cli of the project this module belongs to, whether it runs from src/ or a compiled copy. */
@@ -129,7 +142,9 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
     server.once('error', reject);
     server.listen(0, host, () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }

@@ -9,7 +9,10 @@ const GRPC_ALREADY_EXISTS = 6;
  * Registers the delivery search attributes on a server that lacks them (production clusters; the dev server gets
  * them from its start flags). Idempotent.
  */
-export async function ensureSearchAttributes(connection: Pick<Connection, 'operatorService'>, namespace: string): Promise<void> {
+export async function ensureSearchAttributes(
+  connection: Pick<Connection, 'operatorService'>,
+  namespace: string,
+): Promise<void> {
   const existing = await connection.operatorService.listSearchAttributes({ namespace });
   const known = new Set(Object.keys(existing.customAttributes ?? {}));
   const missing = DELIVERY_SEARCH_ATTRIBUTES.filter((key) => !known.has(key.name));
@@ -17,7 +20,9 @@ export async function ensureSearchAttributes(connection: Pick<Connection, 'opera
   try {
     await connection.operatorService.addSearchAttributes({
       namespace,
-      searchAttributes: Object.fromEntries(missing.map((key) => [key.name, encodeSearchAttributeIndexedValueType(key.type)!])),
+      searchAttributes: Object.fromEntries(
+        missing.map((key) => [key.name, encodeSearchAttributeIndexedValueType(key.type)!]),
+      ),
     });
   } catch (err) {
     if ((err as { code?: number }).code !== GRPC_ALREADY_EXISTS) throw err;

@@ -10,13 +10,25 @@ interface WorkerOptions {
 }
 
 /** The delivery worker over the core's store, HTTP pool and credentials cache, tuned by the operator's settings. */
-export function createDeliveryWorker(core: Core, config: Config, connection: NativeConnection, options: WorkerOptions = {}): Promise<Worker> {
+export function createDeliveryWorker(
+  core: Core,
+  config: Config,
+  connection: NativeConnection,
+  options: WorkerOptions = {},
+): Promise<Worker> {
   return Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    activities: createActivities({ targets: core.targets, transport: core.transport, baseUrls: core.baseUrls, store: core.store }),
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    activities: createActivities({
+      targets: core.targets,
+      transport: core.transport,
+      baseUrls: core.baseUrls,
+      store: core.store,
+    }),
+    ...(options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : { workflowsPath: require.resolve('../workflows') }),
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
     // Server-enforced cap on HTTP attempts per second across every worker of the task queue.
@@ -27,7 +39,12 @@ export function createDeliveryWorker(core: Core, config: Config, connection: Nat
 }
 
 /** The delivery worker, polling: `stop` lets in-flight attempts finish, then resolves. */
-export async function startWorker(core: Core, config: Config, connection: NativeConnection, options: WorkerOptions = {}) {
+export async function startWorker(
+  core: Core,
+  config: Config,
+  connection: NativeConnection,
+  options: WorkerOptions = {},
+) {
   await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
   const worker = await createDeliveryWorker(core, config, connection, options);
   const running = worker.run();

@@ -3,7 +3,10 @@ import type { DeliveryActivities } from '../activities/contract';
 import { CREDENTIALS_RECHECK_MS } from '../shared/retry-policy';
 import { credentialsUpdated } from './signals';
 
-const { credentialsState } = proxyActivities<DeliveryActivities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 1 } });
+const { credentialsState } = proxyActivities<DeliveryActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { maximumAttempts: 1 },
+});
 
 /**
  * What a delivery knows about its integration's credentials revisions: the newest one it was told of (signal) or found

@@ -1,4 +1,11 @@
-import { ApplicationFailure, log, proxyActivities, sleep, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  log,
+  proxyActivities,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { DeliveryActivities } from '../activities/contract';
 import { type DeliveryPlan, planDelivery } from '../customerio/actions';
 import { settleDeliveryInput } from '../customerio/delivery-input';
@@ -29,7 +36,8 @@ export async function deliverEvent(started: DeliverEventInput): Promise<Delivery
   const revisions = new CredentialRevisions(started.integrationId);
   // Inputs are settled by whoever starts the run; this settles those of runs started before that was so.
   const input = settleDeliveryInput(started);
-  if (workflowInfo().typedSearchAttributes.get(IntegrationIdKey) === undefined) upsertSearchAttributes(initialSearchAttributes(input));
+  if (workflowInfo().typedSearchAttributes.get(IntegrationIdKey) === undefined)
+    upsertSearchAttributes(initialSearchAttributes(input));
 
   if (input.filter) return filtered(labels, input.filter.reason, input.filter.detail);
   const plan = planDelivery(input);
@@ -55,7 +63,8 @@ async function deliverWithRetries(
     let failure: AttemptFailure;
     try {
       const result = await sendToCustomerIo({ integrationId, attempt, request });
-      if (result.outcome === 'skipped') return filtered(labels, result.reason, result.detail, { operation, customerId, attempts: attempt });
+      if (result.outcome === 'skipped')
+        return filtered(labels, result.reason, result.detail, { operation, customerId, attempts: attempt });
       const httpStatus = result.exchange.status ?? 0;
       labels.set('delivered', { httpStatus, attempts: attempt });
       return { status: 'delivered', operation, customerId, httpStatus, attempts: attempt };
@@ -63,7 +72,12 @@ async function deliverWithRetries(
       failure = readAttemptFailure(err, ATTEMPT_TIMEOUT);
     }
     const { httpStatus } = failure;
-    const lastError: LastError = { type: failure.type, message: failure.message, attempt, httpStatus: httpStatus || undefined };
+    const lastError: LastError = {
+      type: failure.type,
+      message: failure.message,
+      attempt,
+      httpStatus: httpStatus || undefined,
+    };
 
     if (failure.next === 'park' && policy.awaitCredentialsMs > 0) {
       labels.set('awaiting_credentials', { httpStatus, attempts: attempt, error: lastError });
@@ -96,7 +110,13 @@ async function deliverWithRetries(
   }
 }
 
-function finalFailure(message: string, type: DeliveryFailureType, operation: string, attempts: number, failure: AttemptFailure): ApplicationFailure {
+function finalFailure(
+  message: string,
+  type: DeliveryFailureType,
+  operation: string,
+  attempts: number,
+  failure: AttemptFailure,
+): ApplicationFailure {
   return ApplicationFailure.create({
     message,
     type,

@@ -22,8 +22,10 @@ export class RunLabels {
   set(status: DeliveryStatus, change: LabelChange = {}): void {
     const updates: SearchAttributeUpdatePair[] = [];
     if (status !== this.status) updates.push({ key: DeliveryStatusKey, value: status });
-    if (change.httpStatus !== undefined && change.httpStatus !== this.httpStatus) updates.push({ key: HttpStatusKey, value: change.httpStatus });
-    if (change.attempts !== undefined && change.attempts !== this.attempts) updates.push({ key: AttemptsKey, value: change.attempts });
+    if (change.httpStatus !== undefined && change.httpStatus !== this.httpStatus)
+      updates.push({ key: HttpStatusKey, value: change.httpStatus });
+    if (change.attempts !== undefined && change.attempts !== this.attempts)
+      updates.push({ key: AttemptsKey, value: change.attempts });
     this.status = status;
     if (change.httpStatus !== undefined) this.httpStatus = change.httpStatus;
     if (change.attempts !== undefined) this.attempts = change.attempts;

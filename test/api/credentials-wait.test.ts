@@ -3,13 +3,15 @@ import { type DeliveryHarness, startDeliveryHarness } from '../support/delivery-
 import { httpClient } from '../support/http';
 import { eventually } from '../support/temporal';
 
-const basic = (c: { siteId: string; apiKey: string }) => `Basic ${Buffer.from(`${c.siteId}:${c.apiKey}`).toString('base64')}`;
+const basic = (c: { siteId: string; apiKey: string }) =>
+  `Basic ${Buffer.from(`${c.siteId}:${c.apiKey}`).toString('base64')}`;
 
 /** A 401/403 parks the delivery until the integration gets new credentials, instead of failing it. */
 describe('deliveries waiting for fixed credentials', () => {
   let h: DeliveryHarness;
   const call = httpClient(() => h.baseUrl);
-  const admin = (method: string, path: string, body?: unknown) => call(method, path, { token: h.adminToken, ...(body !== undefined ? { body } : {}) });
+  const admin = (method: string, path: string, body?: unknown) =>
+    call(method, path, { token: h.adminToken, ...(body !== undefined ? { body } : {}) });
   beforeAll(async () => {
     h = await startDeliveryHarness({ api: true });
   });
@@ -25,22 +27,35 @@ describe('deliveries waiting for fixed credentials', () => {
     h.us.acceptCredentials(newKey); // someone rotated the key in Customer.io: the stored one is now refused
     h.us.clear();
 
-    const sent = await call('POST', '/v1/events', { token: h.pipelineKey, body: { type: 'track', event: 'Parked', userId: 'cw-user', messageId: `cw-${Date.now()}` } });
+    const sent = await call('POST', '/v1/events', {
+      token: h.pipelineKey,
+      body: { type: 'track', event: 'Parked', userId: 'cw-user', messageId: `cw-${Date.now()}` },
+    });
     const workflowId = sent.body.deliveries[0].workflow_id as string;
     const parked = await eventually(async () => {
-      const res = await admin('GET', `/v1/admin/deliveries?integration_id=${integrationId}&status=awaiting_credentials`);
+      const res = await admin(
+        'GET',
+        `/v1/admin/deliveries?integration_id=${integrationId}&status=awaiting_credentials`,
+      );
       return res.body.data.length === 1 ? res.body.data[0] : undefined;
     }, 'the delivery to be parked');
     expect(parked).toMatchObject({
       workflow_id: workflowId,
       execution_status: 'running',
       http_status: 401,
-      last_error: { type: 'CustomerIoUnauthorized', message: expect.stringContaining('invalid Site ID or API key: verify the credentials in Customer.io Settings > API Credentials and update the integration config') },
+      last_error: {
+        type: 'CustomerIoUnauthorized',
+        message: expect.stringContaining(
+          'invalid Site ID or API key: verify the credentials in Customer.io Settings > API Credentials and update the integration config',
+        ),
+      },
     });
     expect((await admin('GET', `/v1/admin/integrations/${integrationId}`)).body.parked_deliveries).toBe(1);
     expect(h.us.requests.filter((r) => r.path.endsWith('/events'))).toHaveLength(1);
 
-    const patched = await admin('PATCH', `/v1/admin/integrations/${integrationId}`, { config: { tracking_api_key: newKey.apiKey } });
+    const patched = await admin('PATCH', `/v1/admin/integrations/${integrationId}`, {
+      config: { tracking_api_key: newKey.apiKey },
+    });
     expect(patched.status).toBe(200);
     expect(patched.body.revision.revision_number).toBe(2);
 
@@ -51,26 +66,50 @@ describe('deliveries waiting for fixed credentials', () => {
     expect(attempts[0]!.body).toBe(attempts[1]!.body);
 
     const record = await admin('GET', `/v1/admin/deliveries/${encodeURIComponent(workflowId)}`);
-    expect(record.body.attempts_detail.map((a: { credentials_revision: number; response: { status: number } }) => [a.credentials_revision, a.response.status])).toEqual([
+    expect(
+      record.body.attempts_detail.map((a: { credentials_revision: number; response: { status: number } }) => [
+        a.credentials_revision,
+        a.response.status,
+      ]),
+    ).toEqual([
       [1, 401],
       [2, 200],
     ]);
     expect(record.body.timeline.map((t: { what: string }) => t.what)).toEqual(
-      expect.arrayContaining(['attempt', 'checked credentials', 'waiting for credentials', 'credentials updated', 'delivered']),
+      expect.arrayContaining([
+        'attempt',
+        'checked credentials',
+        'waiting for credentials',
+        'credentials updated',
+        'delivered',
+      ]),
     );
-    await eventually(async () => ((await admin('GET', `/v1/admin/integrations/${integrationId}`)).body.parked_deliveries === 0 ? true : undefined), 'no parked deliveries');
+    await eventually(
+      async () =>
+        (await admin('GET', `/v1/admin/integrations/${integrationId}`)).body.parked_deliveries === 0 ? true : undefined,
+      'no parked deliveries',
+    );
   });
 
   test('after the wait a parked delivery fails with the troubleshooting text, and stays replayable', async () => {
     const key = { siteId: 'cw2-site', apiKey: 'cw2-key' };
     const integration = await h.createIntegration({ region: 'us', credentials: key });
     h.us.acceptCredentials({ siteId: key.siteId, apiKey: 'cw2-someone-elses-key' });
-    const started = await h.deliver(integration.id, { type: 'identify', userId: 'cw2-user', messageId: `cw2-${Date.now()}`, traits: { plan: 'x' } }, { retry: { awaitCredentialsMs: 1_500 } });
-    const err = await h.client.workflow.getHandle(started.workflowId).result().catch((e: unknown) => e);
+    const started = await h.deliver(
+      integration.id,
+      { type: 'identify', userId: 'cw2-user', messageId: `cw2-${Date.now()}`, traits: { plan: 'x' } },
+      { retry: { awaitCredentialsMs: 1_500 } },
+    );
+    const err = await h.client.workflow
+      .getHandle(started.workflowId)
+      .result()
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WorkflowFailedError);
     const failure = (err as WorkflowFailedError).cause as ApplicationFailure;
     expect(failure.type).toBe('CustomerIoUnauthorized');
-    expect(failure.message).toContain('verify the credentials in Customer.io Settings > API Credentials and update the integration config');
+    expect(failure.message).toContain(
+      'verify the credentials in Customer.io Settings > API Credentials and update the integration config',
+    );
     expect(failure.message).toContain('No new credentials arrived within');
 
     h.us.acceptCredentials(key); // fixed on Customer.io's side this time
@@ -78,6 +117,8 @@ describe('deliveries waiting for fixed credentials', () => {
       const res = await admin('POST', `/v1/admin/deliveries/${encodeURIComponent(started.workflowId)}/replay`, {});
       return res.status === 202 ? res : undefined;
     }, 'the replay to start');
-    expect(await h.client.workflow.getHandle(replay.body.workflow_id, replay.body.run_id).result()).toMatchObject({ status: 'delivered' });
+    expect(await h.client.workflow.getHandle(replay.body.workflow_id, replay.body.run_id).result()).toMatchObject({
+      status: 'delivered',
+    });
   });
 });

@@ -28,18 +28,38 @@ describe('event intake', () => {
     const id = messageId();
     const res = await call('POST', '/v1/events', {
       token: h.pipelineKey,
-      body: { type: 'track', event: 'Signal Test Event', userId: 'test-user', messageId: id, timestamp: '2026-11-29T10:00:00Z', properties: { source: 'readme' } },
+      body: {
+        type: 'track',
+        event: 'Signal Test Event',
+        userId: 'test-user',
+        messageId: id,
+        timestamp: '2026-11-29T10:00:00Z',
+        properties: { source: 'readme' },
+      },
     });
     expect(res.status).toBe(202);
     expect(res.body).toEqual({
       accepted: 1,
       duplicates: 0,
-      deliveries: [{ message_id: id, integration_id: integrationId, workflow_id: `customer_io:${integrationId}:${id}`, status: 'started' }],
+      deliveries: [
+        {
+          message_id: id,
+          integration_id: integrationId,
+          workflow_id: `customer_io:${integrationId}:${id}`,
+          status: 'started',
+        },
+      ],
     });
-    expect(await result(res.body.deliveries[0].workflow_id)).toMatchObject({ status: 'delivered', httpStatus: 200, attempts: 1 });
+    expect(await result(res.body.deliveries[0].workflow_id)).toMatchObject({
+      status: 'delivered',
+      httpStatus: 200,
+      attempts: 1,
+    });
     const [req] = h.us.requests;
     expect(req).toMatchObject({ method: 'POST', path: '/api/v1/customers/test-user/events', authorized: true });
-    expect(req!.headers.authorization).toBe(`Basic ${Buffer.from(`${creds.siteId}:${creds.apiKey}`).toString('base64')}`);
+    expect(req!.headers.authorization).toBe(
+      `Basic ${Buffer.from(`${creds.siteId}:${creds.apiKey}`).toString('base64')}`,
+    );
     expect(req!.json).toEqual({
       name: 'Signal Test Event',
       id: deliveryEventId(integrationId, id, Date.parse('2026-11-29T10:00:00Z')),
@@ -49,7 +69,10 @@ describe('event intake', () => {
   });
 
   test('an event without messageId gets one; one without identifier is accepted and fails in its delivery', async () => {
-    const res = await call('POST', '/v1/events', { token: h.pipelineKey, body: { type: 'identify', anonymous_id: 'anon-1', traits: { plan: 'free' } } });
+    const res = await call('POST', '/v1/events', {
+      token: h.pipelineKey,
+      body: { type: 'identify', anonymous_id: 'anon-1', traits: { plan: 'free' } },
+    });
     expect(res.status).toBe(202);
     const delivery = res.body.deliveries[0];
     expect(delivery.message_id).toMatch(/^[0-9a-f-]{36}$/);
@@ -60,7 +83,10 @@ describe('event intake', () => {
   test('an invalid single event is 422 naming the field', async () => {
     const res = await call('POST', '/v1/events', { token: h.pipelineKey, body: { type: 'track', userId: 'u' } });
     expect(res.status).toBe(422);
-    expect(res.body.error).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ field: 'event', message: expect.any(String) }] });
+    expect(res.body.error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: [{ field: 'event', message: expect.any(String) }],
+    });
   });
 
   test('a batch with one bad event accepts the good ones and lists the bad one by index', async () => {
@@ -80,20 +106,32 @@ describe('event intake', () => {
     expect(res.body.rejected).toEqual([
       {
         index: 1,
-        errors: expect.arrayContaining([expect.objectContaining({ field: 'event' }), expect.objectContaining({ field: 'timestamp' })]),
+        errors: expect.arrayContaining([
+          expect.objectContaining({ field: 'event' }),
+          expect.objectContaining({ field: 'timestamp' }),
+        ]),
       },
     ]);
     expect(res.body.deliveries.map((d: { message_id: string }) => d.message_id)).toEqual(ids);
     await Promise.all(res.body.deliveries.map((d: { workflow_id: string }) => result(d.workflow_id)));
-    expect(h.us.requests.map((r) => `${r.method} ${r.path}`).sort()).toEqual(['POST /api/v1/customers/b-3/events', 'PUT /api/v1/customers/b-1']);
+    expect(h.us.requests.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
+      'POST /api/v1/customers/b-3/events',
+      'PUT /api/v1/customers/b-1',
+    ]);
   });
 
   test('batch limits: empty, over 500 events, over 500 KB', async () => {
     expect((await call('POST', '/v1/batch', { token: h.pipelineKey, body: { batch: [] } })).status).toBe(422);
-    const many = await call('POST', '/v1/batch', { token: h.pipelineKey, body: { batch: Array.from({ length: 501 }, () => ({ type: 'page' })) } });
+    const many = await call('POST', '/v1/batch', {
+      token: h.pipelineKey,
+      body: { batch: Array.from({ length: 501 }, () => ({ type: 'page' })) },
+    });
     expect(many.status).toBe(422);
     expect(many.body.error.details[0].message).toContain('at most 500');
-    const big = await call('POST', '/v1/batch', { token: h.pipelineKey, body: { batch: [{ type: 'track', event: 'x', userId: 'u', properties: { blob: 'x'.repeat(520_000) } }] } });
+    const big = await call('POST', '/v1/batch', {
+      token: h.pipelineKey,
+      body: { batch: [{ type: 'track', event: 'x', userId: 'u', properties: { blob: 'x'.repeat(520_000) } }] },
+    });
     expect(big.status).toBe(413);
     expect(big.body.error.code).toBe('PAYLOAD_TOO_LARGE');
   });
@@ -103,7 +141,11 @@ describe('event intake', () => {
     const first = await call('POST', '/v1/events', { token: h.pipelineKey, body: event });
     const second = await call('POST', '/v1/events', { token: h.pipelineKey, body: event });
     expect(first.body).toMatchObject({ accepted: 1, duplicates: 0 });
-    expect(second.body).toMatchObject({ accepted: 1, duplicates: 1, deliveries: [{ status: 'duplicate', workflow_id: first.body.deliveries[0].workflow_id }] });
+    expect(second.body).toMatchObject({
+      accepted: 1,
+      duplicates: 1,
+      deliveries: [{ status: 'duplicate', workflow_id: first.body.deliveries[0].workflow_id }],
+    });
     await result(first.body.deliveries[0].workflow_id);
     expect(h.us.requests).toHaveLength(1);
   });
@@ -111,7 +153,13 @@ describe('event intake', () => {
   test('denied consent is recorded as a filtered delivery, not sent and not dropped', async () => {
     const res = await call('POST', '/v1/events', {
       token: h.pipelineKey,
-      body: { type: 'track', event: 'Paid', userId: 'no-consent', messageId: messageId(), context: { consent: { canonical: { marketing: false, analytics: true } } } },
+      body: {
+        type: 'track',
+        event: 'Paid',
+        userId: 'no-consent',
+        messageId: messageId(),
+        context: { consent: { canonical: { marketing: false, analytics: true } } },
+      },
     });
     expect(res.status).toBe(202);
     expect(res.body.deliveries[0]).toMatchObject({ status: 'started', filtered: 'consent_denied' });
@@ -122,7 +170,13 @@ describe('event intake', () => {
     });
     const granted = await call('POST', '/v1/events', {
       token: h.pipelineKey,
-      body: { type: 'track', event: 'Paid', userId: 'consent', messageId: messageId(), context: { consent: { marketing: true } } },
+      body: {
+        type: 'track',
+        event: 'Paid',
+        userId: 'consent',
+        messageId: messageId(),
+        context: { consent: { marketing: true } },
+      },
     });
     expect(await result(granted.body.deliveries[0].workflow_id)).toMatchObject({ status: 'delivered' });
     expect(h.us.requests.map((r) => r.path)).toEqual(['/api/v1/customers/consent/events']);
@@ -131,15 +185,23 @@ describe('event intake', () => {
   test('PATCHing new credentials makes a new revision, and later deliveries use them', async () => {
     const rotated = { siteId: creds.siteId, apiKey: 'intake-track-key-2' };
     h.us.acceptCredentials(creds, rotated);
-    const patched = await call('PATCH', `/v1/admin/integrations/${integrationId}`, { token: h.adminToken, body: { config: { tracking_api_key: rotated.apiKey } } });
+    const patched = await call('PATCH', `/v1/admin/integrations/${integrationId}`, {
+      token: h.adminToken,
+      body: { config: { tracking_api_key: rotated.apiKey } },
+    });
     expect(patched.status).toBe(200);
     expect(patched.body.revision.revision_number).toBe(2);
     h.us.acceptCredentials(rotated); // the old key is now dead at Customer.io
     h.us.clear();
-    const res = await call('POST', '/v1/events', { token: h.pipelineKey, body: { type: 'track', event: 'After Rotation', userId: 'u', messageId: messageId() } });
+    const res = await call('POST', '/v1/events', {
+      token: h.pipelineKey,
+      body: { type: 'track', event: 'After Rotation', userId: 'u', messageId: messageId() },
+    });
     expect(await result(res.body.deliveries[0].workflow_id)).toMatchObject({ status: 'delivered' });
     const track = h.us.requests.find((r) => r.path.endsWith('/events'));
-    expect(track!.headers.authorization).toBe(`Basic ${Buffer.from(`${rotated.siteId}:${rotated.apiKey}`).toString('base64')}`);
+    expect(track!.headers.authorization).toBe(
+      `Basic ${Buffer.from(`${rotated.siteId}:${rotated.apiKey}`).toString('base64')}`,
+    );
   });
 
   test('a disabled integration gets no new deliveries', async () => {
@@ -147,10 +209,18 @@ describe('event intake', () => {
     h.us.acceptCredentials(...[{ siteId: creds.siteId, apiKey: 'intake-track-key-2' }, other]);
     const second = await h.installThroughApi({ name: 'Second', credentials: other, appKey: 'x' });
     responses.push(second.text);
-    const both = await call('POST', '/v1/events', { token: h.pipelineKey, body: { type: 'page', userId: 'u', messageId: messageId(), context: { page: { url: 'https://a/' } } } });
-    expect(both.body.deliveries.map((d: { integration_id: string }) => d.integration_id).sort()).toEqual([integrationId, second.body.id].sort());
+    const both = await call('POST', '/v1/events', {
+      token: h.pipelineKey,
+      body: { type: 'page', userId: 'u', messageId: messageId(), context: { page: { url: 'https://a/' } } },
+    });
+    expect(both.body.deliveries.map((d: { integration_id: string }) => d.integration_id).sort()).toEqual(
+      [integrationId, second.body.id].sort(),
+    );
     await call('PATCH', `/v1/admin/integrations/${second.body.id}`, { token: h.adminToken, body: { enabled: false } });
-    const one = await call('POST', '/v1/events', { token: h.pipelineKey, body: { type: 'page', userId: 'u', messageId: messageId(), context: { page: { url: 'https://a/' } } } });
+    const one = await call('POST', '/v1/events', {
+      token: h.pipelineKey,
+      body: { type: 'page', userId: 'u', messageId: messageId(), context: { page: { url: 'https://a/' } } },
+    });
     expect(one.body.deliveries.map((d: { integration_id: string }) => d.integration_id)).toEqual([integrationId]);
     await call('DELETE', `/v1/admin/integrations/${second.body.id}`, { token: h.adminToken });
   });
@@ -164,7 +234,9 @@ describe('event intake', () => {
     expect(issued.status).toBe(201);
     expect(issued.body.key).toMatch(/^dk_live_/);
     expect((await call('POST', '/v1/events', { token: issued.body.key, body: event })).status).toBe(202);
-    expect((await call('DELETE', `/v1/admin/pipeline-keys/${issued.body.id}`, { token: h.adminToken })).status).toBe(204);
+    expect((await call('DELETE', `/v1/admin/pipeline-keys/${issued.body.id}`, { token: h.adminToken })).status).toBe(
+      204,
+    );
     expect((await call('POST', '/v1/events', { token: issued.body.key, body: event })).status).toBe(401);
     const audit = await call('GET', '/v1/admin/audit-logs?action=pipeline_key.revoked', { token: h.adminToken });
     expect(audit.body.data[0]).toMatchObject({ resource_id: issued.body.id, actor: { id: 'bootstrap-admin' } });
@@ -173,7 +245,15 @@ describe('event intake', () => {
   });
 
   test('no secret appears in any response or log line', () => {
-    const secrets = [creds.apiKey, 'intake-track-key-2', 'intake-app-key', 'other-key', h.adminToken, h.pipelineKey, h.encryptionKey];
+    const secrets = [
+      creds.apiKey,
+      'intake-track-key-2',
+      'intake-app-key',
+      'other-key',
+      h.adminToken,
+      h.pipelineKey,
+      h.encryptionKey,
+    ];
     for (const text of [...responses, ...h.logs]) for (const s of secrets) expect(text).not.toContain(s);
     expect(h.logs.some((l) => l.includes('"path":"/v1/events"'))).toBe(true);
   });
@@ -185,16 +265,26 @@ describe('event intake rate limit', () => {
   let otherKey: string;
   beforeAll(async () => {
     h = await startDeliveryHarness({ api: true, rateLimits: { intakePerSecond: 1 } });
-    const issued = await call('POST', '/v1/admin/pipeline-keys', { token: h.adminToken, body: { name: 'second source' } });
+    const issued = await call('POST', '/v1/admin/pipeline-keys', {
+      token: h.adminToken,
+      body: { name: 'second source' },
+    });
     expect(issued.status).toBe(201);
     otherKey = issued.body.key;
   });
   afterAll(() => h.close());
 
-  const event = () => ({ type: 'track', event: 'Rate Test', userId: 'rate-user', messageId: `rate-${Date.now()}-${Math.random()}` });
+  const event = () => ({
+    type: 'track',
+    event: 'Rate Test',
+    userId: 'rate-user',
+    messageId: `rate-${Date.now()}-${Math.random()}`,
+  });
 
   test('a pipeline key over its rate gets 429 in the JSON envelope with Retry-After, on /v1/events and /v1/batch alike; another key is not held back', async () => {
-    const { statuses, limited } = await untilRateLimited(() => call('POST', '/v1/events', { token: h.pipelineKey, body: event() }));
+    const { statuses, limited } = await untilRateLimited(() =>
+      call('POST', '/v1/events', { token: h.pipelineKey, body: event() }),
+    );
     expect(statuses[0]).toBe(202);
     expectRateLimited(limited);
     // One budget per key across both intake routes.

@@ -6,7 +6,12 @@ import { expectRateLimited, httpClient, type HttpResult } from '../support/http'
 const PRODUCT_PAGE_INSTALL = {
   name: 'Customer.io',
   variant: 'default',
-  config: { site_id: 'abc123def456', api_key: 'xxxxxxxxxxxxxxxxxxxx', tracking_api_key: 'xxxxxxxxxxxxxxxxxxxx', region: 'us' },
+  config: {
+    site_id: 'abc123def456',
+    api_key: 'xxxxxxxxxxxxxxxxxxxx',
+    tracking_api_key: 'xxxxxxxxxxxxxxxxxxxx',
+    region: 'us',
+  },
   delivery_mode: 'server_side',
 };
 
@@ -41,7 +46,10 @@ describe('management API', () => {
       h.us.acceptCredentials({ siteId: 'abc123def456', apiKey: 'xxxxxxxxxxxxxxxxxxxx' });
       accepted.us.push({ siteId: 'abc123def456', apiKey: 'xxxxxxxxxxxxxxxxxxxx' });
       h.us.clear();
-      const res = await call('POST', '/v1/admin/integration-catalog/customer_io/install', { token: admin(), body: PRODUCT_PAGE_INSTALL });
+      const res = await call('POST', '/v1/admin/integration-catalog/customer_io/install', {
+        token: admin(),
+        body: PRODUCT_PAGE_INSTALL,
+      });
       expect(res.status).toBe(201);
       expect(res.body).toMatchObject({
         id: expect.stringMatching(/^int_/),
@@ -65,7 +73,9 @@ describe('management API', () => {
       expect(res.text).not.toContain('xxxxxxxxxxxxxxxxxxxx');
       const [check] = h.us.requests;
       expect(check).toMatchObject({ method: 'GET', path: '/api/v1/accounts/region', authorized: true });
-      expect(check!.headers.authorization).toBe(`Basic ${Buffer.from('abc123def456:xxxxxxxxxxxxxxxxxxxx').toString('base64')}`);
+      expect(check!.headers.authorization).toBe(
+        `Basic ${Buffer.from('abc123def456:xxxxxxxxxxxxxxxxxxxx').toString('base64')}`,
+      );
 
       const fetched = await call('GET', `/v1/admin/integrations/${res.body.id}`, { token: admin() });
       expect(fetched.status).toBe(200);
@@ -74,7 +84,9 @@ describe('management API', () => {
 
     test('a duplicate name is 409', async () => {
       const body = installBody();
-      expect((await call('POST', '/v1/admin/integration-catalog/customer_io/install', { token: admin(), body })).status).toBe(201);
+      expect(
+        (await call('POST', '/v1/admin/integration-catalog/customer_io/install', { token: admin(), body })).status,
+      ).toBe(201);
       const again = await call('POST', '/v1/admin/integration-catalog/customer_io/install', { token: admin(), body });
       expect(again.status).toBe(409);
       expect(again.body.error.code).toBe('DUPLICATE_NAME');
@@ -83,7 +95,13 @@ describe('management API', () => {
     test('invalid fields are 422, each named', async () => {
       const res = await call('POST', '/v1/admin/integration-catalog/customer_io/install', {
         token: admin(),
-        body: { name: 'x', variant: 'nope', config: { api_key: 'a', region: 'mars', colour: 'red' }, delivery_mode: 'pigeon', extra: 1 },
+        body: {
+          name: 'x',
+          variant: 'nope',
+          config: { api_key: 'a', region: 'mars', colour: 'red' },
+          delivery_mode: 'pigeon',
+          extra: 1,
+        },
       });
       expect(res.status).toBe(422);
       expect(res.body.error.code).toBe('VALIDATION_FAILED');
@@ -91,17 +109,34 @@ describe('management API', () => {
       expect(fields).toEqual(expect.arrayContaining(['extra']));
       const second = await call('POST', '/v1/admin/integration-catalog/customer_io/install', {
         token: admin(),
-        body: { name: 'x', variant: 'nope', config: { api_key: 'a', region: 'mars', colour: 'red' }, delivery_mode: 'pigeon' },
+        body: {
+          name: 'x',
+          variant: 'nope',
+          config: { api_key: 'a', region: 'mars', colour: 'red' },
+          delivery_mode: 'pigeon',
+        },
       });
       const secondFields = second.body.error.details.map((d: { field: string }) => d.field);
       expect(secondFields).toEqual(
-        expect.arrayContaining(['variant', 'delivery_mode', 'config.site_id', 'config.tracking_api_key', 'config.region', 'config.colour']),
+        expect.arrayContaining([
+          'variant',
+          'delivery_mode',
+          'config.site_id',
+          'config.tracking_api_key',
+          'config.region',
+          'config.colour',
+        ]),
       );
-      expect(second.body.error.details.find((d: { field: string }) => d.field === 'config.region').message).toMatch(/"us" or "eu"/);
+      expect(second.body.error.details.find((d: { field: string }) => d.field === 'config.region').message).toMatch(
+        /"us" or "eu"/,
+      );
     });
 
     test('an unknown vendor is 404', async () => {
-      const res = await call('POST', '/v1/admin/integration-catalog/mailchimp/install', { token: admin(), body: installBody() });
+      const res = await call('POST', '/v1/admin/integration-catalog/mailchimp/install', {
+        token: admin(),
+        body: installBody(),
+      });
       expect(res.status).toBe(404);
       expect(res.body.error.code).toBe('VENDOR_NOT_FOUND');
     });
@@ -113,14 +148,22 @@ describe('management API', () => {
       expect(res.status).toBe(422);
       expect(res.body.error.code).toBe('INVALID_CREDENTIALS');
       expect(res.body.error.message).toContain('Settings > API Credentials');
-      expect((await call('GET', '/v1/admin/integrations?limit=100', { token: admin() })).body.data.map((i: { name: string }) => i.name)).not.toContain(body.name);
+      expect(
+        (await call('GET', '/v1/admin/integrations?limit=100', { token: admin() })).body.data.map(
+          (i: { name: string }) => i.name,
+        ),
+      ).not.toContain(body.name);
     });
 
     test('an account of the other region is 422 REGION_MISMATCH naming the region to set', async () => {
       const body = installBody({}, 'eu');
       (body.config as Record<string, string>).region = 'us';
       // Customer.io answers the region check on either host with the account's real region.
-      h.us.acceptCredentials(...accepted.us, { siteId: (body.config as Record<string, string>).site_id!, apiKey: (body.config as Record<string, string>).tracking_api_key!, region: 'eu' });
+      h.us.acceptCredentials(...accepted.us, {
+        siteId: (body.config as Record<string, string>).site_id!,
+        apiKey: (body.config as Record<string, string>).tracking_api_key!,
+        region: 'eu',
+      });
       const res = await call('POST', '/v1/admin/integration-catalog/customer_io/install', { token: admin(), body });
       expect(res.status).toBe(422);
       expect(res.body.error.code).toBe('REGION_MISMATCH');
@@ -128,10 +171,17 @@ describe('management API', () => {
     });
 
     test('unknown JSON, wrong content type and unknown routes get JSON errors', async () => {
-      const malformed = await call('POST', '/v1/admin/integration-catalog/customer_io/install', { token: admin(), raw: '{"name": "x",' });
+      const malformed = await call('POST', '/v1/admin/integration-catalog/customer_io/install', {
+        token: admin(),
+        raw: '{"name": "x",',
+      });
       expect(malformed.status).toBe(400);
       expect(malformed.body.error.code).toBe('MALFORMED_JSON');
-      const text = await call('POST', '/v1/admin/integration-catalog/customer_io/install', { token: admin(), raw: 'name=x', headers: { 'content-type': 'text/plain' } });
+      const text = await call('POST', '/v1/admin/integration-catalog/customer_io/install', {
+        token: admin(),
+        raw: 'name=x',
+        headers: { 'content-type': 'text/plain' },
+      });
       expect(text.status).toBe(415);
       expect(text.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
       const nowhere = await call('GET', '/v1/admin/nowhere', { token: admin() });
@@ -150,21 +200,36 @@ describe('management API', () => {
     });
 
     test('a viewer reads but cannot install (403); a revoked token stops working', async () => {
-      const created = await call('POST', '/v1/admin/tokens', { token: admin(), body: { name: 'dashboard', role: 'viewer' } });
+      const created = await call('POST', '/v1/admin/tokens', {
+        token: admin(),
+        body: { name: 'dashboard', role: 'viewer' },
+      });
       expect(created.status).toBe(201);
-      expect(created.body).toMatchObject({ id: expect.stringMatching(/^tok_/), name: 'dashboard', role: 'viewer', token: expect.stringMatching(/^sio_/) });
+      expect(created.body).toMatchObject({
+        id: expect.stringMatching(/^tok_/),
+        name: 'dashboard',
+        role: 'viewer',
+        token: expect.stringMatching(/^sio_/),
+      });
       const viewer = created.body.token as string;
       expect((await call('GET', '/v1/admin/integrations', { token: viewer })).status).toBe(200);
       expect((await call('GET', '/v1/admin/integration-catalog', { token: viewer })).status).toBe(200);
-      const install = await call('POST', '/v1/admin/integration-catalog/customer_io/install', { token: viewer, body: installBody() });
+      const install = await call('POST', '/v1/admin/integration-catalog/customer_io/install', {
+        token: viewer,
+        body: installBody(),
+      });
       expect(install.status).toBe(403);
       expect(install.body.error.code).toBe('FORBIDDEN');
       expect(install.body.error.message).toContain('editor');
-      expect((await call('POST', '/v1/admin/tokens', { token: viewer, body: { name: 'x', role: 'admin' } })).status).toBe(403);
+      expect(
+        (await call('POST', '/v1/admin/tokens', { token: viewer, body: { name: 'x', role: 'admin' } })).status,
+      ).toBe(403);
 
       const listed = await call('GET', '/v1/admin/tokens', { token: admin() });
       expect(listed.text).not.toContain(viewer);
-      expect(listed.body.data.find((t: { id: string }) => t.id === created.body.id)).toMatchObject({ token_prefix: viewer.slice(0, 8) });
+      expect(listed.body.data.find((t: { id: string }) => t.id === created.body.id)).toMatchObject({
+        token_prefix: viewer.slice(0, 8),
+      });
 
       expect((await call('DELETE', `/v1/admin/tokens/${created.body.id}`, { token: admin() })).status).toBe(204);
       expect((await call('GET', '/v1/admin/integrations', { token: viewer })).status).toBe(401);
@@ -172,19 +237,34 @@ describe('management API', () => {
     });
 
     test('an editor installs and updates but cannot delete', async () => {
-      const editor = (await call('POST', '/v1/admin/tokens', { token: admin(), body: { name: 'ops', role: 'editor' } })).body.token as string;
-      const installed = await call('POST', '/v1/admin/integration-catalog/customer_io/install', { token: editor, body: installBody() });
+      const editor = (await call('POST', '/v1/admin/tokens', { token: admin(), body: { name: 'ops', role: 'editor' } }))
+        .body.token as string;
+      const installed = await call('POST', '/v1/admin/integration-catalog/customer_io/install', {
+        token: editor,
+        body: installBody(),
+      });
       expect(installed.status).toBe(201);
-      expect((await call('PATCH', `/v1/admin/integrations/${installed.body.id}`, { token: editor, body: { enabled: false } })).status).toBe(200);
+      expect(
+        (
+          await call('PATCH', `/v1/admin/integrations/${installed.body.id}`, {
+            token: editor,
+            body: { enabled: false },
+          })
+        ).status,
+      ).toBe(200);
       expect((await call('DELETE', `/v1/admin/integrations/${installed.body.id}`, { token: editor })).status).toBe(403);
-      expect((await call('DELETE', `/v1/admin/integrations/${installed.body.id}`, { token: admin() })).status).toBe(204);
+      expect((await call('DELETE', `/v1/admin/integrations/${installed.body.id}`, { token: admin() })).status).toBe(
+        204,
+      );
       expect((await call('GET', `/v1/admin/integrations/${installed.body.id}`, { token: admin() })).status).toBe(404);
     });
 
     test('token creation is validated', async () => {
       const res = await call('POST', '/v1/admin/tokens', { token: admin(), body: { name: '', role: 'owner' } });
       expect(res.status).toBe(422);
-      expect(res.body.error.details.map((d: { field: string }) => d.field)).toEqual(expect.arrayContaining(['name', 'role']));
+      expect(res.body.error.details.map((d: { field: string }) => d.field)).toEqual(
+        expect.arrayContaining(['name', 'role']),
+      );
     });
   });
 
@@ -213,10 +293,16 @@ describe('management API', () => {
       const unauthorized = await call('GET', '/v1/admin/integrations');
       expect(unauthorized.status).toBe(401);
       expectHardened(unauthorized);
-      const malformed = await call('POST', '/v1/admin/integration-catalog/customer_io/install', { token: admin(), raw: '{"name": ' });
+      const malformed = await call('POST', '/v1/admin/integration-catalog/customer_io/install', {
+        token: admin(),
+        raw: '{"name": ',
+      });
       expect(malformed.status).toBe(400);
       expectHardened(malformed);
-      const invalid = await call('POST', '/v1/admin/integration-catalog/customer_io/install', { token: admin(), body: {} });
+      const invalid = await call('POST', '/v1/admin/integration-catalog/customer_io/install', {
+        token: admin(),
+        body: {},
+      });
       expect(invalid.status).toBe(422);
       expectHardened(invalid);
     });
@@ -228,10 +314,17 @@ describe('management API', () => {
       expect(html).toContain('<script');
       const csp = res.headers['content-security-policy'];
       expect(typeof csp).toBe('string'); // an array would mean the header was sent twice
-      const directives = (policy: string) => policy.split(';').map((d) => d.trim()).filter(Boolean).sort();
+      const directives = (policy: string) =>
+        policy
+          .split(';')
+          .map((d) => d.trim())
+          .filter(Boolean)
+          .sort();
       // The policy the page shipped with before helmet, directive for directive.
       expect(directives(csp as string)).toEqual(
-        directives("default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'"),
+        directives(
+          "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
+        ),
       );
       expect(res.headers['x-content-type-options']).toBe('nosniff');
       expect(res.headers['x-frame-options']).toBe('DENY');
@@ -241,38 +334,63 @@ describe('management API', () => {
 
   describe('integrations', () => {
     test('PATCH with new credentials makes a new revision; a masked secret sent back keeps the stored one', async () => {
-      const installed = (await call('POST', '/v1/admin/integration-catalog/customer_io/install', { token: admin(), body: installBody() })).body;
+      const installed = (
+        await call('POST', '/v1/admin/integration-catalog/customer_io/install', { token: admin(), body: installBody() })
+      ).body;
       const rotated = { siteId: installed.config.site_id as string, apiKey: `rotated-${Date.now()}` };
       h.us.acceptCredentials(...accepted.us, rotated);
       accepted.us.push(rotated);
       const patched = await call('PATCH', `/v1/admin/integrations/${installed.id}`, {
         token: admin(),
-        body: { config: { ...installed.config, tracking_api_key: rotated.apiKey }, change_summary: 'rotate tracking key' },
+        body: {
+          config: { ...installed.config, tracking_api_key: rotated.apiKey },
+          change_summary: 'rotate tracking key',
+        },
       });
       expect(patched.status).toBe(200);
       expect(patched.body.revision).toMatchObject({ revision_number: 2, change_summary: 'rotate tracking key' });
       expect(patched.body.config.tracking_api_key).toBe('********');
-      expect(await h.store.currentSecrets(installed.id)).toEqual({ api_key: expect.stringMatching(/^app-secret-/), tracking_api_key: rotated.apiKey });
+      expect(await h.store.currentSecrets(installed.id)).toEqual({
+        api_key: expect.stringMatching(/^app-secret-/),
+        tracking_api_key: rotated.apiKey,
+      });
 
-      const same = await call('PATCH', `/v1/admin/integrations/${installed.id}`, { token: admin(), body: { config: patched.body.config } });
+      const same = await call('PATCH', `/v1/admin/integrations/${installed.id}`, {
+        token: admin(),
+        body: { config: patched.body.config },
+      });
       expect(same.body.revision.revision_number).toBe(2);
       const revisions = await call('GET', `/v1/admin/integrations/${installed.id}/revisions`, { token: admin() });
       expect(revisions.body.data.map((r: { revision_number: number }) => r.revision_number)).toEqual([2, 1]);
     });
 
     test('PATCH validation and unknown ids', async () => {
-      const installed = (await call('POST', '/v1/admin/integration-catalog/customer_io/install', { token: admin(), body: installBody() })).body;
-      const bad = await call('PATCH', `/v1/admin/integrations/${installed.id}`, { token: admin(), body: { config: { region: 'asia' }, colour: 1 } });
+      const installed = (
+        await call('POST', '/v1/admin/integration-catalog/customer_io/install', { token: admin(), body: installBody() })
+      ).body;
+      const bad = await call('PATCH', `/v1/admin/integrations/${installed.id}`, {
+        token: admin(),
+        body: { config: { region: 'asia' }, colour: 1 },
+      });
       expect(bad.status).toBe(422);
-      expect((await call('PATCH', '/v1/admin/integrations/int_missing', { token: admin(), body: { enabled: false } })).status).toBe(404);
+      expect(
+        (await call('PATCH', '/v1/admin/integrations/int_missing', { token: admin(), body: { enabled: false } }))
+          .status,
+      ).toBe(404);
     });
 
     test('lists paginate with a cursor; limit is capped at 100', async () => {
-      for (let i = 0; i < 3; i++) await call('POST', '/v1/admin/integration-catalog/customer_io/install', { token: admin(), body: installBody() });
+      for (let i = 0; i < 3; i++)
+        await call('POST', '/v1/admin/integration-catalog/customer_io/install', {
+          token: admin(),
+          body: installBody(),
+        });
       const first = await call('GET', '/v1/admin/integrations?limit=2', { token: admin() });
       expect(first.body).toMatchObject({ data: expect.any(Array), has_more: true, next_cursor: expect.any(String) });
       expect(first.body.data).toHaveLength(2);
-      const second = await call('GET', `/v1/admin/integrations?limit=2&cursor=${first.body.next_cursor}`, { token: admin() });
+      const second = await call('GET', `/v1/admin/integrations?limit=2&cursor=${first.body.next_cursor}`, {
+        token: admin(),
+      });
       expect(second.body.data[0].id).not.toBe(first.body.data[1].id);
       expect((await call('GET', '/v1/admin/integrations?limit=101', { token: admin() })).status).toBe(422);
       expect((await call('GET', '/v1/admin/integrations?cursor=garbage', { token: admin() })).status).toBe(422);
@@ -281,7 +399,9 @@ describe('management API', () => {
     test('the catalog describes Customer.io, filterable by category', async () => {
       const cdp = await call('GET', '/v1/admin/integration-catalog?category=cdp', { token: admin() });
       expect(cdp.body.data.map((v: { key: string }) => v.key)).toEqual(['customer_io']);
-      expect((await call('GET', '/v1/admin/integration-catalog?category=advertising', { token: admin() })).body.data).toEqual([]);
+      expect(
+        (await call('GET', '/v1/admin/integration-catalog?category=advertising', { token: admin() })).body.data,
+      ).toEqual([]);
       const entry = await call('GET', '/v1/admin/integration-catalog/customer_io', { token: admin() });
       expect(entry.body.config_fields.map((f: { key: string; type: string }) => `${f.key}:${f.type}`)).toEqual([
         'site_id:string',
@@ -289,21 +409,37 @@ describe('management API', () => {
         'tracking_api_key:secret',
         'region:select',
       ]);
-      expect(entry.body.variants[0]).toMatchObject({ key: 'default', default_config: { consent_categories: ['marketing'], hash_pii: false } });
+      expect(entry.body.variants[0]).toMatchObject({
+        key: 'default',
+        default_config: { consent_categories: ['marketing'], hash_pii: false },
+      });
       expect((await call('GET', '/v1/admin/integration-catalog/nope', { token: admin() })).status).toBe(404);
     });
 
     test('the audit log records who changed what, secrets redacted', async () => {
-      const installed = (await call('POST', '/v1/admin/integration-catalog/customer_io/install', { token: admin(), body: installBody() })).body;
-      await call('PATCH', `/v1/admin/integrations/${installed.id}`, { token: admin(), body: { enabled: false, config: { tracking_api_key: 'other-key' }, verify: false } });
+      const installed = (
+        await call('POST', '/v1/admin/integration-catalog/customer_io/install', { token: admin(), body: installBody() })
+      ).body;
+      await call('PATCH', `/v1/admin/integrations/${installed.id}`, {
+        token: admin(),
+        body: { enabled: false, config: { tracking_api_key: 'other-key' }, verify: false },
+      });
       const log = await call('GET', `/v1/admin/audit-logs?resource_id=${installed.id}`, { token: admin() });
       expect(log.status).toBe(200);
       const [updated, created] = log.body.data;
-      expect(created).toMatchObject({ action: 'integration.created', actor: { id: 'bootstrap-admin' }, resource_type: 'integration', resource_id: installed.id });
+      expect(created).toMatchObject({
+        action: 'integration.created',
+        actor: { id: 'bootstrap-admin' },
+        resource_type: 'integration',
+        resource_id: installed.id,
+      });
       expect(created.changes['config.tracking_api_key']).toEqual({ new: '[redacted]' });
       expect(updated).toMatchObject({
         action: 'integration.updated',
-        changes: { enabled: { old: true, new: false }, 'config.tracking_api_key': { old: '[redacted]', new: '[redacted]' } },
+        changes: {
+          enabled: { old: true, new: false },
+          'config.tracking_api_key': { old: '[redacted]', new: '[redacted]' },
+        },
       });
       expect(log.text).not.toContain('other-key');
     });
@@ -363,7 +499,9 @@ describe('management API rate limits', () => {
     expect(statuses).toContain(429);
     expectRateLimited(limited);
     // The budget is the address's, whichever API it guesses at.
-    expectRateLimited(await call('POST', '/v1/events', { token: 'dk_live_guess', body: { type: 'track', event: 'e', userId: 'u' } }));
+    expectRateLimited(
+      await call('POST', '/v1/events', { token: 'dk_live_guess', body: { type: 'track', event: 'e', userId: 'u' } }),
+    );
   });
 });
 
@@ -373,7 +511,10 @@ describe('auth failure throttling counts only failures', () => {
   let viewer: string;
   beforeAll(async () => {
     h = await startDeliveryHarness({ api: true, rateLimits: { authFailuresPerMinute: 3 } });
-    const created = await call('POST', '/v1/admin/tokens', { token: h.adminToken, body: { name: 'reader', role: 'viewer' } });
+    const created = await call('POST', '/v1/admin/tokens', {
+      token: h.adminToken,
+      body: { name: 'reader', role: 'viewer' },
+    });
     expect(created.status).toBe(201);
     viewer = created.body.token;
   });
@@ -385,7 +526,8 @@ describe('auth failure throttling counts only failures', () => {
     }
     expect((await call('POST', '/v1/events', { token: h.pipelineKey, body: {} })).status).toBe(422);
     const statuses: number[] = [];
-    for (let i = 0; i < 3; i++) statuses.push((await call('GET', '/v1/admin/integrations', { token: `sio_guess_${i}` })).status);
+    for (let i = 0; i < 3; i++)
+      statuses.push((await call('GET', '/v1/admin/integrations', { token: `sio_guess_${i}` })).status);
     expect(statuses).toEqual([401, 401, 401]);
     expectRateLimited(await call('GET', '/v1/admin/integrations', { token: 'sio_guess_3' }));
     expectRateLimited(await call('GET', '/v1/admin/integrations'));
@@ -403,12 +545,20 @@ describe('install when Customer.io cannot be reached', () => {
   afterAll(() => h.close());
 
   test('is 502 unless the body says "verify": false', async () => {
-    const body = { name: 'Offline', variant: 'default', config: { site_id: 's', api_key: 'a', tracking_api_key: 't', region: 'us' }, delivery_mode: 'server_side' };
+    const body = {
+      name: 'Offline',
+      variant: 'default',
+      config: { site_id: 's', api_key: 'a', tracking_api_key: 't', region: 'us' },
+      delivery_mode: 'server_side',
+    };
     const res = await call('POST', '/v1/admin/integration-catalog/customer_io/install', { token: h.adminToken, body });
     expect(res.status).toBe(502);
     expect(res.body.error.code).toBe('CUSTOMERIO_UNREACHABLE');
     expect(res.body.error.message).toContain('"verify": false');
-    const unchecked = await call('POST', '/v1/admin/integration-catalog/customer_io/install', { token: h.adminToken, body: { ...body, verify: false } });
+    const unchecked = await call('POST', '/v1/admin/integration-catalog/customer_io/install', {
+      token: h.adminToken,
+      body: { ...body, verify: false },
+    });
     expect(unchecked.status).toBe(201);
   });
 });

@@ -21,17 +21,31 @@ describe('Live Events page (/live) in a real browser', () => {
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium); .ci/run installs it in CI`);
+      throw new Error(
+        `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium); .ci/run installs it in CI`,
+      );
     }
     h = await startDeliveryHarness({ api: true });
     h.us.acceptCredentials(creds);
-    const installed = await h.installThroughApi({ name: 'Customer.io Live', credentials: creds, appKey: 'live-app-key' });
+    const installed = await h.installThroughApi({
+      name: 'Customer.io Live',
+      credentials: creds,
+      appKey: 'live-app-key',
+    });
     expect(installed.status).toBe(201);
     integrationId = installed.body.id;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
 
@@ -63,7 +77,8 @@ describe('Live Events page (/live) in a real browser', () => {
   };
 
   const row = (page: Page, workflowId: string): Locator => page.locator(`tr[data-workflow-id="${workflowId}"]`);
-  const cell = (page: Page, workflowId: string, col: string): Locator => row(page, workflowId).locator(`[data-col="${col}"]`);
+  const cell = (page: Page, workflowId: string, col: string): Locator =>
+    row(page, workflowId).locator(`[data-col="${col}"]`);
   /** Waits (up to the deadline) until the row's cell shows `text`. */
   const waitForCell = (page: Page, workflowId: string, col: string, text: string | RegExp) =>
     row(page, workflowId).locator(`[data-col="${col}"]`, { hasText: text }).waitFor({ timeout: ROW_TIMEOUT_MS });
@@ -78,7 +93,13 @@ describe('Live Events page (/live) in a real browser', () => {
     await page.locator('#conn[data-state="live"]').waitFor({ timeout: 10_000 });
     expect(await page.locator('#token-form').isVisible()).toBe(false);
 
-    const delivered = await postEvent({ type: 'track', event: 'Live Test Event', userId: 'live-user-1', messageId: `live-ok-${Date.now()}`, properties: { plan: 'pro' } });
+    const delivered = await postEvent({
+      type: 'track',
+      event: 'Live Test Event',
+      userId: 'live-user-1',
+      messageId: `live-ok-${Date.now()}`,
+      properties: { plan: 'pro' },
+    });
     await waitForCell(page, delivered, 'status', 'delivered');
     await waitForCell(page, delivered, 'http', /^200$/);
     expect((await cell(page, delivered, 'http').textContent())?.trim()).toBe('200');
@@ -90,7 +111,12 @@ describe('Live Events page (/live) in a real browser', () => {
 
     // Customer.io turns the credentials down: the delivery parks awaiting new credentials, and says what to fix.
     h.us.respondWith({ status: 401, body: { meta: { error: 'Unauthorized request' } } });
-    const unauthorized = await postEvent({ type: 'identify', userId: 'live-user-2', messageId: `live-401-${Date.now()}`, traits: { plan: 'free' } });
+    const unauthorized = await postEvent({
+      type: 'identify',
+      userId: 'live-user-2',
+      messageId: `live-401-${Date.now()}`,
+      traits: { plan: 'free' },
+    });
     await waitForCell(page, unauthorized, 'http', /^401$/);
     await waitForCell(page, unauthorized, 'error', UNAUTHORIZED_HELP);
     expect(await cell(page, unauthorized, 'error').textContent()).toContain(
@@ -98,7 +124,9 @@ describe('Live Events page (/live) in a real browser', () => {
     );
     await waitForCell(page, unauthorized, 'status', 'awaiting credentials');
     // Newest on top (other test files share the namespace, so compare this test's own two rows).
-    const order = await page.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-workflow-id')));
+    const order = await page
+      .locator('tbody tr')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-workflow-id')));
     expect(order.indexOf(unauthorized)).toBeLessThan(order.indexOf(delivered));
 
     // The delivered row's story: input → request → response, from the run's history.
@@ -110,7 +138,9 @@ describe('Live Events page (/live) in a real browser', () => {
     expect(story).toContain('"event": "Live Test Event"'); // the input event, as JSON
     expect(story).toContain('"plan": "pro"');
     expect(story).toContain(`POST ${h.us.url}/api/v1/customers/live-user-1/events`);
-    expect(await detail.locator('.stage', { hasText: 'Customer.io response' }).textContent()).toMatch(/Customer.io response200/);
+    expect(await detail.locator('.stage', { hasText: 'Customer.io response' }).textContent()).toMatch(
+      /Customer.io response200/,
+    );
     expect(story).toContain('delivered');
 
     mkdirSync(RESULTS, { recursive: true });

@@ -80,10 +80,14 @@ function resolvedConfig(vars: Env): ComposeConfig {
     return JSON.parse(compose(['config', '--format', 'json'], vars)) as ComposeConfig;
   } catch {
     const yaml = compose(['config'], vars);
-    const json = execFileSync(composePython(), ['-c', 'import json, sys, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)'], {
-      input: yaml,
-      encoding: 'utf8',
-    });
+    const json = execFileSync(
+      composePython(),
+      ['-c', 'import json, sys, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)'],
+      {
+        input: yaml,
+        encoding: 'utf8',
+      },
+    );
     return JSON.parse(json) as ComposeConfig;
   }
 }
@@ -100,7 +104,9 @@ function composePython(): string {
 
 function environment(service: ComposeService): Env {
   const raw = service.environment ?? {};
-  const entries = Array.isArray(raw) ? raw.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]) : Object.entries(raw);
+  const entries = Array.isArray(raw)
+    ? raw.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])
+    : Object.entries(raw);
   const env: Env = {};
   for (const [k, v] of entries) if (k && v !== null && v !== undefined) env[k] = String(v);
   return env;
@@ -115,7 +121,10 @@ function dependsOn(service: ComposeService): Record<string, string | undefined> 
 /** The variable names EnvSchema declares, read from the source so a renamed setting breaks this test. */
 function configVariables(): Set<string> {
   const source = readFileSync(resolve(ROOT, 'src/config.ts'), 'utf8');
-  const schema = source.slice(source.indexOf('const EnvSchema = z.object({'), source.indexOf('});', source.indexOf('const EnvSchema')));
+  const schema = source.slice(
+    source.indexOf('const EnvSchema = z.object({'),
+    source.indexOf('});', source.indexOf('const EnvSchema')),
+  );
   return new Set([...schema.matchAll(/^\s+([A-Z][A-Z0-9_]*):/gm)].map((m) => m[1]!));
 }
 
@@ -187,13 +196,22 @@ describe('docker-compose.yml', () => {
       expect(known.size).toBeGreaterThan(10);
       expect(Object.keys(env).filter((k) => !known.has(k))).toEqual([]);
       const loaded = loadConfig(env);
-      expect(loaded).toMatchObject({ DATABASE_URL: env.DATABASE_URL, TEMPORAL_ADDRESS: 'temporal:7233', TEMPORAL_UI_URL: 'http://localhost:8233' });
+      expect(loaded).toMatchObject({
+        DATABASE_URL: env.DATABASE_URL,
+        TEMPORAL_ADDRESS: 'temporal:7233',
+        TEMPORAL_UI_URL: 'http://localhost:8233',
+      });
     });
 
     test('the api listens on 0.0.0.0:8084, publishes it, and has the admin and pipeline secrets', () => {
       const api = config.services.api!;
       const loaded = loadConfig(environment(api));
-      expect(loaded).toMatchObject({ HOST: '0.0.0.0', PORT: 8084, SIGNAL_ADMIN_TOKEN: SECRETS.SIGNAL_ADMIN_TOKEN, SIGNAL_PIPELINE_KEY: SECRETS.SIGNAL_PIPELINE_KEY });
+      expect(loaded).toMatchObject({
+        HOST: '0.0.0.0',
+        PORT: 8084,
+        SIGNAL_ADMIN_TOKEN: SECRETS.SIGNAL_ADMIN_TOKEN,
+        SIGNAL_PIPELINE_KEY: SECRETS.SIGNAL_PIPELINE_KEY,
+      });
       expect(JSON.stringify(api.ports)).toMatch(/8084/);
       // Least privilege: the worker has no use for the API's tokens.
       const worker = environment(config.services.worker!);
@@ -209,7 +227,13 @@ describe('docker-compose.yml', () => {
     test('Temporal starts on a healthy PostgreSQL and is itself health-checked', () => {
       const temporal = config.services.temporal!;
       const env = environment(temporal);
-      expect(env).toMatchObject({ DB: 'postgres12', DB_PORT: '5432', POSTGRES_SEEDS: 'postgresql', POSTGRES_USER: 'signal', POSTGRES_PWD: SECRETS.POSTGRES_PASSWORD });
+      expect(env).toMatchObject({
+        DB: 'postgres12',
+        DB_PORT: '5432',
+        POSTGRES_SEEDS: 'postgresql',
+        POSTGRES_USER: 'signal',
+        POSTGRES_PWD: SECRETS.POSTGRES_PASSWORD,
+      });
       expect(dependsOn(temporal)).toEqual({ postgresql: 'service_healthy' });
       expect(temporal.healthcheck?.test).toBeDefined();
       expect([config.services.postgresql!.healthcheck?.test].flat().join(' ')).toMatch(/pg_isready/);

@@ -70,20 +70,43 @@ describe('npm run cli', () => {
     const tag = randomUUID().slice(0, 8);
 
     // One delivery that works: the filters must leave it alone.
-    const ok = await h.deliver(integrationId, { type: 'track', event: 'Fine', userId: `cli-ok-${tag}`, messageId: `cli-ok-${tag}` });
+    const ok = await h.deliver(integrationId, {
+      type: 'track',
+      event: 'Fine',
+      userId: `cli-ok-${tag}`,
+      messageId: `cli-ok-${tag}`,
+    });
     await h.client.workflow.getHandle(ok.workflowId).result();
     delivered = ok.workflowId;
 
     // Three that Customer.io rejects for good (400 fails at once), one of each event type that makes a request.
     h.us.respondWith(...Array.from({ length: 3 }, () => ({ status: 400, body: { meta: { errors: ['bad'] } } })));
     const events = [
-      { type: 'track' as const, event: 'Order Completed', userId: `cli-a-${tag}`, messageId: `cli-a-${tag}`, properties: { total: 12.5 } },
-      { type: 'page' as const, userId: `cli-b-${tag}`, messageId: `cli-b-${tag}`, context: { page: { url: 'https://shop.example/cart', title: 'Cart' } } },
-      { type: 'identify' as const, userId: `cli-c-${tag}`, messageId: `cli-c-${tag}`, traits: { email: `c-${tag}@example.com`, plan: 'pro' } },
+      {
+        type: 'track' as const,
+        event: 'Order Completed',
+        userId: `cli-a-${tag}`,
+        messageId: `cli-a-${tag}`,
+        properties: { total: 12.5 },
+      },
+      {
+        type: 'page' as const,
+        userId: `cli-b-${tag}`,
+        messageId: `cli-b-${tag}`,
+        context: { page: { url: 'https://shop.example/cart', title: 'Cart' } },
+      },
+      {
+        type: 'identify' as const,
+        userId: `cli-c-${tag}`,
+        messageId: `cli-c-${tag}`,
+        traits: { email: `c-${tag}@example.com`, plan: 'pro' },
+      },
     ];
     for (const event of events) {
       const started = await h.deliver(integrationId, event);
-      await expect(h.client.workflow.getHandle(started.workflowId).result()).rejects.toThrow(/Workflow execution failed/);
+      await expect(h.client.workflow.getHandle(started.workflowId).result()).rejects.toThrow(
+        /Workflow execution failed/,
+      );
       failed.push(started.workflowId);
     }
     // The cause is "fixed": the script is used up, so the fake answers 200 from now on.
@@ -92,7 +115,11 @@ describe('npm run cli', () => {
     // Visibility is eventually consistent: wait until the API lists the three as failed.
     const call = httpClient(() => h.baseUrl);
     await eventually(async () => {
-      const res = await call('GET', `/v1/admin/deliveries?status=failed&integration_id=${encodeURIComponent(integrationId)}&limit=100`, { token: h.adminToken });
+      const res = await call(
+        'GET',
+        `/v1/admin/deliveries?status=failed&integration_id=${encodeURIComponent(integrationId)}&limit=100`,
+        { token: h.adminToken },
+      );
       const ids = (res.body?.data ?? []).map((d: { workflow_id: string }) => d.workflow_id);
       return failed.every((id) => ids.includes(id)) ? ids : undefined;
     }, 'the failed deliveries to be listed as failed');
@@ -105,17 +132,44 @@ describe('npm run cli', () => {
   const trackRequests = () => h.us.requests.filter((r) => r.path !== '/api/v1/accounts/region');
 
   test('deliveries lists them as an aligned table, following next_cursor up to --limit', async () => {
-    const all = await run('deliveries', '--status', 'failed', '--integration', integrationId, '--since', '1h', '--page-size', '2', '--limit', '10');
+    const all = await run(
+      'deliveries',
+      '--status',
+      'failed',
+      '--integration',
+      integrationId,
+      '--since',
+      '1h',
+      '--page-size',
+      '2',
+      '--limit',
+      '10',
+    );
     expect(all.code).toBe(0);
     const [header, ...rows] = lines(all.stdout);
     expect(header).toMatch(/^TIME +STATUS +HTTP +ATTEMPTS +EVENT +CUSTOMER +WORKFLOW ID$/);
     expect(rows).toHaveLength(3);
     const idColumn = header!.indexOf('WORKFLOW ID');
     expect(rows.map((r) => r.slice(idColumn)).sort()).toEqual([...failed].sort());
-    for (const row of rows) expect(row).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ +failed +400 +1 +(track Order Completed|page https:\/\/shop\.example\/cart|identify) +cli-[abc]-/);
+    for (const row of rows)
+      expect(row).toMatch(
+        /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ +failed +400 +1 +(track Order Completed|page https:\/\/shop\.example\/cart|identify) +cli-[abc]-/,
+      );
     expect(all.stdout).not.toContain(delivered);
 
-    const two = await run('deliveries', '--status', 'failed', '--integration', integrationId, '--since', '1h', '--page-size', '2', '--limit', '2');
+    const two = await run(
+      'deliveries',
+      '--status',
+      'failed',
+      '--integration',
+      integrationId,
+      '--since',
+      '1h',
+      '--page-size',
+      '2',
+      '--limit',
+      '2',
+    );
     expect(two.code).toBe(0);
     expect(lines(two.stdout)).toHaveLength(3);
     expect(two.stderr).toContain('more match');
@@ -130,7 +184,10 @@ describe('npm run cli', () => {
     expect(out.slice(1).sort()).toEqual(failed.map((id) => `would replay ${id}`).sort());
     expect(dry.stdout).not.toContain(delivered);
     expect(trackRequests()).toHaveLength(before);
-    for (const id of failed) await expect(h.client.workflow.getHandle(`${id}:replay`).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    for (const id of failed)
+      await expect(h.client.workflow.getHandle(`${id}:replay`).describe()).rejects.toBeInstanceOf(
+        WorkflowNotFoundError,
+      );
   });
 
   test('replay replays every failed delivery with the same request; a second run skips them', async () => {
@@ -148,7 +205,11 @@ describe('npm run cli', () => {
     // Not a terminal: one progress line per delivery on stderr.
     expect(lines(replay.stderr).filter((l) => /^\[\d\/3\] replayed /.test(l))).toHaveLength(3);
 
-    for (const m of replays) expect(await h.client.workflow.getHandle(m[2]!, m[3]).result()).toMatchObject({ status: 'delivered', httpStatus: 200 });
+    for (const m of replays)
+      expect(await h.client.workflow.getHandle(m[2]!, m[3]).result()).toMatchObject({
+        status: 'delivered',
+        httpStatus: 200,
+      });
     const fresh = trackRequests().slice(before);
     expect(fresh).toHaveLength(3);
     for (const req of fresh) {
@@ -181,7 +242,10 @@ describe('npm run cli', () => {
       [['replay', '--since', 'yesterday'], /--since must be a duration ago .*got 'yesterday'/],
       [['replay', '--status', 'failed'], /--since is required/],
       [['replay', '--since', '2h', '--limit', '0'], /--limit must be a whole number from 1 to 1000/],
-      [['replay', '--since', '2h', '--event-type', 'alias'], /--event-type must be one of page, track, identify, group/],
+      [
+        ['replay', '--since', '2h', '--event-type', 'alias'],
+        /--event-type must be one of page, track, identify, group/,
+      ],
       [['deliveries', '--until', '2026-11-29T10:00'], /add Z or an offset/],
       [['resend'], /unknown command 'resend'/],
       [[], /no command given/],
@@ -241,7 +305,12 @@ describe('replay against a scripted API: answers the real one rarely gives', () 
     let text = '';
     req.on('data', (c: Buffer) => (text += c.toString()));
     req.on('end', () => {
-      seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: text ? JSON.parse(text) : undefined });
+      seen.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: text ? JSON.parse(text) : undefined,
+      });
       const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
         res.writeHead(status, { 'content-type': 'application/json', ...headers });
         res.end(JSON.stringify(body));
@@ -260,11 +329,19 @@ describe('replay against a scripted API: answers the real one rarely gives', () 
         case '/v1/admin/deliveries/w%3Ab/replay':
           if (!rateLimitedOnce) {
             rateLimitedOnce = true;
-            return send(429, { error: { code: 'RATE_LIMITED', message: 'Too many requests: retry in 1 s' } }, { 'retry-after': '1' });
+            return send(
+              429,
+              { error: { code: 'RATE_LIMITED', message: 'Too many requests: retry in 1 s' } },
+              { 'retry-after': '1' },
+            );
           }
           return send(202, { replay_of: 'w:b', workflow_id: 'w:b:replay', run_id: 'run-b' });
         case '/v1/admin/deliveries/w%3Ac/replay':
-          return error(409, 'ALREADY_DELIVERED', 'w:c was replayed and ended delivered: pass include_delivered to replay it anyway');
+          return error(
+            409,
+            'ALREADY_DELIVERED',
+            'w:c was replayed and ended delivered: pass include_delivered to replay it anyway',
+          );
         default:
           return error(404, 'NOT_FOUND', 'Delivery w:d was not found');
       }
@@ -284,24 +361,54 @@ describe('replay against a scripted API: answers the real one rarely gives', () 
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const token = 'scripted-token-0123456789';
     const res = await cli(
-      ['replay', '--since', '2026-11-29T10:00:00+01:00', '--until', '2026-11-29T12:00:00Z', '--integration', 'int_x', '--event-type', 'track', '--include-delivered', '--limit', '7'],
+      [
+        'replay',
+        '--since',
+        '2026-11-29T10:00:00+01:00',
+        '--until',
+        '2026-11-29T12:00:00Z',
+        '--integration',
+        'int_x',
+        '--event-type',
+        'track',
+        '--include-delivered',
+        '--limit',
+        '7',
+      ],
       { SIGNAL_API_URL: url, SIGNAL_ADMIN_TOKEN: token },
       dir,
     );
     expect(res.code).toBe(1);
-    expect(lines(res.stdout)).toEqual(['replayed 2, skipped 2 (in_progress 1, already_delivered 1), failed 1 of 5 matched', 'w:a -> w:a:replay run-a', 'w:b -> w:b:replay run-b']);
+    expect(lines(res.stdout)).toEqual([
+      'replayed 2, skipped 2 (in_progress 1, already_delivered 1), failed 1 of 5 matched',
+      'w:a -> w:a:replay run-a',
+      'w:b -> w:b:replay run-b',
+    ]);
     expect(res.stderr).toContain('[1/5] skipped w:e (in_progress): is still running (retrying)');
-    expect(res.stderr).toContain('skipped w:c (already_delivered): was replayed and ended delivered: pass --include-delivered to replay it anyway');
+    expect(res.stderr).toContain(
+      'skipped w:c (already_delivered): was replayed and ended delivered: pass --include-delivered to replay it anyway',
+    );
     expect(res.stderr).toContain('failed w:d: HTTP 404 NOT_FOUND: Delivery w:d was not found');
     expect(res.stdout + res.stderr).not.toContain(token);
 
     expect(seen[0]).toMatchObject({
       method: 'POST',
       url: '/v1/admin/deliveries/replay',
-      body: { status: 'failed', since: '2026-11-29T09:00:00.000Z', until: '2026-11-29T12:00:00.000Z', integration_id: 'int_x', event_type: 'track', include_delivered: true, limit: 7, dry_run: true },
+      body: {
+        status: 'failed',
+        since: '2026-11-29T09:00:00.000Z',
+        until: '2026-11-29T12:00:00.000Z',
+        integration_id: 'int_x',
+        event_type: 'track',
+        include_delivered: true,
+        limit: 7,
+        dry_run: true,
+      },
     });
     const singles = seen.slice(1);
-    expect(singles.map((r) => r.url).sort()).toEqual(['a', 'b', 'b', 'c', 'd'].map((x) => `/v1/admin/deliveries/w%3A${x}/replay`));
+    expect(singles.map((r) => r.url).sort()).toEqual(
+      ['a', 'b', 'b', 'c', 'd'].map((x) => `/v1/admin/deliveries/w%3A${x}/replay`),
+    );
     for (const r of singles) expect(r).toMatchObject({ method: 'POST', body: { include_delivered: true } });
     for (const r of seen) expect(r.headers.authorization).toBe(`Bearer ${token}`);
   });
@@ -343,10 +450,17 @@ describe('cli building blocks', () => {
       jest.advanceTimersByTime(100); // cli-progress draws at most 10 frames a second
       expect(screen(written)).toEqual([`[${'#'.repeat(15)}${'-'.repeat(15)}] 1/2 replayed 1, skipped 0`]);
       progress.note('interrupted (token sio_admin_secret)');
-      expect(screen(written)).toEqual(['interrupted (token ********)', `[${'#'.repeat(15)}${'-'.repeat(15)}] 1/2 replayed 1, skipped 0`]);
+      expect(screen(written)).toEqual([
+        'interrupted (token ********)',
+        `[${'#'.repeat(15)}${'-'.repeat(15)}] 1/2 replayed 1, skipped 0`,
+      ]);
       progress.record('failed', 'failed b: HTTP 404 NOT_FOUND');
       progress.finish();
-      expect(screen(written)).toEqual(['interrupted (token ********)', `[${'#'.repeat(30)}] 2/2 replayed 1, skipped 0, failed 1`, '']);
+      expect(screen(written)).toEqual([
+        'interrupted (token ********)',
+        `[${'#'.repeat(30)}] 2/2 replayed 1, skipped 0, failed 1`,
+        '',
+      ]);
       expect(written).not.toContain('sio_admin_secret');
       expect(jest.getTimerCount()).toBe(0); // nothing left to keep the CLI from exiting
     } finally {
@@ -365,7 +479,9 @@ describe('cli building blocks', () => {
   });
 
   test('flags: --name value, --name=value, booleans, -h for --help', () => {
-    expect(parseFlags(['--since=2h', '--limit', '5', '--dry-run', '-h', '--token', 'a=b'], REPLAY_FLAGS, 'replay')).toEqual({
+    expect(
+      parseFlags(['--since=2h', '--limit', '5', '--dry-run', '-h', '--token', 'a=b'], REPLAY_FLAGS, 'replay'),
+    ).toEqual({
       since: '2h',
       limit: '5',
       'dry-run': true,
@@ -391,6 +507,7 @@ describe('cli building blocks', () => {
     expect(at('1h30m')).toBe('2026-11-29T10:30:00.000Z');
     expect(at('2026-11-29T10:00:00+02:00')).toBe('2026-11-29T08:00:00.000Z');
     expect(at('2026-11-29')).toBe('2026-11-29T00:00:00.000Z');
-    for (const bad of ['2', 'h', '-2h', 'yesterday', '2026-02-30', '2026-11-29T10:00']) expect(() => at(bad)).toThrow(UsageError);
+    for (const bad of ['2', 'h', '-2h', 'yesterday', '2026-02-30', '2026-11-29T10:00'])
+      expect(() => at(bad)).toThrow(UsageError);
   });
 });

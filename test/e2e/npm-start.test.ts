@@ -15,7 +15,10 @@ describe('npm start', () => {
   let fake: FakeCustomerIo;
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'signal-start-'));
-    fake = await FakeCustomerIo.start({ region: 'us', credentials: [{ siteId: 'abc123def456', apiKey: 'xxxxxxxxxxxxxxxxxxxx' }] });
+    fake = await FakeCustomerIo.start({
+      region: 'us',
+      credentials: [{ siteId: 'abc123def456', apiKey: 'xxxxxxxxxxxxxxxxxxxx' }],
+    });
   });
   afterAll(async () => {
     await fake.close();
@@ -47,12 +50,20 @@ describe('npm start', () => {
         body: {
           name: 'Customer.io',
           variant: 'default',
-          config: { site_id: 'abc123def456', api_key: 'xxxxxxxxxxxxxxxxxxxx', tracking_api_key: 'xxxxxxxxxxxxxxxxxxxx', region: 'us' },
+          config: {
+            site_id: 'abc123def456',
+            api_key: 'xxxxxxxxxxxxxxxxxxxx',
+            tracking_api_key: 'xxxxxxxxxxxxxxxxxxxx',
+            region: 'us',
+          },
           delivery_mode: 'server_side',
         },
       });
       expect(installed.status).toBe(201);
-      const sent = await call('POST', '/v1/events', { token: pipelineKey, body: { type: 'identify', userId: 'first-user', traits: { email: 'first@example.com' } } });
+      const sent = await call('POST', '/v1/events', {
+        token: pipelineKey,
+        body: { type: 'identify', userId: 'first-user', traits: { email: 'first@example.com' } },
+      });
       expect(sent.status).toBe(202);
       const [delivered] = await fake.waitForRequests(1, { match: (r) => r.method === 'PUT', timeoutMs: 30_000 });
       expect(delivered).toMatchObject({ path: '/api/v1/customers/first-user', authorized: true });
@@ -60,7 +71,10 @@ describe('npm start', () => {
 
       const ui = await fetch(`http://127.0.0.1:${uiPort}/`);
       expect(ui.status).toBe(200);
-      expect((await call('GET', '/readyz')).body).toEqual({ status: 'ready', checks: { database: 'ok', temporal: 'ok' } });
+      expect((await call('GET', '/readyz')).body).toEqual({
+        status: 'ready',
+        checks: { database: 'ok', temporal: 'ok' },
+      });
     } finally {
       service.child.kill('SIGINT');
     }

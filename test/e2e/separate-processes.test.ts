@@ -42,10 +42,16 @@ describe('worker and API as separate processes', () => {
       const call = httpClient(() => `http://127.0.0.1:${port}`);
       const installed = await call('POST', '/v1/admin/integration-catalog/customer_io/install', {
         token: 'split-admin-token',
-        body: { name: 'Split', config: { site_id: 'split-site', api_key: 'a', tracking_api_key: 'split-key', region: 'us' } },
+        body: {
+          name: 'Split',
+          config: { site_id: 'split-site', api_key: 'a', tracking_api_key: 'split-key', region: 'us' },
+        },
       });
       expect(installed.status).toBe(201);
-      const sent = await call('POST', '/v1/events', { token: 'split-pipeline-key', body: { type: 'track', event: 'Split', userId: 'u-split' } });
+      const sent = await call('POST', '/v1/events', {
+        token: 'split-pipeline-key',
+        body: { type: 'track', event: 'Split', userId: 'u-split' },
+      });
       expect(sent.status).toBe(202);
       await fake.waitForRequests(1, { match: (r) => r.path === '/api/v1/customers/u-split/events' });
     } finally {
@@ -56,7 +62,8 @@ describe('worker and API as separate processes', () => {
     expect(await exitWithin(api, 30_000)).toBe(0);
     expect(worker.output()).toContain('delivery worker stopped');
     for (const text of [worker.output(), api.output()]) {
-      for (const secret of ['split-key', 'split-admin-token', 'split-pipeline-key', env.ENCRYPTION_KEY]) expect(text).not.toContain(secret);
+      for (const secret of ['split-key', 'split-admin-token', 'split-pipeline-key', env.ENCRYPTION_KEY])
+        expect(text).not.toContain(secret);
     }
   });
 });

@@ -29,10 +29,13 @@ describe('delivery failures and retries', () => {
 
   /** Runs a delivery to its end and returns the workflow's failure (or throws if it did not fail). */
   async function expectFailure(workflowId: string): Promise<ApplicationFailure> {
-    const err = await h.client.workflow.getHandle(workflowId).result().then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const err = await h.client.workflow
+      .getHandle(workflowId)
+      .result()
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(err).toBeInstanceOf(WorkflowFailedError);
     const cause = (err as WorkflowFailedError).cause;
     expect(cause).toBeInstanceOf(ApplicationFailure);
@@ -40,7 +43,10 @@ describe('delivery failures and retries', () => {
   }
 
   test('a missing customer identifier fails at once, non-retryable, with no HTTP call', async () => {
-    const started = await h.deliver(integrationId, track({ userId: undefined, anonymousId: 'anon-only', properties: { email: 'not-an-email' } }));
+    const started = await h.deliver(
+      integrationId,
+      track({ userId: undefined, anonymousId: 'anon-only', properties: { email: 'not-an-email' } }),
+    );
     const failure = await expectFailure(started.workflowId);
     expect(failure.type).toBe('MissingCustomerIdentifier');
     expect(failure.nonRetryable).toBe(true);
@@ -130,13 +136,19 @@ describe('delivery failures and retries', () => {
     const result = await h.client.workflow.getHandle(started.workflowId).result();
     expect(result).toMatchObject({ status: 'delivered', attempts: 3 });
     const attempts = attemptsFromHistory(await h.client.workflow.getHandle(started.workflowId).fetchHistory());
-    expect(attempts.map((a) => a.error?.type ?? a.outcome)).toEqual(['CustomerIoNetworkError', 'CustomerIoNetworkError', 'delivered']);
+    expect(attempts.map((a) => a.error?.type ?? a.outcome)).toEqual([
+      'CustomerIoNetworkError',
+      'CustomerIoNetworkError',
+      'delivered',
+    ]);
     expect(attempts[1]!.exchange!.error!.code).toMatch(/TIMEOUT/);
   });
 
   test('retryable failures stop when the retry window is over', async () => {
     h.us.respondWith(...Array.from({ length: 20 }, () => ({ status: 503 })));
-    const started = await h.deliver(integrationId, track(), { retry: { initialIntervalMs: 300, jitterRatio: 0, retryWindowMs: 3_000 } });
+    const started = await h.deliver(integrationId, track(), {
+      retry: { initialIntervalMs: 300, jitterRatio: 0, retryWindowMs: 3_000 },
+    });
     const failure = await expectFailure(started.workflowId);
     expect(failure.type).toBe('RetryWindowExhausted');
     expect(failure.message).toMatch(/Gave up after \d+ attempts/);
@@ -160,7 +172,12 @@ describe('delivery failures and retries', () => {
   });
 
   test('group events are recorded as filtered, not failed', async () => {
-    const started = await h.deliver(integrationId, { type: 'group', userId: 'user-1', groupId: 'acme', messageId: `msg-group-${Date.now()}` });
+    const started = await h.deliver(integrationId, {
+      type: 'group',
+      userId: 'user-1',
+      groupId: 'acme',
+      messageId: `msg-group-${Date.now()}`,
+    });
     const result = await h.client.workflow.getHandle(started.workflowId).result();
     expect(result).toMatchObject({ status: 'filtered', reason: 'unsupported_event_type', attempts: 0 });
     expect(h.us.requests).toHaveLength(0);

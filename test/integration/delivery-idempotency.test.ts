@@ -35,12 +35,22 @@ describe('idempotent starts and secret hygiene', () => {
   });
 
   test('the typed client rejects invalid events before starting anything', async () => {
-    await expect(h.deliver(integration.id, { type: 'track', userId: 'u', messageId: 'm-no-name' })).rejects.toThrow(InvalidEventError);
+    await expect(h.deliver(integration.id, { type: 'track', userId: 'u', messageId: 'm-no-name' })).rejects.toThrow(
+      InvalidEventError,
+    );
     await expect(h.deliver(integration.id, { type: 'track', event: 'x', userId: 'u' })).rejects.toThrow(/messageId/);
     await expect(
-      h.deliver(integration.id, { type: 'track', event: 'x', userId: 'u', messageId: 'm-bad-ts', timestamp: 'yesterday' }),
+      h.deliver(integration.id, {
+        type: 'track',
+        event: 'x',
+        userId: 'u',
+        messageId: 'm-bad-ts',
+        timestamp: 'yesterday',
+      }),
     ).rejects.toThrow(/timestamp/);
-    await expect(h.deliver(integration.id, { type: 'alias' as never, userId: 'u', messageId: 'm-alias' })).rejects.toThrow(/type/);
+    await expect(
+      h.deliver(integration.id, { type: 'alias' as never, userId: 'u', messageId: 'm-alias' }),
+    ).rejects.toThrow(/type/);
   });
 
   test('no secret appears in any history: delivered, retried or refused', async () => {
@@ -50,8 +60,16 @@ describe('idempotent starts and secret hygiene', () => {
       { type: 'identify', userId: 'user-s', messageId: `sec-1-${Date.now()}`, traits: { plan: 'x' } },
       { retry: { awaitCredentialsMs: 0 } },
     );
-    await h.client.workflow.getHandle(retried.workflowId).result().catch(() => undefined);
-    const delivered = await h.deliver(integration.id, { type: 'page', userId: 'user-s', messageId: `sec-2-${Date.now()}`, context: { page: { url: 'https://a.example/' } } });
+    await h.client.workflow
+      .getHandle(retried.workflowId)
+      .result()
+      .catch(() => undefined);
+    const delivered = await h.deliver(integration.id, {
+      type: 'page',
+      userId: 'user-s',
+      messageId: `sec-2-${Date.now()}`,
+      context: { page: { url: 'https://a.example/' } },
+    });
     await h.client.workflow.getHandle(delivered.workflowId).result();
     expect(h.us.requests).toHaveLength(3);
 

@@ -13,7 +13,8 @@ describe.each<Region>(['us', 'eu'])('delivery requests, region %s', (region) => 
     h = await startDeliveryHarness();
     const created = await h.createIntegration({ region });
     integrationId = created.id;
-    basicAuth = 'Basic ' + Buffer.from(`${created.credentials.siteId}:${created.credentials.apiKey}`).toString('base64');
+    basicAuth =
+      'Basic ' + Buffer.from(`${created.credentials.siteId}:${created.credentials.apiKey}`).toString('base64');
   });
   afterAll(() => h.close());
   beforeEach(() => {
@@ -40,7 +41,13 @@ describe.each<Region>(['us', 'eu'])('delivery requests, region %s', (region) => 
       traits: { email: 'ada@example.com', name: 'Ada', plan: 'pro', createdAt: '2024-01-02T03:04:05Z' },
     });
 
-    expect(result).toEqual({ status: 'delivered', operation: 'identify', customerId: 'user-42', httpStatus: 200, attempts: 1 });
+    expect(result).toEqual({
+      status: 'delivered',
+      operation: 'identify',
+      customerId: 'user-42',
+      httpStatus: 200,
+      attempts: 1,
+    });
     expect(other().requests).toHaveLength(0);
     const [req] = here().requests;
     expect(here().requests).toHaveLength(1);
@@ -83,7 +90,13 @@ describe.each<Region>(['us', 'eu'])('delivery requests, region %s', (region) => 
       timestamp: '2026-02-25T14:30:00.6527521Z',
       properties: { order_id: 'ORD-1', total: 129.99, items: [{ sku: 'A' }] },
     });
-    expect(result).toEqual({ status: 'delivered', operation: 'track', customerId: 'user/42@shop', httpStatus: 200, attempts: 1 });
+    expect(result).toEqual({
+      status: 'delivered',
+      operation: 'track',
+      customerId: 'user/42@shop',
+      httpStatus: 200,
+      attempts: 1,
+    });
     const [req] = here().requests;
     expect(req!.method).toBe('POST');
     expect(req!.path).toBe('/api/v1/customers/user%2F42%40shop/events');

@@ -10,5 +10,9 @@ const { sendToCustomerIo } = proxyActivities<DeliveryActivities>({ startToCloseT
 
 export async function deliverEvent(input: DeliverEventInput): Promise<unknown> {
   await sleep('1 second');
-  return sendToCustomerIo({ integrationId: input.integrationId, attempt: 1, request: { operation: 'track', method: 'POST', path: '/', body: {} } });
+  return sendToCustomerIo({
+    integrationId: input.integrationId,
+    attempt: 1,
+    request: { operation: 'track', method: 'POST', path: '/', body: {} },
+  });
 }

@@ -17,7 +17,8 @@ const OUT = join(__dirname, '../fixtures/histories');
 describe('record workflow histories for the replayer', () => {
   let h: DeliveryHarness;
   const call = httpClient(() => h.baseUrl);
-  const admin = (method: string, path: string, body?: unknown) => call(method, path, { token: h.adminToken, ...(body !== undefined ? { body } : {}) });
+  const admin = (method: string, path: string, body?: unknown) =>
+    call(method, path, { token: h.adminToken, ...(body !== undefined ? { body } : {}) });
   let integrationId: string;
   const key = { siteId: 'fixture-site', apiKey: 'fixture-key-1' };
   const stamp = Date.now();
@@ -30,28 +31,48 @@ describe('record workflow histories for the replayer', () => {
   afterAll(() => h.close());
 
   async function save(name: string, workflowId: string, runId?: string): Promise<void> {
-    await h.client.workflow.getHandle(workflowId, runId).result().catch(() => undefined);
+    await h.client.workflow
+      .getHandle(workflowId, runId)
+      .result()
+      .catch(() => undefined);
     const history = await h.client.workflow.getHandle(workflowId, runId).fetchHistory();
     writeFileSync(join(OUT, `${name}.json`), JSON.stringify(JSON.parse(historyToJSON(history)), null, 1) + '\n');
   }
   const send = async (event: Record<string, unknown>) =>
-    (await call('POST', '/v1/events', { token: h.pipelineKey, body: { messageId: `fixture-${stamp}-${Math.random()}`, ...event } })).body.deliveries[0].workflow_id as string;
+    (
+      await call('POST', '/v1/events', {
+        token: h.pipelineKey,
+        body: { messageId: `fixture-${stamp}-${Math.random()}`, ...event },
+      })
+    ).body.deliveries[0].workflow_id as string;
 
   test('delivered', async () => {
-    await save('delivered', await send({ type: 'track', event: 'Order Completed', userId: 'u-1', properties: { total: 10 } }));
+    await save(
+      'delivered',
+      await send({ type: 'track', event: 'Order Completed', userId: 'u-1', properties: { total: 10 } }),
+    );
   });
 
   test('retried then delivered', async () => {
     h.us.respondWith({ status: 500 }, { status: 503 });
-    await save('retried-then-delivered', await send({ type: 'identify', userId: 'u-2', traits: { email: 'u2@example.com' } }));
+    await save(
+      'retried-then-delivered',
+      await send({ type: 'identify', userId: 'u-2', traits: { email: 'u2@example.com' } }),
+    );
   });
 
   test('invalid (no customer identifier)', async () => {
-    await save('invalid-missing-identifier', await send({ type: 'page', anonymousId: 'anon', context: { page: { url: 'https://a.example/' } } }));
+    await save(
+      'invalid-missing-identifier',
+      await send({ type: 'page', anonymousId: 'anon', context: { page: { url: 'https://a.example/' } } }),
+    );
   });
 
   test('filtered (consent denied)', async () => {
-    await save('filtered-consent', await send({ type: 'track', event: 'x', userId: 'u-3', context: { consent: { marketing: false } } }));
+    await save(
+      'filtered-consent',
+      await send({ type: 'track', event: 'x', userId: 'u-3', context: { consent: { marketing: false } } }),
+    );
   });
 
   test('parked then resumed', async () => {
@@ -59,7 +80,10 @@ describe('record workflow histories for the replayer', () => {
     h.us.acceptCredentials(rotated);
     const workflowId = await send({ type: 'track', event: 'Parked', userId: 'u-4' });
     await eventually(async () => {
-      const res = await admin('GET', `/v1/admin/deliveries?status=awaiting_credentials&integration_id=${integrationId}`);
+      const res = await admin(
+        'GET',
+        `/v1/admin/deliveries?status=awaiting_credentials&integration_id=${integrationId}`,
+      );
       return res.body.data.length > 0 ? true : undefined;
     }, 'parking');
     await admin('PATCH', `/v1/admin/integrations/${integrationId}`, { config: { tracking_api_key: rotated.apiKey } });
@@ -69,7 +93,10 @@ describe('record workflow histories for the replayer', () => {
   test('replayed', async () => {
     h.us.respondWith({ status: 400 });
     const original = await send({ type: 'track', event: 'Replayed', userId: 'u-5' });
-    await h.client.workflow.getHandle(original).result().catch(() => undefined);
+    await h.client.workflow
+      .getHandle(original)
+      .result()
+      .catch(() => undefined);
     const replay = (await admin('POST', `/v1/admin/deliveries/${encodeURIComponent(original)}/replay`, {})).body;
     await save('rejected-400', original);
     await save('replayed', replay.workflow_id, replay.run_id);

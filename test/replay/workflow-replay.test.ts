@@ -5,12 +5,23 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import { installTestRuntime, workflowBundlePath } from '../support/temporal';
 
 const DIR = join(__dirname, '../fixtures/histories');
-const KINDS = ['delivered', 'retried-then-delivered', 'invalid-missing-identifier', 'filtered-consent', 'parked-then-resumed', 'rejected-400', 'replayed'];
+const KINDS = [
+  'delivered',
+  'retried-then-delivered',
+  'invalid-missing-identifier',
+  'filtered-consent',
+  'parked-then-resumed',
+  'rejected-400',
+  'replayed',
+];
 
 function histories() {
   return readdirSync(DIR)
     .filter((f) => f.endsWith('.json'))
-    .map((f) => ({ workflowId: f.replace(/\.json$/, ''), history: JSON.parse(readFileSync(join(DIR, f), 'utf8')) as unknown }));
+    .map((f) => ({
+      workflowId: f.replace(/\.json$/, ''),
+      history: JSON.parse(readFileSync(join(DIR, f), 'utf8')) as unknown,
+    }));
 }
 
 /**
@@ -21,12 +32,18 @@ describe('workflow code stays replay-compatible', () => {
   beforeAll(() => installTestRuntime());
 
   test('a history of each kind of run is on file', () => {
-    expect(histories().map((h) => h.workflowId).sort()).toEqual([...KINDS].sort());
+    expect(
+      histories()
+        .map((h) => h.workflowId)
+        .sort(),
+    ).toEqual([...KINDS].sort());
   });
 
   test.each(KINDS)('%s replays without a determinism error', async (kind) => {
     const { history } = histories().find((h) => h.workflowId === kind)!;
-    await expect(Worker.runReplayHistory({ workflowBundle: { codePath: workflowBundlePath() } }, history, kind)).resolves.toBeUndefined();
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: { codePath: workflowBundlePath() } }, history, kind),
+    ).resolves.toBeUndefined();
   });
 
   test('an incompatible change to the workflow is caught', async () => {
@@ -35,6 +52,8 @@ describe('workflow code stays replay-compatible', () => {
       logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error },
     });
     const { history } = histories().find((h) => h.workflowId === 'retried-then-delivered')!;
-    await expect(Worker.runReplayHistory({ workflowBundle: { code } }, history, 'retried-then-delivered')).rejects.toBeInstanceOf(DeterminismViolationError);
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: { code } }, history, 'retried-then-delivered'),
+    ).rejects.toBeInstanceOf(DeterminismViolationError);
   });
 });

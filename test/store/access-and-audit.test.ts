@@ -17,7 +17,12 @@ describe.each(testDatabases())('access tokens and audit log on %s', (_kind, url)
   afterAll(() => handle.close());
 
   test('a token is stored only as its hash, found while active, gone once revoked', async () => {
-    const { token, view } = await tokens.issue({ kind: 'api_token', name: 'ci', role: 'editor', createdBy: 'bootstrap-admin' });
+    const { token, view } = await tokens.issue({
+      kind: 'api_token',
+      name: 'ci',
+      role: 'editor',
+      createdBy: 'bootstrap-admin',
+    });
     expect(token).toMatch(/^sio_[A-Za-z0-9_-]{32}$/);
     const rows = await handle.db.selectFrom('access_tokens').selectAll().where('id', '=', view.id).execute();
     expect(rows[0]!.token_hash).toBe(hashToken(token));
@@ -38,14 +43,30 @@ describe.each(testDatabases())('access tokens and audit log on %s', (_kind, url)
 
   test('audit entries come back newest first, filtered and paginated', async () => {
     for (const action of ['integration.created', 'integration.updated', 'integration.deleted']) {
-      await audit.record({ action, actor: { id: 'tok_1', name: 'ops', ip: '127.0.0.1' }, resourceType: 'integration', resourceId: 'int_audit', changes: { enabled: { old: true, new: false } } });
+      await audit.record({
+        action,
+        actor: { id: 'tok_1', name: 'ops', ip: '127.0.0.1' },
+        resourceType: 'integration',
+        resourceId: 'int_audit',
+        changes: { enabled: { old: true, new: false } },
+      });
     }
     const page1 = await audit.list({ limit: 2, resourceId: 'int_audit' });
     expect(page1.map((e) => e.action)).toEqual(['integration.deleted', 'integration.updated']);
     const last = page1[1]!;
-    const page2 = await audit.list({ limit: 2, resourceId: 'int_audit', before: { createdAt: last.timestamp, id: last.id } });
+    const page2 = await audit.list({
+      limit: 2,
+      resourceId: 'int_audit',
+      before: { createdAt: last.timestamp, id: last.id },
+    });
     expect(page2.map((e) => e.action)).toEqual(['integration.created']);
-    expect(page2[0]).toMatchObject({ actor: { id: 'tok_1', name: 'ops' }, changes: { enabled: { old: true, new: false } }, ip_address: '127.0.0.1' });
-    expect((await audit.list({ limit: 10, action: 'integration.updated' })).map((e) => e.resource_id)).toEqual(['int_audit']);
+    expect(page2[0]).toMatchObject({
+      actor: { id: 'tok_1', name: 'ops' },
+      changes: { enabled: { old: true, new: false } },
+      ip_address: '127.0.0.1',
+    });
+    expect((await audit.list({ limit: 10, action: 'integration.updated' })).map((e) => e.resource_id)).toEqual([
+      'int_audit',
+    ]);
   });
 });

@@ -29,21 +29,36 @@ describe.each(testDatabases())('integration store on %s', (_kind, url) => {
   afterAll(() => handle.close());
 
   const name = () => `Customer.io ${randomBytes(4).toString('hex')}`;
-  const create = (n = name(), c = config()) => store.create({ name: n, vendor: 'customer_io', variant: 'default', deliveryMode: 'server_side', config: c });
+  const create = (n = name(), c = config()) =>
+    store.create({ name: n, vendor: 'customer_io', variant: 'default', deliveryMode: 'server_side', config: c });
 
   test('creates an integration with revision 1 and never returns its secrets', async () => {
     const view = await create();
     expect(view).toMatchObject({ vendor: 'customer_io', enabled: true, revision: { revision_number: 1 } });
-    expect(view.config).toEqual({ site_id: 'site-1', region: 'us', consent_categories: ['marketing'], hash_pii: false, retry_window_hours: 24, credentials_wait_hours: 72 });
+    expect(view.config).toEqual({
+      site_id: 'site-1',
+      region: 'us',
+      consent_categories: ['marketing'],
+      hash_pii: false,
+      retry_window_hours: 24,
+      credentials_wait_hours: 72,
+    });
     expect(JSON.stringify(await store.get(view.id))).not.toMatch(/secret-1/);
   });
 
   test('stores secrets encrypted at rest', async () => {
     const view = await create();
-    const rows = await handle.db.selectFrom('integration_revisions').selectAll().where('integration_id', '=', view.id).execute();
+    const rows = await handle.db
+      .selectFrom('integration_revisions')
+      .selectAll()
+      .where('integration_id', '=', view.id)
+      .execute();
     expect(rows).toHaveLength(1);
     expect(JSON.stringify(rows)).not.toMatch(/secret-1/);
-    expect(await store.currentSecrets(view.id)).toEqual({ api_key: 'app-secret-1', tracking_api_key: 'track-secret-1' });
+    expect(await store.currentSecrets(view.id)).toEqual({
+      api_key: 'app-secret-1',
+      tracking_api_key: 'track-secret-1',
+    });
   });
 
   test('a duplicate live name is refused; a deleted one frees its name', async () => {
@@ -58,13 +73,22 @@ describe.each(testDatabases())('integration store on %s', (_kind, url) => {
   test('a config change makes a new immutable revision the delivery target follows', async () => {
     const view = await create();
     const before = await store.deliveryTarget(view.id);
-    const updated = await store.update(view.id, { config: config({ tracking_api_key: 'track-secret-2', region: 'eu' }), changeSummary: 'rotate key', updatedBy: 'tok_1' });
+    const updated = await store.update(view.id, {
+      config: config({ tracking_api_key: 'track-secret-2', region: 'eu' }),
+      changeSummary: 'rotate key',
+      updatedBy: 'tok_1',
+    });
     expect(updated!.revision).toMatchObject({ revision_number: 2, change_summary: 'rotate key', created_by: 'tok_1' });
     const after = await store.deliveryTarget(view.id);
     expect(after).toMatchObject({ revisionNumber: 2, region: 'eu', trackingApiKey: 'track-secret-2' });
     expect(after!.revisionId).not.toBe(before!.revisionId);
     expect((await store.revisions(view.id)).map((r) => r.revision_number)).toEqual([2, 1]);
-    expect(await store.revisionMarker(view.id)).toEqual({ revisionId: after!.revisionId, revisionNumber: 2, enabled: true, deleted: false });
+    expect(await store.revisionMarker(view.id)).toEqual({
+      revisionId: after!.revisionId,
+      revisionNumber: 2,
+      enabled: true,
+      deleted: false,
+    });
   });
 
   test('enable/disable and rename do not make a revision', async () => {

@@ -19,7 +19,12 @@ import { captureLogs } from './log-capture';
 import { connectTestEnvironment, workflowBundlePath } from './temporal';
 
 /** Retries fast enough for tests; the schedule's shape is the production one. */
-export const FAST_RETRY: Partial<RetryPolicy> = { initialIntervalMs: 200, maximumIntervalMs: 1_000, jitterRatio: 0, retryWindowMs: 60_000 };
+export const FAST_RETRY: Partial<RetryPolicy> = {
+  initialIntervalMs: 200,
+  maximumIntervalMs: 1_000,
+  jitterRatio: 0,
+  retryWindowMs: 60_000,
+};
 
 export interface HarnessOptions {
   httpTimeoutMs?: number;
@@ -49,10 +54,24 @@ export interface DeliveryHarness {
   logs: string[];
   app?: FastifyInstance;
   baseUrl: string;
-  createIntegration(options?: { region?: Region; credentials?: Credentials; name?: string }): Promise<{ id: string; credentials: Credentials }>;
+  createIntegration(options?: {
+    region?: Region;
+    credentials?: Credentials;
+    name?: string;
+  }): Promise<{ id: string; credentials: Credentials }>;
   /** Installs through the HTTP API (admin token), as an operator would; the fake must already accept `credentials`. */
-  installThroughApi(options: { name: string; credentials: Credentials; appKey: string; region?: Region; config?: Record<string, unknown> }): Promise<HttpResult>;
-  deliver(integrationId: string, event: SignalEventInput, options?: StartDeliveryOptions): ReturnType<typeof startDelivery>;
+  installThroughApi(options: {
+    name: string;
+    credentials: Credentials;
+    appKey: string;
+    region?: Region;
+    config?: Record<string, unknown>;
+  }): Promise<HttpResult>;
+  deliver(
+    integrationId: string,
+    event: SignalEventInput,
+    options?: StartDeliveryOptions,
+  ): ReturnType<typeof startDelivery>;
   close(): Promise<void>;
 }
 
@@ -80,7 +99,9 @@ export async function startDeliveryHarness(options: HarnessOptions = {}): Promis
   });
   const core = await openCore(config);
   const env = await connectTestEnvironment();
-  const worker: Worker = await createDeliveryWorker(core, config, env.nativeConnection, { workflowBundle: { codePath: workflowBundlePath() } });
+  const worker: Worker = await createDeliveryWorker(core, config, env.nativeConnection, {
+    workflowBundle: { codePath: workflowBundlePath() },
+  });
   const running = worker.run();
   const client = env.client;
   const { logger, lines } = captureLogs();
@@ -108,7 +129,10 @@ export async function startDeliveryHarness(options: HarnessOptions = {}): Promis
     ...(app ? { app } : {}),
     baseUrl,
     async createIntegration({ region = 'us', credentials, name } = {}) {
-      const creds = credentials ?? { siteId: `site-${randomUUID().slice(0, 8)}`, apiKey: `key-${randomBytes(12).toString('hex')}` };
+      const creds = credentials ?? {
+        siteId: `site-${randomUUID().slice(0, 8)}`,
+        apiKey: `key-${randomBytes(12).toString('hex')}`,
+      };
       (region === 'us' ? us : eu).acceptCredentials(creds);
       const view = await core.store.create({
         name: name ?? `Customer.io ${++count} ${randomUUID().slice(0, 6)}`,
@@ -134,13 +158,23 @@ export async function startDeliveryHarness(options: HarnessOptions = {}): Promis
         body: {
           name,
           variant: 'default',
-          config: { site_id: credentials.siteId, api_key: appKey, tracking_api_key: credentials.apiKey, region, ...extra },
+          config: {
+            site_id: credentials.siteId,
+            api_key: appKey,
+            tracking_api_key: credentials.apiKey,
+            region,
+            ...extra,
+          },
           delivery_mode: 'server_side',
         },
       });
     },
     deliver(integrationId, event, startOptions = {}) {
-      return startDelivery(client, integrationId, event, { taskQueue, ...startOptions, retry: { ...FAST_RETRY, ...startOptions.retry } });
+      return startDelivery(client, integrationId, event, {
+        taskQueue,
+        ...startOptions,
+        retry: { ...FAST_RETRY, ...startOptions.retry },
+      });
     },
     async close() {
       await app?.close();

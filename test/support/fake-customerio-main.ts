@@ -12,7 +12,9 @@ async function main(): Promise<void> {
     port,
     credentials: [{ siteId: siteId!, apiKey: apiKey! }],
     onRequest: (r) =>
-      process.stdout.write(`${new Date(r.receivedAt).toISOString()} ${r.method} ${r.path} ${r.authorized ? '200' : '401'} ${r.body}\n`),
+      process.stdout.write(
+        `${new Date(r.receivedAt).toISOString()} ${r.method} ${r.path} ${r.authorized ? '200' : '401'} ${r.body}\n`,
+      ),
   });
   process.stdout.write(`fake Customer.io Track API on ${fake.url} (accepts site_id "${siteId}")\n`);
   const stop = () => void fake.close().then(() => process.exit(0));

@@ -14,9 +14,7 @@ export interface RecordedRequest {
 }
 
 export type ScriptedResponse =
-  | { status: number; body?: unknown; headers?: Record<string, string> }
-  | { hang: true }
-  | { reset: true };
+  { status: number; body?: unknown; headers?: Record<string, string> } | { hang: true } | { reset: true };
 
 export interface Credentials {
   siteId: string;
@@ -47,11 +45,23 @@ export class FakeCustomerIo {
     this.accepted = credentials;
   }
 
-  static async start(options: { region?: 'us' | 'eu'; credentials?: Credentials[]; port?: number; onRequest?: (r: RecordedRequest) => void } = {}): Promise<FakeCustomerIo> {
+  static async start(
+    options: {
+      region?: 'us' | 'eu';
+      credentials?: Credentials[];
+      port?: number;
+      onRequest?: (r: RecordedRequest) => void;
+    } = {},
+  ): Promise<FakeCustomerIo> {
     const server = createServer();
     await new Promise<void>((done) => server.listen(options.port ?? 0, '127.0.0.1', done));
     const { port } = server.address() as AddressInfo;
-    const fake = new FakeCustomerIo(server, `http://127.0.0.1:${port}`, options.region ?? 'us', options.credentials ?? []);
+    const fake = new FakeCustomerIo(
+      server,
+      `http://127.0.0.1:${port}`,
+      options.region ?? 'us',
+      options.credentials ?? [],
+    );
     fake.onRequest = options.onRequest;
     server.on('connection', (socket) => {
       fake.sockets.add(socket);
@@ -60,7 +70,9 @@ export class FakeCustomerIo {
     server.on('request', (req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => fake.handle(req.method ?? '', req.url ?? '', req.headers, Buffer.concat(chunks).toString('utf8'), res));
+      req.on('end', () =>
+        fake.handle(req.method ?? '', req.url ?? '', req.headers, Buffer.concat(chunks).toString('utf8'), res),
+      );
     });
     return fake;
   }
@@ -81,12 +93,16 @@ export class FakeCustomerIo {
   }
 
   /** Resolves once `count` requests (optionally matching) have arrived; rejects at the deadline. */
-  async waitForRequests(count: number, options: { timeoutMs?: number; match?: (r: RecordedRequest) => boolean } = {}): Promise<RecordedRequest[]> {
+  async waitForRequests(
+    count: number,
+    options: { timeoutMs?: number; match?: (r: RecordedRequest) => boolean } = {},
+  ): Promise<RecordedRequest[]> {
     const matching = () => this.requests.filter(options.match ?? (() => true));
     const deadline = Date.now() + (options.timeoutMs ?? 15_000);
     while (matching().length < count) {
       const remaining = deadline - Date.now();
-      if (remaining <= 0) throw new Error(`fake Customer.io (${this.region}) saw ${matching().length} of ${count} requests`);
+      if (remaining <= 0)
+        throw new Error(`fake Customer.io (${this.region}) saw ${matching().length} of ${count} requests`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, remaining);
         const wake = () => {
@@ -123,7 +139,11 @@ export class FakeCustomerIo {
       const account = this.account(headers.authorization);
       if (!account) return send(res, 400, { meta: { error: 'invalid credentials' } });
       const region = account.region ?? this.region;
-      return send(res, 200, { url: `https://track${region === 'eu' ? '-eu' : ''}.customer.io`, region, environment_id: 42 });
+      return send(res, 200, {
+        url: `https://track${region === 'eu' ? '-eu' : ''}.customer.io`,
+        region,
+        environment_id: 42,
+      });
     }
     if (!authorized) return send(res, 401, { meta: { error: 'Unauthorized request' } });
     const next = this.script.shift();

@@ -32,5 +32,7 @@ export default async function globalSetup(): Promise<void> {
   process.env.TEMPORAL_TEST_WORKFLOW_BUNDLE = bundlePath;
   await compiled;
   process.env.TEST_DIST_DIR = distDir;
-  process.stderr.write(`\ntemporal dev server ${process.env.TEMPORAL_TEST_ADDRESS}; setup took ${Date.now() - started} ms\n`);
+  process.stderr.write(
+    `\ntemporal dev server ${process.env.TEMPORAL_TEST_ADDRESS}; setup took ${Date.now() - started} ms\n`,
+  );
 }

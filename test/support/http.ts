@@ -38,7 +38,10 @@ export function httpClient(baseUrl: () => string, seen: string[] = []) {
 }
 
 /** Sends `send` until it is answered 429, at most `attempts` times; the statuses tell what came before. */
-export async function untilRateLimited(send: () => Promise<HttpResult>, attempts = 8): Promise<{ statuses: number[]; limited: HttpResult | undefined }> {
+export async function untilRateLimited(
+  send: () => Promise<HttpResult>,
+  attempts = 8,
+): Promise<{ statuses: number[]; limited: HttpResult | undefined }> {
   const statuses: number[] = [];
   for (let i = 0; i < attempts; i++) {
     const res = await send();
@@ -55,5 +58,11 @@ export function expectRateLimited(res: HttpResult | undefined): void {
   expect(seconds).toBeGreaterThanOrEqual(1);
   expect(res!.headers.get('content-type')).toMatch(/^application\/json/);
   expect(res!.headers.get('x-content-type-options')).toBe('nosniff');
-  expect(res!.body).toEqual({ error: { code: 'RATE_LIMITED', message: `Too many requests: retry in ${seconds} s`, details: { retry_after_seconds: seconds } } });
+  expect(res!.body).toEqual({
+    error: {
+      code: 'RATE_LIMITED',
+      message: `Too many requests: retry in ${seconds} s`,
+      details: { retry_after_seconds: seconds },
+    },
+  });
 }

@@ -4,7 +4,8 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 /** The dev server started by global-setup.ts. */
 export function temporalAddress(): string {
   const address = process.env.TEMPORAL_TEST_ADDRESS;
-  if (!address) throw new Error('TEMPORAL_TEST_ADDRESS is not set: run the tests through jest (global setup starts Temporal)');
+  if (!address)
+    throw new Error('TEMPORAL_TEST_ADDRESS is not set: run the tests through jest (global setup starts Temporal)');
   return address;
 }
 
@@ -30,7 +31,12 @@ export async function connectTestEnvironment(): Promise<TestWorkflowEnvironment>
 }
 
 /** Polls `probe` until it returns a value, or fails at the deadline (visibility is eventually consistent). */
-export async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 15_000, everyMs = 250): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | undefined>,
+  what: string,
+  timeoutMs = 15_000,
+  everyMs = 250,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

@@ -16,7 +16,10 @@ describe('loadConfig', () => {
   });
 
   test('empty values count as unset', () => {
-    expect(loadConfig({ PORT: '', LOG_LEVEL: '', CUSTOMERIO_TRACK_URL_US: '' })).toMatchObject({ PORT: 8084, LOG_LEVEL: 'info' });
+    expect(loadConfig({ PORT: '', LOG_LEVEL: '', CUSTOMERIO_TRACK_URL_US: '' })).toMatchObject({
+      PORT: 8084,
+      LOG_LEVEL: 'info',
+    });
     expect(loadConfig({ CUSTOMERIO_TRACK_URL_US: '' }).CUSTOMERIO_TRACK_URL_US).toBeUndefined();
   });
 

@@ -1,7 +1,12 @@
 import { consentDecision } from '../../src/intake/consent';
 import type { SignalEvent } from '../../src/shared/event';
 
-const withConsent = (consent: Record<string, unknown> | undefined): SignalEvent => ({ type: 'track', event: 'x', userId: 'u', ...(consent ? { context: { consent } } : {}) });
+const withConsent = (consent: Record<string, unknown> | undefined): SignalEvent => ({
+  type: 'track',
+  event: 'x',
+  userId: 'u',
+  ...(consent ? { context: { consent } } : {}),
+});
 
 describe('consentDecision', () => {
   test.each<[string, Record<string, unknown> | undefined, boolean]>([
@@ -22,7 +27,10 @@ describe('consentDecision', () => {
   test('every required category must be granted; essential always is', () => {
     const event = withConsent({ canonical: { marketing: true, analytics: false } });
     expect(consentDecision(event, ['marketing', 'essential'])).toEqual({ allowed: true });
-    expect(consentDecision(event, ['marketing', 'analytics'])).toEqual({ allowed: false, detail: 'consent for "analytics" is not granted' });
+    expect(consentDecision(event, ['marketing', 'analytics'])).toEqual({
+      allowed: false,
+      detail: 'consent for "analytics" is not granted',
+    });
     expect(consentDecision(event, [])).toEqual({ allowed: true });
   });
 });

@@ -15,17 +15,31 @@ describe('CredentialsWatch: a new credentials revision wakes parked deliveries',
 
   test('signals them at once, then sweeps again for deliveries visibility had not listed yet', async () => {
     const calls: [string, number][] = [];
-    const watch = new CredentialsWatch({ deliveries: { resumeParked: async (id, rev) => (calls.push([id, rev]), 2) }, logger, sweepDelayMs: 10 });
+    const watch = new CredentialsWatch({
+      deliveries: { resumeParked: async (id, rev) => (calls.push([id, rev]), 2) },
+      logger,
+      sweepDelayMs: 10,
+    });
     await watch.revised('int_1', 3);
     expect(calls).toEqual([['int_1', 3]]);
     await until(() => calls.length === 2);
     expect(calls[1]).toEqual(['int_1', 3]);
-    expect(logger.info).toHaveBeenCalledWith({ integrationId: 'int_1', revisionNumber: 3, count: 2 }, 'resumed deliveries waiting for credentials');
+    expect(logger.info).toHaveBeenCalledWith(
+      { integrationId: 'int_1', revisionNumber: 3, count: 2 },
+      'resumed deliveries waiting for credentials',
+    );
   });
 
   test('a failure to reach Temporal is logged, never thrown at the PATCH that caused it', async () => {
-    const watch = new CredentialsWatch({ deliveries: { resumeParked: async () => Promise.reject(new Error('unavailable')) }, logger, sweepDelayMs: 10 });
+    const watch = new CredentialsWatch({
+      deliveries: { resumeParked: async () => Promise.reject(new Error('unavailable')) },
+      logger,
+      sweepDelayMs: 10,
+    });
     await expect(watch.revised('int_2', 5)).resolves.toBeUndefined();
-    expect(logger.warn).toHaveBeenCalledWith({ integrationId: 'int_2', err: 'unavailable' }, 'could not resume deliveries waiting for credentials');
+    expect(logger.warn).toHaveBeenCalledWith(
+      { integrationId: 'int_2', err: 'unavailable' },
+      'could not resume deliveries waiting for credentials',
+    );
   });
 });

@@ -16,7 +16,15 @@ function fakeStore() {
   return {
     state,
     deliveryTarget: async () => (state.targetReads++, target()),
-    revisionMarker: async (): Promise<RevisionMarker> => (state.markerReads++, { revisionId: state.revision, revisionNumber: Number(state.revision.slice(4)), enabled: state.enabled, deleted: state.deleted }),
+    revisionMarker: async (): Promise<RevisionMarker> => (
+      state.markerReads++,
+      {
+        revisionId: state.revision,
+        revisionNumber: Number(state.revision.slice(4)),
+        enabled: state.enabled,
+        deleted: state.deleted,
+      }
+    ),
   };
 }
 

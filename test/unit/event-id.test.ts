@@ -23,7 +23,10 @@ describe('deliveryEventId', () => {
     const digest = createHash('sha256').update('int_1\nmsg-1').digest();
     let bits = '';
     for (const byte of digest.subarray(0, 10)) bits += byte.toString(2).padStart(8, '0');
-    const expected = bits.match(/.{5}/g)!.map((b) => '0123456789ABCDEFGHJKMNPQRSTVWXYZ'[parseInt(b, 2)]).join('');
+    const expected = bits
+      .match(/.{5}/g)!
+      .map((b) => '0123456789ABCDEFGHJKMNPQRSTVWXYZ'[parseInt(b, 2)])
+      .join('');
     expect(deliveryEventId('int_1', 'msg-1', t).slice(10)).toBe(expected);
   });
 

@@ -19,7 +19,9 @@ describe('EventIntake when Temporal is down', () => {
       integrations: { current: async () => [integration] } as unknown as ActiveIntegrations,
       taskQueue: 'nowhere',
     });
-    const failure = await intake.ingest([{ type: 'track', event: 'x', userId: 'u', messageId: 'm-1' }]).catch((e: unknown) => e);
+    const failure = await intake
+      .ingest([{ type: 'track', event: 'x', userId: 'u', messageId: 'm-1' }])
+      .catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(AppError);
     expect(failure).toMatchObject({ status: 503, code: 'TEMPORAL_UNAVAILABLE' });
     expect((failure as AppError).message).toContain('retry the whole request');

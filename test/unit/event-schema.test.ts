@@ -3,7 +3,10 @@ import { parseSignalEvent } from '../../src/shared/event-schema';
 describe('SignalEventSchema', () => {
   test('accepts the snake_case aliases and normalises to camelCase', () => {
     const parsed = parseSignalEvent({ type: 'track', event: 'x', user_id: 42, anonymous_id: 'a', message_id: 'm' });
-    expect(parsed).toEqual({ ok: true, event: { type: 'track', event: 'x', userId: '42', anonymousId: 'a', messageId: 'm' } });
+    expect(parsed).toEqual({
+      ok: true,
+      event: { type: 'track', event: 'x', userId: '42', anonymousId: 'a', messageId: 'm' },
+    });
   });
 
   test('camelCase wins over an alias; empty ids count as absent', () => {

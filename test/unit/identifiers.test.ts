@@ -12,7 +12,12 @@ describe('resolveCustomerId', () => {
     ['context.traits.email', { context: { traits: { email: 'b@x.io' } } }, 'b@x.io', 'context.traits.email'],
     ['properties.email', { properties: { email: 'c@x.io' } }, 'c@x.io', 'properties.email'],
     ['top-level email', { email: 'd@x.io' }, 'd@x.io', 'email'],
-    ['first valid email in order', { traits: { email: 'nope' }, properties: { email: 'e@x.io' } }, 'e@x.io', 'properties.email'],
+    [
+      'first valid email in order',
+      { traits: { email: 'nope' }, properties: { email: 'e@x.io' } },
+      'e@x.io',
+      'properties.email',
+    ],
   ])('%s', (_name, event, id, source) => {
     const who = resolveCustomerId(ev(event));
     expect(who).toMatchObject({ ok: true, customerId: id, source });

@@ -46,7 +46,10 @@ describe('an attempt failure, encoded by the activity and decoded by the workflo
     ...extra,
   });
   const roundTrip = (failure: ApplicationFailure) =>
-    readAttemptFailure(new ActivityFailure('activity failed', 'sendToCustomerIo', '1', RetryState.NON_RETRYABLE_FAILURE, 'id', failure), '1 minute');
+    readAttemptFailure(
+      new ActivityFailure('activity failed', 'sendToCustomerIo', '1', RetryState.NON_RETRYABLE_FAILURE, 'id', failure),
+      '1 minute',
+    );
 
   test.each([
     [429, 'backoff', AttemptFailureType.Retryable],
@@ -61,13 +64,28 @@ describe('an attempt failure, encoded by the activity and decoded by the workflo
 
   test('messages carry the troubleshooting text; retried ones also say where the attempt went', () => {
     expect(attemptFailure(exchange(401), 1).message).toBe(troubleshooting(401));
-    expect(attemptFailure(exchange(503), 1).message).toBe(`${troubleshooting(503)} (POST https://track.customer.io/api/v1/customers/u/events, 12 ms)`);
-    expect(attemptFailure(exchange(undefined), 1).message).toMatch(/^No response from Customer.io: ECONNRESET socket hang up \(POST /);
+    expect(attemptFailure(exchange(503), 1).message).toBe(
+      `${troubleshooting(503)} (POST https://track.customer.io/api/v1/customers/u/events, 12 ms)`,
+    );
+    expect(attemptFailure(exchange(undefined), 1).message).toMatch(
+      /^No response from Customer.io: ECONNRESET socket hang up \(POST /,
+    );
   });
 
   test('a timeout or a fault inside the worker is retried', () => {
-    const timeout = new ActivityFailure('timed out', 'sendToCustomerIo', '1', RetryState.TIMEOUT, 'id', new TimeoutFailure('timeout', undefined, 'START_TO_CLOSE'));
-    expect(readAttemptFailure(timeout, '1 minute')).toMatchObject({ next: 'backoff', type: 'AttemptTimedOut', message: expect.stringContaining('1 minute limit') });
+    const timeout = new ActivityFailure(
+      'timed out',
+      'sendToCustomerIo',
+      '1',
+      RetryState.TIMEOUT,
+      'id',
+      new TimeoutFailure('timeout', undefined, 'START_TO_CLOSE'),
+    );
+    expect(readAttemptFailure(timeout, '1 minute')).toMatchObject({
+      next: 'backoff',
+      type: 'AttemptTimedOut',
+      message: expect.stringContaining('1 minute limit'),
+    });
     const fault = ApplicationFailure.create({ type: 'Error', message: 'database is locked' });
     expect(roundTrip(fault)).toMatchObject({ next: 'backoff', type: 'Error' });
   });
@@ -81,7 +99,9 @@ describe('an attempt failure, encoded by the activity and decoded by the workflo
 describe('troubleshooting', () => {
   test('401 carries the product page resolution and the region hint', () => {
     const text = troubleshooting(401);
-    expect(text).toContain('invalid Site ID or API key: verify the credentials in Customer.io Settings > API Credentials and update the integration config');
+    expect(text).toContain(
+      'invalid Site ID or API key: verify the credentials in Customer.io Settings > API Credentials and update the integration config',
+    );
     expect(text).toContain('fly-eu.customer.io');
   });
   test('quotes what Customer.io said', () => {

@@ -41,25 +41,63 @@ describe('planDelivery', () => {
 
   test('track without a timestamp is stamped with the receive time, for both the id and the timestamp', () => {
     const result = plan({ type: 'track', event: 'Paid', userId: 'u' });
-    expect(result.ok && result.request.body).toEqual({ name: 'Paid', id: deliveryEventId('int_1', 'm-1', NOW), timestamp: NOW / 1000, data: {} });
+    expect(result.ok && result.request.body).toEqual({
+      name: 'Paid',
+      id: deliveryEventId('int_1', 'm-1', NOW),
+      timestamp: NOW / 1000,
+      data: {},
+    });
   });
 
   test('page takes its URL from properties.url when the context has none', () => {
     const result = plan({ type: 'page', userId: 'u', properties: { url: 'https://a.example/x', title: 'X' } });
-    expect(result.ok && result.request.body).toMatchObject({ name: 'https://a.example/x', type: 'page', data: { url: 'https://a.example/x', title: 'X' } });
+    expect(result.ok && result.request.body).toMatchObject({
+      name: 'https://a.example/x',
+      type: 'page',
+      data: { url: 'https://a.example/x', title: 'X' },
+    });
   });
 
   test.each<[string, SignalEvent, string, RegExp]>([
     ['page without a URL', { type: 'page', userId: 'u', name: 'Home' }, 'InvalidEvent', /needs its URL/],
     ['track without a name', { type: 'track', userId: 'u', event: '  ' }, 'InvalidEvent', /event name/],
-    ['garbage timestamp', { type: 'track', event: 'x', userId: 'u', timestamp: 'soon' }, 'InvalidEvent', /Invalid timestamp/],
-    ['no identifier', { type: 'track', event: 'x', anonymousId: 'a' }, 'MissingCustomerIdentifier', /Missing customer identifier/],
-    ['event name over 100 bytes', { type: 'track', event: 'n'.repeat(101), userId: 'u' }, 'PayloadTooLarge', /event name is 101 bytes/],
-    ['event data over 100 KB', { type: 'track', event: 'x', userId: 'u', properties: { blob: 'b'.repeat(100_000) } }, 'PayloadTooLarge', /properties is 100011 bytes/],
-    ['attribute name over 150 bytes', { type: 'identify', userId: 'u', traits: { ['k'.repeat(151)]: 1 } }, 'PayloadTooLarge', /attribute name traits\.k+ is 151 bytes/],
+    [
+      'garbage timestamp',
+      { type: 'track', event: 'x', userId: 'u', timestamp: 'soon' },
+      'InvalidEvent',
+      /Invalid timestamp/,
+    ],
+    [
+      'no identifier',
+      { type: 'track', event: 'x', anonymousId: 'a' },
+      'MissingCustomerIdentifier',
+      /Missing customer identifier/,
+    ],
+    [
+      'event name over 100 bytes',
+      { type: 'track', event: 'n'.repeat(101), userId: 'u' },
+      'PayloadTooLarge',
+      /event name is 101 bytes/,
+    ],
+    [
+      'event data over 100 KB',
+      { type: 'track', event: 'x', userId: 'u', properties: { blob: 'b'.repeat(100_000) } },
+      'PayloadTooLarge',
+      /properties is 100011 bytes/,
+    ],
+    [
+      'attribute name over 150 bytes',
+      { type: 'identify', userId: 'u', traits: { ['k'.repeat(151)]: 1 } },
+      'PayloadTooLarge',
+      /attribute name traits\.k+ is 151 bytes/,
+    ],
     [
       'more than 300 attributes',
-      { type: 'identify', userId: 'u', traits: Object.fromEntries(Array.from({ length: 301 }, (_, i) => [`a${i}`, i])) },
+      {
+        type: 'identify',
+        userId: 'u',
+        traits: Object.fromEntries(Array.from({ length: 301 }, (_, i) => [`a${i}`, i])),
+      },
       'PayloadTooLarge',
       /traits has 301 attributes/,
     ],

@@ -4,9 +4,16 @@ import { createTrackTransport, type TrackTransport } from '../../src/customerio/
 import { FakeCustomerIo } from '../support/fake-customerio';
 
 const creds = { siteId: 'site', apiKey: 'k3y' };
-const req = { operation: 'track' as const, method: 'POST' as const, path: '/api/v1/customers/u/events', body: { name: 'x' } };
+const req = {
+  operation: 'track' as const,
+  method: 'POST' as const,
+  path: '/api/v1/customers/u/events',
+  body: { name: 'x' },
+};
 
-async function listen(handler: (path: string, headers: IncomingHttpHeaders, res: import('node:http').ServerResponse) => void): Promise<{ server: Server; url: string }> {
+async function listen(
+  handler: (path: string, headers: IncomingHttpHeaders, res: import('node:http').ServerResponse) => void,
+): Promise<{ server: Server; url: string }> {
   const server = createServer((r, res) => {
     r.resume();
     r.on('end', () => handler(r.url ?? '', r.headers, res));
@@ -30,7 +37,12 @@ describe('track transport', () => {
 
   test('sends JSON with HTTP Basic and records the exchange without credentials', async () => {
     const exchange = await transport.send({ baseUrl: fake.url, ...creds }, req);
-    expect(exchange).toMatchObject({ method: 'POST', url: `${fake.url}/api/v1/customers/u/events`, status: 200, responseExcerpt: '{}' });
+    expect(exchange).toMatchObject({
+      method: 'POST',
+      url: `${fake.url}/api/v1/customers/u/events`,
+      status: 200,
+      responseExcerpt: '{}',
+    });
     expect(JSON.stringify(exchange)).not.toContain('k3y');
     const [seen] = fake.requests;
     expect(seen!.headers.authorization).toBe(`Basic ${Buffer.from('site:k3y').toString('base64')}`);
@@ -72,12 +84,18 @@ describe('track transport', () => {
       if (path === '/api/v1/customers/u/events') {
         res.writeHead(307, { location: '/eu/api/v1/customers/u/events' }).end();
       } else {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ auth: headers.authorization ?? null }));
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ auth: headers.authorization ?? null }));
       }
     });
     try {
       const exchange = await transport.send({ baseUrl: url, ...creds }, req);
-      expect(exchange).toMatchObject({ status: 200, url: `${url}/eu/api/v1/customers/u/events`, redirects: [`${url}/eu/api/v1/customers/u/events`] });
+      expect(exchange).toMatchObject({
+        status: 200,
+        url: `${url}/eu/api/v1/customers/u/events`,
+        redirects: [`${url}/eu/api/v1/customers/u/events`],
+      });
       expect(JSON.parse(exchange.responseExcerpt!).auth).toMatch(/^Basic /);
     } finally {
       server.close();
@@ -85,7 +103,9 @@ describe('track transport', () => {
   });
 
   test('never follows (or sends credentials) to a foreign host', async () => {
-    const foreign = await listen((_p, headers, res) => res.writeHead(200).end(JSON.stringify({ auth: headers.authorization ?? null })));
+    const foreign = await listen((_p, headers, res) =>
+      res.writeHead(200).end(JSON.stringify({ auth: headers.authorization ?? null })),
+    );
     const origin = await listen((_p, _h, res) => res.writeHead(302, { location: `${foreign.url}/steal` }).end());
     try {
       const exchange = await transport.send({ baseUrl: origin.url, ...creds }, req);

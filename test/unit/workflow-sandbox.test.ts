@@ -26,7 +26,8 @@ function valueImport(statement: ts.Statement): string | undefined {
     const clause = statement.importClause;
     if (clause?.isTypeOnly) return undefined;
     const named = clause?.namedBindings;
-    if (clause && !clause.name && named && ts.isNamedImports(named) && named.elements.every((e) => e.isTypeOnly)) return undefined;
+    if (clause && !clause.name && named && ts.isNamedImports(named) && named.elements.every((e) => e.isTypeOnly))
+      return undefined;
     return (statement.moduleSpecifier as ts.StringLiteral).text;
   }
   if (ts.isExportDeclaration(statement) && statement.moduleSpecifier && !statement.isTypeOnly) {
@@ -62,7 +63,11 @@ function lint(code: string, files: string[]): Record<string, string> {
       out[filePath] = result.messages.map((m) => m.ruleId + ': ' + m.message).join('\\n');
     }
     process.stdout.write(JSON.stringify(out));`;
-  const stdout = execFileSync(process.execPath, ['--input-type=module', '-e', script, JSON.stringify({ code, files })], { cwd: ROOT, encoding: 'utf8' });
+  const stdout = execFileSync(
+    process.execPath,
+    ['--input-type=module', '-e', script, JSON.stringify({ code, files })],
+    { cwd: ROOT, encoding: 'utf8' },
+  );
   return JSON.parse(stdout) as Record<string, string>;
 }
 
@@ -70,23 +75,46 @@ describe('the workflow sandbox lint rule', () => {
   const modules = workflowModules();
 
   test('finds the modules a workflow runs', () => {
-    expect(modules).toEqual(expect.arrayContaining(['src/workflows/deliver-event.ts', 'src/customerio/outcomes.ts', 'src/shared/event-time.ts']));
+    expect(modules).toEqual(
+      expect.arrayContaining([
+        'src/workflows/deliver-event.ts',
+        'src/customerio/outcomes.ts',
+        'src/shared/event-time.ts',
+      ]),
+    );
     // The I/O side of the Customer.io code is not among them.
-    expect(modules.filter((m) => m.includes('/http/') || m.endsWith('event-schema.ts') || m.endsWith('customerio/config.ts'))).toEqual([]);
+    expect(
+      modules.filter(
+        (m) => m.includes('/http/') || m.endsWith('event-schema.ts') || m.endsWith('customerio/config.ts'),
+      ),
+    ).toEqual([]);
   });
 
   test('covers every one of them: a Node built-in imported anywhere a workflow reaches fails lint, with the reason', () => {
-    const probe = "import { createHash } from 'node:crypto';\nexport const digest = (s: string) => createHash('sha256').update(s).digest('hex');\n";
+    const probe =
+      "import { createHash } from 'node:crypto';\nexport const digest = (s: string) => createHash('sha256').update(s).digest('hex');\n";
     const errors = lint(probe, modules);
     for (const file of modules) {
-      expect({ file, errors: errors[file] }).toEqual({ file, errors: expect.stringContaining('runs in a sandbox without Node built-ins') });
+      expect({ file, errors: errors[file] }).toEqual({
+        file,
+        errors: expect.stringContaining('runs in a sandbox without Node built-ins'),
+      });
     }
   }, 60_000);
 
   test('a bare built-in name and an I/O library are refused too; a module outside the sandbox may use them', () => {
     const one = (code: string, file: string) => lint(code, [file])[file];
-    expect(one("import { readFileSync } from 'fs';\nexport const r = readFileSync;\n", 'src/customerio/new-module.ts')).toContain('sandbox');
-    expect(one("import { request } from 'undici';\nexport const r = request;\n", 'src/shared/new-module.ts')).toContain('I/O or heavy boundary libraries');
-    expect(one("import { createHash } from 'node:crypto';\nexport const h = createHash;\n", 'src/customerio/http/new-module.ts')).toBe('');
+    expect(
+      one("import { readFileSync } from 'fs';\nexport const r = readFileSync;\n", 'src/customerio/new-module.ts'),
+    ).toContain('sandbox');
+    expect(one("import { request } from 'undici';\nexport const r = request;\n", 'src/shared/new-module.ts')).toContain(
+      'I/O or heavy boundary libraries',
+    );
+    expect(
+      one(
+        "import { createHash } from 'node:crypto';\nexport const h = createHash;\n",
+        'src/customerio/http/new-module.ts',
+      ),
+    ).toBe('');
   }, 60_000);
 });

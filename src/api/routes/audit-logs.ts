@@ -13,6 +13,11 @@ export function registerAuditLogRoutes(app: FastifyInstance, audit: AuditLog): v
       action: request.query.action || undefined,
       resourceId: request.query.resource_id || undefined,
     });
-    return pageOf(rows, limit, (r) => ({ createdAt: r.timestamp, id: r.id }), (r) => r);
+    return pageOf(
+      rows,
+      limit,
+      (r) => ({ createdAt: r.timestamp, id: r.id }),
+      (r) => r,
+    );
   });
 }

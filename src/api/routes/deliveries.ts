@@ -13,7 +13,8 @@ import { MAX_PAGE_SIZE } from '../pagination';
 
 const isoTime = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time, e.g. 2026-11-29T10:00:00Z' });
 /** An empty query parameter (`?status=`) means "no filter", as a form with a blank select sends it. */
-const optional = <T extends z.ZodTypeAny>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+const optional = <T extends z.ZodTypeAny>(schema: T) =>
+  z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 
 const Filters = {
   integration_id: optional(z.string().max(200)),
@@ -53,7 +54,16 @@ const LiveQuery = z.object({
 
 const parse = <T extends z.ZodTypeAny>(schema: T, value: unknown) => parseInput(schema, value ?? {});
 
-function toFilter(q: { integration_id?: string; status?: string; event_type?: string; event_name?: string; customer_id?: string; message_id?: string; since?: string; until?: string }): DeliveryFilter {
+function toFilter(q: {
+  integration_id?: string;
+  status?: string;
+  event_type?: string;
+  event_name?: string;
+  customer_id?: string;
+  message_id?: string;
+  since?: string;
+  until?: string;
+}): DeliveryFilter {
   return {
     integrationId: q.integration_id,
     status: q.status,
@@ -67,7 +77,10 @@ function toFilter(q: { integration_id?: string; status?: string; event_type?: st
 }
 
 /** Deliveries read from Temporal, replays, and the live stream behind the Live Events page. */
-export function registerDeliveryRoutes(app: FastifyInstance, deps: { deliveries: DeliveryService; live: LiveFeed; audit: AuditLog }): void {
+export function registerDeliveryRoutes(
+  app: FastifyInstance,
+  deps: { deliveries: DeliveryService; live: LiveFeed; audit: AuditLog },
+): void {
   const { deliveries, live, audit } = deps;
 
   app.get('/deliveries', async (request) => {
@@ -76,10 +89,13 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: { deliveries:
     return deliveries.list(toFilter(q), { limit: q.limit, cursor: q.cursor });
   });
 
-  app.get<{ Params: { workflowId: string }; Querystring: { run_id?: string } }>('/deliveries/:workflowId', async (request) => {
-    requireRole(request.principal, 'viewer');
-    return deliveries.get(request.params.workflowId, request.query.run_id || undefined);
-  });
+  app.get<{ Params: { workflowId: string }; Querystring: { run_id?: string } }>(
+    '/deliveries/:workflowId',
+    async (request) => {
+      requireRole(request.principal, 'viewer');
+      return deliveries.get(request.params.workflowId, request.query.run_id || undefined);
+    },
+  );
 
   app.post('/deliveries/replay', async (request) => {
     const principal = requireRole(request.principal, 'editor');
@@ -88,7 +104,14 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: { deliveries:
       includeDelivered: body.include_delivered,
       dryRun: body.dry_run,
       limit: body.limit,
-      onReplayed: (r) => audit.record({ action: 'delivery.replayed', actor: actorOf(principal, request), resourceType: 'delivery', resourceId: r.replay_of, changes: { replay: { new: r.workflow_id } } }),
+      onReplayed: (r) =>
+        audit.record({
+          action: 'delivery.replayed',
+          actor: actorOf(principal, request),
+          resourceType: 'delivery',
+          resourceId: r.replay_of,
+          changes: { replay: { new: r.workflow_id } },
+        }),
     });
   });
 
@@ -96,7 +119,13 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: { deliveries:
     const principal = requireRole(request.principal, 'editor');
     const body = parse(ReplayOne, request.body);
     const started = await deliveries.replay(request.params.workflowId, { includeDelivered: body.include_delivered });
-    await audit.record({ action: 'delivery.replayed', actor: actorOf(principal, request), resourceType: 'delivery', resourceId: started.replay_of, changes: { replay: { new: started.workflow_id } } });
+    await audit.record({
+      action: 'delivery.replayed',
+      actor: actorOf(principal, request),
+      resourceType: 'delivery',
+      resourceId: started.replay_of,
+      changes: { replay: { new: started.workflow_id } },
+    });
     return reply.code(202).send(started);
   });
 
@@ -105,12 +134,19 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: { deliveries:
     requireRole(request.principal, 'viewer');
     const q = parse(LiveQuery, request.query);
     const matches = (row: DeliverySummary) =>
-      (!q.integration_id || row.integration_id === q.integration_id) && (!q.status || row.status === q.status) && (!q.event_type || row.event_type === q.event_type);
+      (!q.integration_id || row.integration_id === q.integration_id) &&
+      (!q.status || row.status === q.status) &&
+      (!q.event_type || row.event_type === q.event_type);
     const snapshot = await deliveries.list(toFilter(q), { limit: 50 });
 
     reply.hijack();
     const res = reply.raw;
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
     const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     send('snapshot', snapshot.data);
     const unsubscribe = live.subscribe((rows) => {

@@ -11,7 +11,9 @@ export function registerIntakeRoutes(app: FastifyInstance, intake: EventIntake):
   app.post('/events', { bodyLimit: INTAKE_BODY_LIMIT }, async (request, reply) => {
     const body = request.body;
     if (!body || typeof body !== 'object' || Array.isArray(body)) {
-      throw errors.validation([{ field: '(body)', message: 'send one event as a JSON object (use /v1/batch for several)' }]);
+      throw errors.validation([
+        { field: '(body)', message: 'send one event as a JSON object (use /v1/batch for several)' },
+      ]);
     }
     const receipt = await intake.ingest([body]);
     const rejected = receipt.rejected[0];
@@ -22,15 +24,20 @@ export function registerIntakeRoutes(app: FastifyInstance, intake: EventIntake):
 
   app.post('/batch', { bodyLimit: INTAKE_BODY_LIMIT }, async (request, reply) => {
     const batch = (request.body as { batch?: unknown } | undefined)?.batch;
-    if (!Array.isArray(batch)) throw errors.validation([{ field: 'batch', message: 'must be an array of events: {"batch":[…]}' }]);
+    if (!Array.isArray(batch))
+      throw errors.validation([{ field: 'batch', message: 'must be an array of events: {"batch":[…]}' }]);
     if (batch.length === 0) throw errors.validation([{ field: 'batch', message: 'is empty' }]);
     if (batch.length > MAX_BATCH_EVENTS) {
-      throw errors.validation([{ field: 'batch', message: `holds ${batch.length} events; at most ${MAX_BATCH_EVENTS} per request` }]);
+      throw errors.validation([
+        { field: 'batch', message: `holds ${batch.length} events; at most ${MAX_BATCH_EVENTS} per request` },
+      ]);
     }
     const receipt = await intake.ingest(batch);
     if (receipt.accepted === 0) {
       throw errors.validation(
-        receipt.rejected.flatMap((r) => r.errors.map((e) => ({ field: `batch.${r.index}.${e.field}`, message: e.message }))),
+        receipt.rejected.flatMap((r) =>
+          r.errors.map((e) => ({ field: `batch.${r.index}.${e.field}`, message: e.message })),
+        ),
         'No event in the batch is valid: see details.',
       );
     }

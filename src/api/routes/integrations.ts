@@ -4,7 +4,11 @@ import { type IntegrationService, presentIntegration } from '../../integrations/
 import { actorOf, requireRole } from '../auth';
 import { pageOf, parsePage } from '../pagination';
 
-export function registerIntegrationRoutes(app: FastifyInstance, integrations: IntegrationService, deliveries: DeliveryService): void {
+export function registerIntegrationRoutes(
+  app: FastifyInstance,
+  integrations: IntegrationService,
+  deliveries: DeliveryService,
+): void {
   app.get('/integrations', async (request) => {
     requireRole(request.principal, 'viewer');
     const { limit, position } = parsePage(request.query);

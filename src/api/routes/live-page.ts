@@ -34,7 +34,11 @@ export function registerLivePage(app: FastifyInstance): void {
         html ??= readFileSync(PAGE, 'utf8');
       } catch {
         // A build without the page must not take the API down with it: only this route fails.
-        throw new AppError(500, 'LIVE_PAGE_MISSING', `The Live Events page is missing from this build (${PAGE}): build with scripts/build`);
+        throw new AppError(
+          500,
+          'LIVE_PAGE_MISSING',
+          `The Live Events page is missing from this build (${PAGE}): build with scripts/build`,
+        );
       }
       return reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store').send(html);
     });

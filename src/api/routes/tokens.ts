@@ -1,7 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { errors, parseInput } from '../../errors';
-import { type AccessTokenStore, type AccessTokenView, type Role, ROLES, type TokenKind } from '../../store/access-tokens';
+import {
+  type AccessTokenStore,
+  type AccessTokenView,
+  type Role,
+  ROLES,
+  type TokenKind,
+} from '../../store/access-tokens';
 import type { AuditLog } from '../../store/audit-log';
 import { actorOf, requireRole } from '../auth';
 import { pageOf, parsePage } from '../pagination';

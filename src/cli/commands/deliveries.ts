@@ -1,7 +1,16 @@
 import { DELIVERY_STATUSES } from '../../shared/delivery';
 import { EVENT_TYPES } from '../../shared/event';
 import { ApiClient, type DeliverySummary } from '../api-client';
-import { COMMON_FLAGS, FILTER_FLAGS, type FlagTable, integerFlag, oneOf, parseFlags, parseTimeFlag, UsageError } from '../args';
+import {
+  COMMON_FLAGS,
+  FILTER_FLAGS,
+  type FlagTable,
+  integerFlag,
+  oneOf,
+  parseFlags,
+  parseTimeFlag,
+  UsageError,
+} from '../args';
 import { type CliContext, EXIT } from '../context';
 import { table } from '../output';
 import { resolveConnection } from '../settings';
@@ -24,7 +33,8 @@ export async function deliveriesCommand(argv: readonly string[], ctx: CliContext
   const now = ctx.now();
   const since = parseTimeFlag(flags, 'since', now, 'deliveries');
   const until = parseTimeFlag(flags, 'until', now, 'deliveries');
-  if (since && until && until <= since) throw new UsageError(`--until (${until}) must be after --since (${since})`, 'deliveries');
+  if (since && until && until <= since)
+    throw new UsageError(`--until (${until}) must be after --since (${since})`, 'deliveries');
   const query = {
     status: oneOf(flags, 'status', DELIVERY_STATUSES, 'deliveries'),
     integration_id: flags.integration,
@@ -43,7 +53,11 @@ export async function deliveriesCommand(argv: readonly string[], ctx: CliContext
   let cursor: string | undefined;
   let more = false;
   do {
-    const page = await api.listDeliveries({ ...query, limit: Math.min(pageSize, limit - rows.length), ...(cursor ? { cursor } : {}) });
+    const page = await api.listDeliveries({
+      ...query,
+      limit: Math.min(pageSize, limit - rows.length),
+      ...(cursor ? { cursor } : {}),
+    });
     rows.push(...page.data.slice(0, limit - rows.length));
     cursor = page.has_more && page.next_cursor ? page.next_cursor : undefined;
     more = cursor !== undefined;

@@ -1,7 +1,17 @@
 import { DELIVERY_STATUSES } from '../../shared/delivery';
 import { EVENT_TYPES } from '../../shared/event';
 import { ApiClient, ApiError, type ReplayFilter, type ReplaySkip, type ReplayStarted } from '../api-client';
-import { COMMON_FLAGS, FILTER_FLAGS, type FlagTable, type FlagValues, integerFlag, oneOf, parseFlags, parseTimeFlag, UsageError } from '../args';
+import {
+  COMMON_FLAGS,
+  FILTER_FLAGS,
+  type FlagTable,
+  type FlagValues,
+  integerFlag,
+  oneOf,
+  parseFlags,
+  parseTimeFlag,
+  UsageError,
+} from '../args';
 import { type CliContext, EXIT } from '../context';
 import { Progress } from '../progress';
 import { resolveConnection } from '../settings';
@@ -19,7 +29,10 @@ export const REPLAY_FLAGS = {
 const CONCURRENCY = 4;
 
 /** 409 answers that mean "nothing to do now", not "it went wrong". */
-const SKIP_CODES: Record<string, string> = { REPLAY_IN_PROGRESS: 'in_progress', ALREADY_DELIVERED: 'already_delivered' };
+const SKIP_CODES: Record<string, string> = {
+  REPLAY_IN_PROGRESS: 'in_progress',
+  ALREADY_DELIVERED: 'already_delivered',
+};
 
 interface Settled {
   workflowId: string;
@@ -29,7 +42,10 @@ interface Settled {
   detail?: string;
 }
 
-function parseReplayArgs(argv: readonly string[], now: Date): { help: true } | { help: false; flags: FlagValues<typeof REPLAY_FLAGS>; filter: ReplayFilter; dryRun: boolean } {
+function parseReplayArgs(
+  argv: readonly string[],
+  now: Date,
+): { help: true } | { help: false; flags: FlagValues<typeof REPLAY_FLAGS>; filter: ReplayFilter; dryRun: boolean } {
   const flags = parseFlags(argv, REPLAY_FLAGS, 'replay');
   if (flags.help) return { help: true };
   const since = parseTimeFlag(flags, 'since', now, 'replay');
@@ -67,13 +83,18 @@ export async function replayCommand(argv: readonly string[], ctx: CliContext): P
   const skippedUpFront = plan.skipped ?? [];
   if (plan.would_replay.length >= (filter.limit ?? 100)) {
     // The API stops looking once --limit replays are found; deliveries past them wait for the next run.
-    ctx.stderr.line(`note: --limit ${filter.limit ?? 100} reached; more deliveries may match: run again to continue, or raise --limit (at most 1000)`);
+    ctx.stderr.line(
+      `note: --limit ${filter.limit ?? 100} reached; more deliveries may match: run again to continue, or raise --limit (at most 1000)`,
+    );
   }
 
   if (parsed.dryRun) {
-    ctx.stdout.line(`dry run: would replay ${plan.would_replay.length}, skip ${skippedUpFront.length}${reasons(skippedUpFront)} of ${plan.matched} matched`);
+    ctx.stdout.line(
+      `dry run: would replay ${plan.would_replay.length}, skip ${skippedUpFront.length}${reasons(skippedUpFront)} of ${plan.matched} matched`,
+    );
     for (const id of plan.would_replay) ctx.stdout.line(`would replay ${id}`);
-    for (const s of skippedUpFront) ctx.stdout.line(`skip ${s.workflow_id} (${s.reason}): ${plainDetail(s.workflow_id, s.detail)}`);
+    for (const s of skippedUpFront)
+      ctx.stdout.line(`skip ${s.workflow_id} (${s.reason}): ${plainDetail(s.workflow_id, s.detail)}`);
     return EXIT.ok;
   }
 
@@ -141,7 +162,8 @@ async function replayOne(api: ApiClient, workflowId: string, includeDelivered: b
 
 function describe(s: Settled): string {
   if (s.outcome === 'replayed') return `replayed ${s.workflowId} -> ${s.started!.workflow_id} ${s.started!.run_id}`;
-  if (s.outcome === 'skipped') return `skipped ${s.workflowId} (${s.reason}): ${plainDetail(s.workflowId, s.detail ?? '')}`;
+  if (s.outcome === 'skipped')
+    return `skipped ${s.workflowId} (${s.reason}): ${plainDetail(s.workflowId, s.detail ?? '')}`;
   return `failed ${s.workflowId}: ${s.detail}`;
 }
 

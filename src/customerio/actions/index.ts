@@ -31,15 +31,24 @@ export type DeliveryPlan =
  * id, the request, the limits. Pure and deterministic, so the workflow runs it and the request it yields is recorded
  * in the history.
  */
-export function planDelivery(input: { integrationId: string; event: DeliveryEvent; customer: CustomerResolution }): DeliveryPlan {
+export function planDelivery(input: {
+  integrationId: string;
+  event: DeliveryEvent;
+  customer: CustomerResolution;
+}): DeliveryPlan {
   const { integrationId, event } = input;
   const action = actionFor(event);
   if (!action) {
-    return { ok: false, failureType: DeliveryFailureType.InvalidEvent, message: `Unsupported event type "${event.type}"` };
+    return {
+      ok: false,
+      failureType: DeliveryFailureType.InvalidEvent,
+      message: `Unsupported event type "${event.type}"`,
+    };
   }
   const { operation } = action;
   const who = input.customer;
-  if (!who.ok) return { ok: false, failureType: DeliveryFailureType.MissingCustomerIdentifier, message: who.message, operation };
+  if (!who.ok)
+    return { ok: false, failureType: DeliveryFailureType.MissingCustomerIdentifier, message: who.message, operation };
 
   const eventTimeMs = parseEventTime(event.timestamp);
   if (eventTimeMs === undefined) {
@@ -61,6 +70,7 @@ export function planDelivery(input: { integrationId: string; event: DeliveryEven
   };
   const request = action.build(event, ctx);
   const limits = checkLimits(request, action.limits, event);
-  if (!limits.ok) return { ok: false, failureType: DeliveryFailureType.PayloadTooLarge, message: limits.message, operation };
+  if (!limits.ok)
+    return { ok: false, failureType: DeliveryFailureType.PayloadTooLarge, message: limits.message, operation };
   return { ok: true, request, customerId: who.customerId };
 }

@@ -15,7 +15,9 @@ export const page: Action = {
   operation: 'page',
   appliesTo: (event) => event.type === 'page',
   refuse: (event) =>
-    pageUrl(event) ? undefined : 'A page event needs its URL in context.page.url (or properties.url): Customer.io names page views by URL',
+    pageUrl(event)
+      ? undefined
+      : 'A page event needs its URL in context.page.url (or properties.url): Customer.io names page views by URL',
   // Page names are URLs: Customer.io's own web SDK sends them whole, so only custom event names are held to 100 bytes.
   limits: { kind: 'event', field: 'properties', limitName: false },
   eventName: (event) => pageUrl(event) ?? event.name,

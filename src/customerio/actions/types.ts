@@ -24,8 +24,7 @@ export interface MappingContext {
  * (so a refusal points at the field the sender must trim).
  */
 export type ActionLimits =
-  | { kind: 'attributes'; field: (event: SignalEvent) => string }
-  | { kind: 'event'; field: string; limitName: boolean };
+  { kind: 'attributes'; field: (event: SignalEvent) => string } | { kind: 'event'; field: string; limitName: boolean };
 
 /**
  * One Customer.io action: everything about it lives in its own module (when it applies, what it refuses, the request

@@ -57,7 +57,13 @@ export function createTrackTransport(options: TransportOptions): TrackTransport 
       try {
         res = await request(url, { method: req.method, headers, body, dispatcher: agent, signal });
       } catch (err) {
-        return { method: req.method, url, durationMs: elapsed(), error: describeNetworkError(err), ...withRedirects(redirects) };
+        return {
+          method: req.method,
+          url,
+          durationMs: elapsed(),
+          error: describeNetworkError(err),
+          ...withRedirects(redirects),
+        };
       }
       const location = res.headers.location;
       if (isRedirect(res.statusCode) && typeof location === 'string' && redirects.length < MAX_REDIRECTS) {
@@ -74,7 +80,14 @@ export function createTrackTransport(options: TransportOptions): TrackTransport 
       try {
         text = await readCapped(res.body, MAX_BODY_BYTES);
       } catch (err) {
-        return { method: req.method, url, status: res.statusCode, durationMs: elapsed(), error: describeNetworkError(err), ...withRedirects(redirects) };
+        return {
+          method: req.method,
+          url,
+          status: res.statusCode,
+          durationMs: elapsed(),
+          error: describeNetworkError(err),
+          ...withRedirects(redirects),
+        };
       }
       const retryAfter = parseRetryAfter(headerValue(res.headers['retry-after']), Date.now());
       const exchange: HttpExchange = {
@@ -97,7 +110,9 @@ export function createTrackTransport(options: TransportOptions): TrackTransport 
 function mayReceiveCredentials(url: string, trustedOrigin: string): boolean {
   const target = new URL(url);
   if (target.origin === trustedOrigin) return true;
-  return target.protocol === 'https:' && (target.hostname === 'customer.io' || target.hostname.endsWith('.customer.io'));
+  return (
+    target.protocol === 'https:' && (target.hostname === 'customer.io' || target.hostname.endsWith('.customer.io'))
+  );
 }
 
 function isRedirect(status: number): boolean {

@@ -29,7 +29,10 @@ export async function verifyTrackCredentials(
       return {
         ok: false,
         reason: 'unreachable',
-        detail: status === undefined ? `${exchange.error?.code ?? 'no response'} calling ${exchange.url}` : `HTTP ${status} from ${exchange.url}`,
+        detail:
+          status === undefined
+            ? `${exchange.error?.code ?? 'no response'} calling ${exchange.url}`
+            : `HTTP ${status} from ${exchange.url}`,
       };
     case 'accepted':
       break;
@@ -41,7 +44,9 @@ export async function verifyTrackCredentials(
     return { ok: false, reason: 'unreachable', detail: `unreadable answer from ${exchange.url}` };
   }
   if (accountRegion === 'us' || accountRegion === 'eu') {
-    return accountRegion === credentials.region ? { ok: true, region: accountRegion } : { ok: false, reason: 'region_mismatch', accountRegion };
+    return accountRegion === credentials.region
+      ? { ok: true, region: accountRegion }
+      : { ok: false, reason: 'region_mismatch', accountRegion };
   }
   return { ok: false, reason: 'unreachable', detail: `unexpected answer from ${exchange.url}` };
 }
