@@ -23,9 +23,13 @@ const EnvSchema = z.object({
   CUSTOMERIO_TRACK_URL_US: withDefault(url.optional()),
   CUSTOMERIO_TRACK_URL_EU: withDefault(url.optional()),
   CUSTOMERIO_HTTP_TIMEOUT_MS: withDefault(z.coerce.number().int().min(100).max(120_000).default(10_000)),
-  DELIVERY_RATE_LIMIT_PER_SECOND: withDefault(z.coerce.number().positive().default(100)),
+  /** How many workers share each integration's rate limit: each sends at most 1/WORKER_REPLICAS of it. */
+  WORKER_REPLICAS: withDefault(z.coerce.number().int().min(1).max(1000).default(1)),
   WORKER_MAX_CONCURRENT_ACTIVITIES: withDefault(z.coerce.number().int().positive().default(100)),
-  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: withDefault(z.coerce.number().int().min(2).default(40)),
+  /** Each HTTP attempt runs inside a workflow task (a local activity), so this also caps attempts in flight. */
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: withDefault(z.coerce.number().int().min(2).default(100)),
+  /** Workflows kept in memory between their tasks; a bigger cache costs memory and saves history replays. */
+  WORKER_MAX_CACHED_WORKFLOWS: withDefault(z.coerce.number().int().min(2).default(200)),
   CREDENTIALS_REVALIDATE_MS: withDefault(z.coerce.number().int().min(0).default(5_000)),
   LOG_LEVEL: withDefault(z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info')),
 });

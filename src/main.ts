@@ -1,3 +1,4 @@
+import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { resolve } from 'node:path';
 import { startApi } from './api/build';
@@ -6,7 +7,6 @@ import { loadOrCreateLocalSecrets, type LocalSecrets } from './local/secrets';
 import { createLogger } from './logger';
 import { openCore } from './service/core';
 import { runMain } from './service/process';
-import { connectClient } from './temporal/connect';
 import { type DevServer, startDevServer } from './temporal/dev-server';
 import { installTemporalRuntime } from './temporal/runtime-logger';
 import { startWorker } from './worker/create-worker';
@@ -46,8 +46,10 @@ runMain(
     const core = await openCore(embedded);
     const connection = await NativeConnection.connect({ address });
     const worker = await startWorker(core, embedded, connection);
-    const client = await connectClient({ address, namespace: config.TEMPORAL_NAMESPACE });
-    const api = await startApi(core, { config: embedded, logger, client });
+    // The API's client shares the worker's connection, so a delivery's first workflow task can come straight back
+    // with its start (eager workflow start): no round trip through the task queue.
+    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    const api = await startApi(core, { config: embedded, logger, client, eagerStart: true });
 
     const apiUrl = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}`;
     // A secret is printed only the one time it is made; after that the banner says where it is kept.
@@ -73,7 +75,6 @@ runMain(
       stop: [
         api.stop,
         worker.stop,
-        () => client.connection.close(),
         () => connection.close(),
         () => core.close(),
         () => devServer?.stop(),

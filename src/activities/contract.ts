@@ -10,11 +10,26 @@ export interface SendAttemptInput {
   integrationId: string;
   attempt: number;
   request: TrackApiRequest;
+  /**
+   * Set for attempts run as local activities (they hold a workflow task while they run): a wait for the
+   * integration's rate limit longer than this is not waited out in the worker; the attempt is `deferred` instead.
+   */
+  deferAfterMs?: number;
 }
 
+/**
+ * What an attempt did. Each outcome repeats the request it was about: a local activity's marker in the history
+ * records its result but not its input.
+ */
 export type SendAttemptResult =
-  | { outcome: 'delivered'; exchange: HttpExchange; revisionNumber: number }
-  | { outcome: 'skipped'; reason: 'integration_disabled' | 'integration_deleted'; detail: string };
+  | { outcome: 'delivered'; exchange: HttpExchange; revisionNumber: number; request?: TrackApiRequest }
+  | {
+      outcome: 'skipped';
+      reason: 'integration_disabled' | 'integration_deleted';
+      detail: string;
+      request?: TrackApiRequest;
+    }
+  | { outcome: 'deferred'; retryAfterMs: number; detail: string; request?: TrackApiRequest };
 
 /** The integration's credentials as a parked delivery needs to know them: has a fix arrived? */
 interface CredentialsState {

@@ -7,7 +7,7 @@ interface ActivityDeps extends SendDeps {
   store: Pick<IntegrationStore, 'revisionMarker'>;
 }
 
-/** Every activity of the delivery worker, built around its dependencies (credentials cache, HTTP pool, store). */
+/** Every activity of the delivery worker, built around its dependencies (credentials cache, HTTP pool, rate limiter, store). */
 export function createActivities(deps: ActivityDeps): DeliveryActivities {
   return {
     sendToCustomerIo: createSendToCustomerIo(deps),

@@ -1,46 +1,64 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import type { TrackTransport } from '../customerio/http/transport';
 import { attemptFailure, outcomeOf } from '../customerio/outcomes';
 import type { TrackBaseUrls } from '../customerio/regions';
 import type { DeliveryTargets } from '../store/delivery-targets';
 import type { DeliveryActivities } from './contract';
+import type { DeliveryRateLimiter } from './rate-limiter';
 
 export interface SendDeps {
   targets: DeliveryTargets;
   transport: TrackTransport;
   baseUrls: TrackBaseUrls;
+  limiter: DeliveryRateLimiter;
 }
 
 /**
  * One HTTP attempt, never retried by Temporal: the workflow owns the schedule so each attempt is its own entry in
- * the history. Credentials are loaded here, at call time, so a fixed config reaches deliveries still retrying.
+ * the history. Credentials are loaded here, at call time, so a fixed config reaches deliveries still retrying. The
+ * integration's rate limit is kept here too: the attempt waits for its slot, or (a local activity, which holds a
+ * workflow task while it waits) hands the wait back to the workflow's durable timer.
  */
 export function createSendToCustomerIo(deps: SendDeps): DeliveryActivities['sendToCustomerIo'] {
   return async function sendToCustomerIo(input) {
-    const target = await deps.targets.get(input.integrationId);
+    const { integrationId, request } = input;
+    const target = await deps.targets.get(integrationId);
     if (!target || target.deleted) {
       return {
         outcome: 'skipped',
         reason: 'integration_deleted',
-        detail: `integration ${input.integrationId} no longer exists`,
+        detail: `integration ${integrationId} no longer exists`,
+        request,
       };
     }
     if (!target.enabled) {
       return {
         outcome: 'skipped',
         reason: 'integration_disabled',
-        detail: `integration ${input.integrationId} is disabled`,
+        detail: `integration ${integrationId} is disabled`,
+        request,
       };
     }
+    const signal = Context.current().cancellationSignal;
+    const waitMs = deps.limiter.reserve(integrationId, target.ratePerSecond);
+    if (input.deferAfterMs !== undefined && waitMs > input.deferAfterMs) {
+      deps.limiter.release(integrationId);
+      const detail = `rate limit of ${target.ratePerSecond}/s for this integration: next slot in ${waitMs} ms`;
+      return { outcome: 'deferred', retryAfterMs: waitMs, detail, request };
+    }
+    if (waitMs > 0) await delay(waitMs, undefined, { signal });
     const exchange = await deps.transport.send(
       { baseUrl: deps.baseUrls[target.region], siteId: target.siteId, apiKey: target.trackingApiKey },
-      input.request,
-      Context.current().cancellationSignal,
+      request,
+      signal,
     );
+    if (exchange.status === 429 || exchange.retryAfterMs !== undefined)
+      deps.limiter.pushedBack(integrationId, exchange.retryAfterMs);
     const next = outcomeOf(exchange.error ? undefined : exchange.status).next;
-    if (next === 'deliver') return { outcome: 'delivered', exchange, revisionNumber: target.revisionNumber };
+    if (next === 'deliver') return { outcome: 'delivered', exchange, revisionNumber: target.revisionNumber, request };
     // A parked delivery's next attempt must read the credentials again instead of trusting the cache.
-    if (next === 'park') deps.targets.invalidate(input.integrationId);
-    throw attemptFailure(exchange, target.revisionNumber);
+    if (next === 'park') deps.targets.invalidate(integrationId);
+    throw attemptFailure(exchange, target.revisionNumber, request);
   };
 }

@@ -9,6 +9,7 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import { AppError, errors } from '../errors';
+import { registry } from '../observability/metrics';
 import type { LiveFeed } from '../deliveries/live-feed';
 import type { DeliveryService } from '../deliveries/service';
 import type { EventIntake } from '../intake/event-intake';
@@ -140,6 +141,10 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
     };
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+  // Prometheus scrapes without a token: the figures are counts and rates, never event data or secrets.
+  app.get('/metrics', async (_request, reply) =>
+    reply.header('content-type', registry.contentType).send(await registry.metrics()),
+  );
   registerLivePage(app);
   app.get('/readyz', async (_request, reply) => {
     const checks = (await deps.ready?.()) ?? {};

@@ -22,6 +22,8 @@ interface ApiOptions {
   /** Overrides of the default retry schedule for every delivery the intake starts, under each integration's own. */
   retry?: Partial<RetryPolicy>;
   rateLimits?: ApiDeps['rateLimits'];
+  /** The client is on a NativeConnection shared with a worker in this process: the intake asks for eager starts. */
+  eagerStart?: boolean;
 }
 
 /** The HTTP service wired to the core: management API, intake, and the change hooks that keep caches honest. */
@@ -57,6 +59,7 @@ export function buildApi(core: Core, options: ApiOptions) {
     integrations: active,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     retry: options.retry,
+    eagerStart: options.eagerStart,
   });
   const app = buildApp({
     logger,

@@ -7,7 +7,7 @@ import type { SignalEvent } from '../shared/event';
 import { parseSignalEvent, type SignalEventInput } from '../shared/event-schema';
 import { DELIVER_EVENT_WORKFLOW, deliveryWorkflowId, TASK_QUEUE } from '../shared/names';
 import type { RetryPolicy } from '../shared/retry-policy';
-import type { deliverEvent } from '../workflows';
+import type { deliverEventV2 } from '../workflows';
 
 export interface StartDeliveryOptions {
   taskQueue?: string;
@@ -21,6 +21,11 @@ export interface StartDeliveryOptions {
   now?: () => Date;
   /** This delivery repeats an earlier one (same event, so the same Customer.io event id). */
   replayOf?: DeliverEventInput['replayOf'];
+  /**
+   * Ask for the run's first workflow task to come back with the start, to a worker in this process: only with a client
+   * on the worker's NativeConnection (`npm start`). Without a free slot Temporal dispatches it as usual.
+   */
+  eager?: boolean;
 }
 
 export interface StartDeliveryOutcome {
@@ -28,6 +33,8 @@ export interface StartDeliveryOutcome {
   status: 'started' | 'duplicate';
   workflowId: string;
   runId?: string;
+  /** The first workflow task came back with the start (eager start asked for and granted). */
+  eager?: boolean;
 }
 
 export class InvalidEventError extends Error {
@@ -90,15 +97,16 @@ export async function startValidatedDelivery(
   const input = toDeliveryInput(integrationId, event, options);
   const workflowId = deliveryWorkflowId(integrationId, input.event.messageId);
   try {
-    const handle = await client.workflow.start<typeof deliverEvent>(DELIVER_EVENT_WORKFLOW, {
+    const handle = await client.workflow.start<typeof deliverEventV2>(DELIVER_EVENT_WORKFLOW, {
       taskQueue: options.taskQueue ?? TASK_QUEUE,
       workflowId,
       args: [input],
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       workflowIdConflictPolicy: 'FAIL',
       typedSearchAttributes: initialSearchAttributes(input),
+      requestEagerStart: options.eager,
     });
-    return { status: 'started', workflowId, runId: handle.firstExecutionRunId };
+    return { status: 'started', workflowId, runId: handle.firstExecutionRunId, eager: handle.eagerlyStarted };
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) return { status: 'duplicate', workflowId };
     throw err;

@@ -3,6 +3,9 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../shared/retry-policy';
 import { hours, inHours } from '../shared/time';
 import { REGIONS } from './regions';
 
+/** Signal's per-integration default, which is also Customer.io's fair-use rate for the Track API. */
+export const DEFAULT_RATE_PER_SECOND = 100;
+
 /** Fields the product page lists, plus the delivery settings of the default variant. */
 export const CustomerIoConfigSchema = z.object({
   site_id: z.string().trim().min(1, 'site_id is required').max(200),
@@ -22,6 +25,8 @@ export const CustomerIoConfigSchema = z.object({
     .min(0)
     .max(14 * 24)
     .default(inHours(DEFAULT_RETRY_POLICY.awaitCredentialsMs)),
+  /** Requests per second to Customer.io for this integration, shared by every worker (WORKER_REPLICAS splits it). */
+  rate_limit_per_second: z.number().positive().max(10_000).default(DEFAULT_RATE_PER_SECOND),
 });
 
 export type CustomerIoConfig = z.output<typeof CustomerIoConfigSchema>;

@@ -6,6 +6,7 @@
  */
 import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/common';
 import { hours } from '../shared/time';
+import type { TrackApiRequest } from './actions/types';
 import type { HttpExchange } from './exchange';
 
 /** `ApplicationFailure.type` of a failed attempt. */
@@ -91,13 +92,19 @@ export function outcomeOf(status: number | undefined): Readonly<OutcomeRule> {
 export interface AttemptFailureDetails {
   exchange: HttpExchange;
   revisionNumber: number;
+  /** The request the attempt sent (a local activity's marker keeps no input). */
+  request?: TrackApiRequest;
 }
 
 /** The activity's side: a failed exchange as the failure the workflow will read back. */
-export function attemptFailure(exchange: HttpExchange, revisionNumber: number): ApplicationFailure {
+export function attemptFailure(
+  exchange: HttpExchange,
+  revisionNumber: number,
+  request?: TrackApiRequest,
+): ApplicationFailure {
   const rule = outcomeOf(exchange.error ? undefined : exchange.status);
   const status = exchange.status;
-  const details: AttemptFailureDetails = { exchange, revisionNumber };
+  const details: AttemptFailureDetails = { exchange, revisionNumber, request };
   let message: string;
   if (rule.attemptType === AttemptFailureType.Network || status === undefined) {
     message = `No response from Customer.io: ${exchange.error?.code} ${exchange.error?.message} (${describe(exchange)})`;
@@ -131,8 +138,8 @@ export interface AttemptFailure {
  * fault inside the worker (database, decryption) deserves another try.
  */
 export function readAttemptFailure(err: unknown, attemptTimeout: string): AttemptFailure {
-  if (!(err instanceof ActivityFailure)) throw err;
-  const cause = err.cause;
+  // A regular activity's failure arrives wrapped in an ActivityFailure; a local activity's arrives as it was thrown.
+  const cause = err instanceof ActivityFailure ? err.cause : err;
   if (cause instanceof ApplicationFailure) {
     const details = cause.details?.[0] as AttemptFailureDetails | undefined;
     const known = Object.values(AttemptFailureType).includes(cause.type as AttemptFailureType);
@@ -144,18 +151,16 @@ export function readAttemptFailure(err: unknown, attemptTimeout: string): Attemp
       httpStatus: details?.exchange?.status,
       retryAfterMs: details?.exchange?.retryAfterMs,
       revisionNumber: details?.revisionNumber,
-      cause: err,
+      cause: err as Error,
     };
   }
-  const timedOut = cause instanceof TimeoutFailure;
-  return {
-    next: 'backoff',
-    type: timedOut ? 'AttemptTimedOut' : 'WorkerError',
-    message: timedOut
-      ? `The attempt did not finish within its ${attemptTimeout} limit (worker lost or stalled)`
-      : `The attempt failed inside the worker: ${cause?.message ?? err.message}`,
-    cause: err,
-  };
+  if (cause instanceof TimeoutFailure) {
+    const message = `The attempt did not finish within its ${attemptTimeout} limit (worker lost or stalled)`;
+    return { next: 'backoff', type: 'AttemptTimedOut', message, cause: err as Error };
+  }
+  if (!(err instanceof ActivityFailure)) throw err;
+  const message = `The attempt failed inside the worker: ${err.cause?.message ?? err.message}`;
+  return { next: 'backoff', type: 'WorkerError', message, cause: err };
 }
 
 export const UNAUTHORIZED_HELP =

@@ -10,24 +10,56 @@ type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 type Failure = temporal.api.failure.v1.IFailure;
 const EventType = temporal.api.enums.v1.EventType;
 
-/** One HTTP attempt of a delivery, as the workflow history records it. */
-interface AttemptRecord {
+const CLOSE_EVENTS = new Set<number>([
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT,
+]);
+
+/** The marker sdk-core records for every local activity, with the result or the failure. */
+const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
+
+export type AttemptOutcome = 'delivered' | 'skipped' | 'failed' | 'timed_out' | 'in_flight' | 'deferred' | 'lost';
+
+/** One HTTP attempt of a delivery (or one the rate limiter held back), as the workflow history records it. */
+export interface AttemptRecord {
   attempt: number;
+  /** The history event that records it: an activity's scheduling, or a local activity's marker. */
+  eventId: string;
   scheduledAt: string;
   startedAt?: string;
   finishedAt?: string;
-  request: TrackApiRequest;
-  outcome: 'delivered' | 'skipped' | 'failed' | 'timed_out' | 'in_flight';
+  request?: TrackApiRequest;
+  outcome: AttemptOutcome;
   exchange?: HttpExchange;
   /** Credentials revision the attempt used (never the credentials). */
   revisionNumber?: number;
   error?: { type?: string; message: string };
+  /** How long the rate limiter asked to wait, for a deferred attempt. */
+  retryAfterMs?: number;
 }
 
-/** Every HTTP attempt of a delivery run, oldest first, read back from its history. */
+interface LocalActivityData {
+  activity_type?: string;
+  original_schedule_time?: { seconds?: number; nanos?: number };
+}
+
+/**
+ * Every HTTP attempt of a delivery run, oldest first, read back from its history: regular activities (runs of the
+ * first workflow version) and local-activity markers (v2). A workflow task that timed out or failed before the next
+ * attempt was recorded is shown as a lost attempt: the worker died (or stalled) while it may have been sending, and
+ * the attempt was made again.
+ */
 export function attemptsFromHistory(history: History): AttemptRecord[] {
   const byScheduledId = new Map<string, AttemptRecord>();
   const records: AttemptRecord[] = [];
+  let made = 0;
+  let lostAt: string | undefined;
+  let closed = false;
+  const localAttempts =
+    history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name !== 'deliverEvent';
   for (const event of history.events ?? []) {
     const at = eventTime(event);
     const scheduled = event.activityTaskScheduledEventAttributes;
@@ -37,15 +69,43 @@ export function attemptsFromHistory(history: History): AttemptRecord[] {
     ) {
       const input = decode<SendAttemptInput>(scheduled.input?.payloads?.[0]);
       const record: AttemptRecord = {
-        attempt: input?.attempt ?? records.length + 1,
+        attempt: input?.attempt ?? made + 1,
+        eventId: String(event.eventId),
         scheduledAt: at,
-        request: input!.request,
+        request: input?.request,
         outcome: 'in_flight',
       };
+      made = record.attempt;
       byScheduledId.set(String(event.eventId), record);
       records.push(record);
       continue;
     }
+    const marker = event.markerRecordedEventAttributes;
+    if (marker?.markerName === LOCAL_ACTIVITY_MARKER) {
+      const data = decode<LocalActivityData>(marker.details?.data?.payloads?.[0]);
+      if (data?.activity_type !== ACTIVITY.send) continue;
+      const record = fromMarker(
+        event,
+        data,
+        marker.failure ?? undefined,
+        decode<SendAttemptResult>(marker.details?.result?.payloads?.[0]),
+      );
+      if (record.outcome !== 'deferred') made++;
+      record.attempt = record.outcome === 'deferred' ? made + 1 : made;
+      if (lostAt && record.outcome !== 'deferred') records.push(lostAttempt(record, lostAt));
+      lostAt = undefined;
+      records.push(record);
+      continue;
+    }
+    if (
+      localAttempts &&
+      (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT ||
+        event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED)
+    ) {
+      lostAt ??= at;
+      continue;
+    }
+    if (CLOSE_EVENTS.has(event.eventType ?? 0)) closed = true;
     const started = event.activityTaskStartedEventAttributes;
     if (started) {
       const record = byScheduledId.get(String(started.scheduledEventId));
@@ -56,16 +116,8 @@ export function attemptsFromHistory(history: History): AttemptRecord[] {
     if (completed) {
       const record = byScheduledId.get(String(completed.scheduledEventId));
       if (!record) continue;
-      const result = decode<SendAttemptResult>(completed.result?.payloads?.[0]);
       record.finishedAt = at;
-      if (result?.outcome === 'delivered') {
-        record.outcome = 'delivered';
-        record.exchange = result.exchange;
-        record.revisionNumber = result.revisionNumber;
-      } else {
-        record.outcome = 'skipped';
-        if (result) record.error = { type: result.reason, message: result.detail };
-      }
+      applyResult(record, decode<SendAttemptResult>(completed.result?.payloads?.[0]));
       continue;
     }
     const failed = event.activityTaskFailedEventAttributes ?? event.activityTaskTimedOutEventAttributes;
@@ -73,17 +125,83 @@ export function attemptsFromHistory(history: History): AttemptRecord[] {
       const record = byScheduledId.get(String(failed.scheduledEventId));
       if (!record) continue;
       record.finishedAt = at;
-      record.outcome = event.activityTaskTimedOutEventAttributes ? 'timed_out' : 'failed';
-      const failure = failed.failure ?? undefined;
-      const details = decode<AttemptFailureDetails>(failure?.applicationFailureInfo?.details?.payloads?.[0]);
-      if (details) {
-        record.exchange = details.exchange;
-        record.revisionNumber = details.revisionNumber;
-      }
-      record.error = describeFailure(failure);
+      applyFailure(record, failed.failure ?? undefined);
+      if (event.activityTaskTimedOutEventAttributes) record.outcome = 'timed_out';
     }
   }
+  // The task that timed out has not been retried yet (the run is still waiting for a worker).
+  if (lostAt && !closed)
+    records.push(lostAttempt({ attempt: made + 1, eventId: '', scheduledAt: lostAt, outcome: 'lost' }, lostAt));
   return records;
+}
+
+function fromMarker(
+  event: HistoryEvent,
+  data: LocalActivityData,
+  failure: Failure | undefined,
+  result: SendAttemptResult | undefined,
+): AttemptRecord {
+  const record: AttemptRecord = {
+    attempt: 0,
+    eventId: String(event.eventId),
+    // The marker's complete_time is workflow time (its task's start plus the run time); the event's own time is when
+    // the result reached the history, which is never before the attempt began.
+    scheduledAt: timestampToIso(data.original_schedule_time) ?? eventTime(event),
+    finishedAt: eventTime(event),
+    outcome: 'in_flight',
+  };
+  if (failure) applyFailure(record, failure);
+  else applyResult(record, result);
+  return record;
+}
+
+function applyResult(record: AttemptRecord, result: SendAttemptResult | undefined): void {
+  if (result?.request) record.request = result.request;
+  switch (result?.outcome) {
+    case 'delivered':
+      record.outcome = 'delivered';
+      record.exchange = result.exchange;
+      record.revisionNumber = result.revisionNumber;
+      return;
+    case 'deferred':
+      record.outcome = 'deferred';
+      record.retryAfterMs = result.retryAfterMs;
+      record.error = { type: 'RateLimited', message: result.detail };
+      return;
+    case 'skipped':
+      record.outcome = 'skipped';
+      record.error = { type: result.reason, message: result.detail };
+      return;
+    default:
+      record.outcome = 'skipped';
+  }
+}
+
+function applyFailure(record: AttemptRecord, failure: Failure | undefined): void {
+  record.outcome = 'failed';
+  const details = decode<AttemptFailureDetails>(failure?.applicationFailureInfo?.details?.payloads?.[0]);
+  if (details) {
+    record.exchange = details.exchange;
+    record.revisionNumber = details.revisionNumber;
+    if (details.request) record.request = details.request;
+  }
+  record.error = describeFailure(failure);
+}
+
+function lostAttempt(next: AttemptRecord, at: string): AttemptRecord {
+  return {
+    attempt: next.attempt,
+    eventId: '',
+    scheduledAt: at,
+    finishedAt: at,
+    request: next.request,
+    outcome: 'lost',
+    error: {
+      type: 'WorkerLost',
+      message:
+        'The worker running this attempt stopped answering (its workflow task timed out); the attempt was made again',
+    },
+  };
 }
 
 function describeFailure(failure: Failure | undefined): { type?: string; message: string } {

@@ -1,5 +1,5 @@
 import type { defineSearchAttributeKey } from '@temporalio/common';
-import { DELIVER_EVENT_WORKFLOW } from '../shared/names';
+import { DELIVERY_WORKFLOW_TYPES } from '../shared/names';
 import {
   CustomerIdKey,
   DeliveryStatusKey,
@@ -37,7 +37,7 @@ function literal(value: string): string {
 
 /** The one place delivery filters become a visibility query (the same text works with `temporal workflow list -q`). */
 export function deliveryQuery(filter: DeliveryFilter = {}): string {
-  const clauses = [`WorkflowType = ${literal(DELIVER_EVENT_WORKFLOW)}`];
+  const clauses = [`WorkflowType IN (${DELIVERY_WORKFLOW_TYPES.map(literal).join(', ')})`];
   const eq = (key: ReturnType<typeof defineSearchAttributeKey<'KEYWORD'>>, value: string | undefined) => {
     if (value !== undefined && value !== '') clauses.push(`${key.name} = ${literal(value)}`);
   };

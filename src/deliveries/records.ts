@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import { temporal } from '@temporalio/proto';
 import { ACTIVITY } from '../activities/contract';
+import { planDelivery } from '../customerio/actions';
+import type { TrackApiRequest } from '../customerio/actions/types';
+import { settleDeliveryInput } from '../customerio/delivery-input';
 import type { DeliverEventInput, DeliveryStatus, LastError } from '../shared/delivery';
 import {
   AttemptsKey,
@@ -13,7 +16,7 @@ import {
   MessageIdKey,
   ReplayOfKey,
 } from '../shared/search-attributes';
-import { attemptsFromHistory, decode, eventTime, timestampToIso } from './history';
+import { type AttemptRecord, attemptsFromHistory, decode, eventTime, timestampToIso } from './history';
 
 type ExecutionInfo = temporal.api.workflow.v1.IWorkflowExecutionInfo;
 type History = temporal.api.history.v1.IHistory;
@@ -111,7 +114,7 @@ interface AttemptView {
   outcome: string;
   duration_ms: number | null;
   credentials_revision: number | null;
-  request: { method: string; url: string | null; path: string; body: unknown };
+  request: { method: string | null; url: string | null; path: string | null; body: unknown };
   response: { status: number; body_excerpt: string | null; retry_after_ms: number | null } | null;
   error: { type: string | null; message: string } | null;
 }
@@ -135,7 +138,11 @@ export function deliveryRecord(
   const started = events[0]?.workflowExecutionStartedEventAttributes;
   const input = decode<DeliverEventInput>(started?.input?.payloads?.[0]);
   const redact = (value: unknown) => (pii === 'hash' ? hashPii(value) : value);
-  const attempts = attemptsFromHistory(history).map<AttemptView>((a) => ({
+  const recorded = attemptsFromHistory(history);
+  const byEvent = new Map(recorded.map((a) => [a.eventId, a]));
+  // Every attempt sends the one request planned for the delivery; a lost attempt's is known from the others.
+  const knownRequest = recorded.find((a) => a.request)?.request ?? plannedRequest(input);
+  const attempts = recorded.map<AttemptView>((a) => ({
     attempt: a.attempt,
     scheduled_at: a.scheduledAt,
     started_at: a.startedAt ?? null,
@@ -144,10 +151,10 @@ export function deliveryRecord(
     duration_ms: a.exchange?.durationMs ?? null,
     credentials_revision: a.revisionNumber ?? null,
     request: {
-      method: a.request.method,
+      method: (a.request ?? knownRequest)?.method ?? null,
       url: a.exchange?.url ?? null,
-      path: a.request.path,
-      body: redact(a.request.body),
+      path: (a.request ?? knownRequest)?.path ?? null,
+      body: redact((a.request ?? knownRequest)?.body ?? null),
     },
     response:
       a.exchange?.status !== undefined
@@ -177,14 +184,22 @@ export function deliveryRecord(
         timeline.push({ at, what: name === ACTIVITY.send ? 'attempt' : 'checked credentials' });
         break;
       }
+      case EventType.EVENT_TYPE_MARKER_RECORDED: {
+        const attempt = byEvent.get(String(event.eventId));
+        if (attempt)
+          timeline.push({ at, what: attempt.outcome === 'deferred' ? 'held back by the rate limit' : 'attempt' });
+        break;
+      }
+      case EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT:
+      case EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED:
+        if (recorded.some((a) => a.outcome === 'lost')) {
+          timeline.push({ at, what: 'worker lost', detail: 'its workflow task timed out; another worker took over' });
+        }
+        break;
       case EventType.EVENT_TYPE_TIMER_STARTED: {
         const timeout = event.timerStartedEventAttributes?.startToFireTimeout;
         const ms = timeout ? Number(timeout.seconds ?? 0) * 1000 + Math.round((timeout.nanos ?? 0) / 1e6) : 0;
-        timeline.push({
-          at,
-          what: parkedAround(events, event) ? 'waiting for credentials' : 'backing off',
-          detail: `${ms} ms`,
-        });
+        timeline.push({ at, what: timerPurpose(events, event, byEvent), detail: `${ms} ms` });
         break;
       }
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
@@ -225,17 +240,35 @@ export function deliveryRecord(
   return { ...summary, event: redact(input?.event ?? null), attempts_detail: attempts, timeline, outcome, replays };
 }
 
-/** A timer right after a credentials check belongs to a wait for credentials, not to a backoff. */
-function parkedAround(
+/**
+ * What a timer waits for, told by what came right before it: a credentials check (a wait for credentials), an
+ * attempt the rate limiter held back (a wait for its slot), or a failed attempt (a backoff).
+ */
+function timerPurpose(
   events: temporal.api.history.v1.IHistoryEvent[],
   timer: temporal.api.history.v1.IHistoryEvent,
-): boolean {
-  const index = events.indexOf(timer);
-  for (let i = index - 1; i >= 0; i--) {
-    const scheduled = events[i]?.activityTaskScheduledEventAttributes;
-    if (scheduled) return scheduled.activityType?.name === ACTIVITY.credentials;
+  attempts: Map<string, AttemptRecord>,
+): string {
+  for (let i = events.indexOf(timer) - 1; i >= 0; i--) {
+    const event = events[i]!;
+    const scheduled = event.activityTaskScheduledEventAttributes;
+    if (scheduled)
+      return scheduled.activityType?.name === ACTIVITY.credentials ? 'waiting for credentials' : 'backing off';
+    const attempt = attempts.get(String(event.eventId));
+    if (attempt) return attempt.outcome === 'deferred' ? 'waiting for the rate limit' : 'backing off';
   }
-  return false;
+  return 'backing off';
+}
+
+/** The request a delivery's input plans, for a record whose history holds none yet (its first attempt was lost). */
+function plannedRequest(input: DeliverEventInput | undefined): TrackApiRequest | undefined {
+  if (!input) return undefined;
+  try {
+    const plan = planDelivery(settleDeliveryInput(input));
+    return plan.ok ? plan.request : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const PII_KEY = /(^|_|\b)(e-?mail|phone|mobile|ip)$/i;

@@ -2,9 +2,9 @@ import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundErro
 import { toDeliveryInput } from '../client/start-delivery';
 import { initialSearchAttributes } from '../customerio/labels';
 import { AppError, errors } from '../errors';
-import { DELIVER_EVENT_WORKFLOW, replayWorkflowId } from '../shared/names';
+import { DELIVER_EVENT_WORKFLOW, DELIVERY_WORKFLOW_TYPES, replayWorkflowId } from '../shared/names';
 import type { IntegrationStore } from '../store/integrations';
-import type { deliverEvent } from '../workflows';
+import type { deliverEventV2 } from '../workflows';
 import { countParkedDeliveries, resumeParkedDeliveries } from './parked';
 import { type DeliveryFilter, deliveryQuery } from './query';
 import {
@@ -84,7 +84,7 @@ export class DeliveryService {
   async summary(workflowId: string, runId?: string): Promise<DeliverySummary | undefined> {
     try {
       const description = await this.options.client.workflow.getHandle(workflowId, runId).describe();
-      if (description.type !== DELIVER_EVENT_WORKFLOW) return undefined;
+      if (!(DELIVERY_WORKFLOW_TYPES as readonly string[]).includes(description.type)) return undefined;
       return summarize(description.raw.workflowExecutionInfo!, this.options);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return undefined;
@@ -227,7 +227,7 @@ export class DeliveryService {
     });
     const workflowId = replayWorkflowId(original.workflow_id);
     try {
-      const handle = await client.workflow.start<typeof deliverEvent>(DELIVER_EVENT_WORKFLOW, {
+      const handle = await client.workflow.start<typeof deliverEventV2>(DELIVER_EVENT_WORKFLOW, {
         taskQueue: this.options.taskQueue,
         workflowId,
         args: [replayInput],

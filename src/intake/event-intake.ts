@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { startValidatedDelivery } from '../client/start-delivery';
 import { AppError } from '../errors';
+import { metrics } from '../observability/metrics';
 import type { SignalEvent } from '../shared/event';
 import { parseSignalEvent } from '../shared/event-schema';
 import type { RetryPolicy } from '../shared/retry-policy';
@@ -33,6 +34,8 @@ interface EventIntakeOptions {
   retry?: Partial<RetryPolicy>;
   /** How many workflow starts run at once for one request. */
   startConcurrency?: number;
+  /** The client shares its NativeConnection with a worker in this process: ask for eager starts. */
+  eagerStart?: boolean;
 }
 
 /**
@@ -69,8 +72,10 @@ export class EventIntake {
           now: () => receivedAt,
           config: integration.config,
           retry: this.options.retry,
+          eager: this.options.eagerStart,
           ...(consent.allowed ? {} : { filter: { reason: 'consent_denied', detail: consent.detail } }),
         });
+        if (outcome.status === 'started') metrics.workflowStarts.inc({ eager: String(outcome.eager === true) });
         return {
           message_id: event.messageId!,
           integration_id: integration.id,
@@ -81,7 +86,7 @@ export class EventIntake {
       }),
     );
     try {
-      receipt.deliveries = await runLimited(jobs, this.options.startConcurrency ?? 16);
+      receipt.deliveries = await runLimited(jobs, this.options.startConcurrency ?? 32);
     } catch (err) {
       throw new AppError(
         503,

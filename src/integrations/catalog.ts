@@ -1,3 +1,4 @@
+import { DEFAULT_RATE_PER_SECOND } from '../customerio/config';
 import { VENDOR_KEY } from '../shared/names';
 import { DEFAULT_RETRY_POLICY } from '../shared/retry-policy';
 import { inHours } from '../shared/time';
@@ -91,6 +92,7 @@ export const CATALOG: readonly CatalogVendor[] = [
           hash_pii: false,
           retry_window_hours: inHours(DEFAULT_RETRY_POLICY.retryWindowMs),
           credentials_wait_hours: inHours(DEFAULT_RETRY_POLICY.awaitCredentialsMs),
+          rate_limit_per_second: DEFAULT_RATE_PER_SECOND,
         },
       },
     ],

@@ -2,7 +2,10 @@
 
 export const VENDOR_KEY = 'customer_io';
 export const TASK_QUEUE = 'customer-io-delivery';
-export const DELIVER_EVENT_WORKFLOW = 'deliverEvent';
+/** Every workflow type deliveries have run as; earlier ones stay registered so the runs they started finish. */
+export const DELIVERY_WORKFLOW_TYPES = ['deliverEvent', 'deliverEventV2'] as const;
+/** The type new deliveries start as (v2: each HTTP attempt is a local activity). */
+export const DELIVER_EVENT_WORKFLOW = 'deliverEventV2' satisfies (typeof DELIVERY_WORKFLOW_TYPES)[number];
 
 /** One workflow per (integration, message): Temporal itself rejects a second start of the same delivery. */
 export function deliveryWorkflowId(integrationId: string, messageId: string): string {

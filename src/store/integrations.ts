@@ -1,4 +1,10 @@
-import { type CustomerIoConfig, type IntegrationSecrets, type PublicConfig, splitSecrets } from '../customerio/config';
+import {
+  type CustomerIoConfig,
+  DEFAULT_RATE_PER_SECOND,
+  type IntegrationSecrets,
+  type PublicConfig,
+  splitSecrets,
+} from '../customerio/config';
 import type { Region } from '../customerio/regions';
 import type { Db } from './database';
 import { newId } from './ids';
@@ -37,6 +43,8 @@ export interface DeliveryTarget {
   region: Region;
   siteId: string;
   trackingApiKey: string;
+  /** Requests per second this integration may send to Customer.io, across all workers. */
+  ratePerSecond: number;
 }
 
 export interface RevisionMarker {
@@ -261,6 +269,8 @@ export class IntegrationStore {
       siteId: config.site_id,
       // The product page lists both keys; the Track API authenticates with the tracking key.
       trackingApiKey: secrets.tracking_api_key || secrets.api_key,
+      // Revisions saved before the setting existed get its default.
+      ratePerSecond: config.rate_limit_per_second ?? DEFAULT_RATE_PER_SECOND,
     };
   }
 

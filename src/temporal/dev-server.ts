@@ -6,6 +6,18 @@ import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { searchAttributeCliFlags } from './search-attributes';
 
+/**
+ * What the dev server runs with beyond its defaults, for `npm start` and the tests alike:
+ * - start-dev re-reads cluster metadata under a mutex on every search-attribute read, about five times per delivery
+ *   (the CLI's default; "should not be turned on in production"). The attributes are registered at start, so the
+ *   cached copy is right.
+ * - eager activity execution: an activity scheduled by a workflow task goes straight back to the worker.
+ */
+const DEV_DYNAMIC_CONFIG: Record<string, unknown> = {
+  'system.forceSearchAttributesCacheRefreshOnRead': false,
+  'system.enableActivityEagerExecution': true,
+};
+
 interface DevServerOptions {
   /** Path of the temporal CLI; found with scripts/temporal-cli when omitted. */
   binary?: string;
@@ -51,6 +63,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   else args.push('--headless');
   if (options.dbFile) args.push('--db-filename', options.dbFile);
   args.push('--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=NORMAL');
+  for (const [key, value] of Object.entries(DEV_DYNAMIC_CONFIG))
+    args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   args.push(...searchAttributeCliFlags());
 
   // Its own process group: a terminal's Ctrl-C must not kill Temporal before the worker has drained.

@@ -1,5 +1,6 @@
 import { type NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { DeliveryRateLimiter } from '../activities/rate-limiter';
 import type { Config } from '../config';
 import type { Core } from '../service/core';
 import { ensureSearchAttributes } from '../temporal/search-attributes';
@@ -25,14 +26,17 @@ export function createDeliveryWorker(
       transport: core.transport,
       baseUrls: core.baseUrls,
       store: core.store,
+      limiter: new DeliveryRateLimiter({ share: 1 / config.WORKER_REPLICAS }),
     }),
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: require.resolve('../workflows') }),
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
-    // Server-enforced cap on HTTP attempts per second across every worker of the task queue.
-    maxTaskQueueActivitiesPerSecond: config.DELIVERY_RATE_LIMIT_PER_SECOND,
+    maxConcurrentLocalActivityExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+    maxCachedWorkflows: Math.max(config.WORKER_MAX_CACHED_WORKFLOWS, config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS),
+    // No maxTaskQueueActivitiesPerSecond: it would turn off eager activity dispatch and cap every integration
+    // together; the rate limit per integration lives in the activity (DeliveryRateLimiter).
     // In-flight HTTP attempts get this long to finish on SIGTERM before they are abandoned (and retried later).
     shutdownGraceTime: '20 seconds',
   });

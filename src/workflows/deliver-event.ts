@@ -2,11 +2,12 @@ import {
   ApplicationFailure,
   log,
   proxyActivities,
+  proxyLocalActivities,
   sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { DeliveryActivities } from '../activities/contract';
+import type { DeliveryActivities, SendAttemptInput, SendAttemptResult } from '../activities/contract';
 import { type DeliveryPlan, planDelivery } from '../customerio/actions';
 import { settleDeliveryInput } from '../customerio/delivery-input';
 import { initialSearchAttributes } from '../customerio/labels';
@@ -18,20 +19,46 @@ import { inHours } from '../shared/time';
 import { CredentialRevisions } from './await-credentials';
 import { RunLabels } from './run-labels';
 
+/** Well above the HTTP client's own timeouts: it only fires for an attempt stuck in a live worker. */
 const ATTEMPT_TIMEOUT = '1 minute';
-const { sendToCustomerIo } = proxyActivities<DeliveryActivities>({
-  // Well above the HTTP client's own timeouts: this only fires if a worker dies mid-attempt.
+/**
+ * A local attempt holds its workflow task while it runs: a rate-limit wait longer than this goes to a durable timer
+ * instead, well inside the task's 10 s timeout.
+ */
+const DEFER_AFTER_MS = 2_000;
+
+// One activity per attempt, never retried by Temporal: the loop below retries, so every attempt is its own history
+// entry (a scheduled and a closed activity in v1, a marker with its result or failure in v2).
+const activityAttempt = proxyActivities<DeliveryActivities>({
   startToCloseTimeout: ATTEMPT_TIMEOUT,
-  // One activity per attempt; the loop below retries, so every attempt is its own history entry.
   retry: { maximumAttempts: 1 },
 });
+const localAttempt = proxyLocalActivities<DeliveryActivities>({
+  startToCloseTimeout: ATTEMPT_TIMEOUT,
+  retry: { maximumAttempts: 1 },
+});
+
+type Send = (input: SendAttemptInput) => Promise<SendAttemptResult>;
 
 /**
  * Delivers one Signal event to the Customer.io Track API. The history of this workflow is the delivery's audit
  * trail: the input event, the planned request, every HTTP attempt with its outcome, every backoff timer, every wait
  * for new credentials.
+ *
+ * Each attempt is a local activity: it runs in the workflow task that decides on it, so a delivery that succeeds at
+ * once costs Temporal one workflow task instead of three tasks and an activity. A worker lost mid-attempt shows as a
+ * timed-out workflow task, after which another worker makes the attempt again.
  */
+export async function deliverEventV2(started: DeliverEventInput): Promise<DeliveryResult> {
+  return deliver(started, (input) => localAttempt.sendToCustomerIo({ ...input, deferAfterMs: DEFER_AFTER_MS }));
+}
+
+/** The first version: each attempt a regular activity. Runs it started still finish on it. */
 export async function deliverEvent(started: DeliverEventInput): Promise<DeliveryResult> {
+  return deliver(started, (input) => activityAttempt.sendToCustomerIo(input));
+}
+
+async function deliver(started: DeliverEventInput, send: Send): Promise<DeliveryResult> {
   const labels = new RunLabels();
   const revisions = new CredentialRevisions(started.integrationId);
   // Inputs are settled by whoever starts the run; this settles those of runs started before that was so.
@@ -45,7 +72,7 @@ export async function deliverEvent(started: DeliverEventInput): Promise<Delivery
     labels.set('failed', { attempts: 0, error: { type: plan.failureType, message: plan.message, attempt: 0 } });
     throw ApplicationFailure.nonRetryable(plan.message, plan.failureType, { operation: plan.operation, attempts: 0 });
   }
-  return deliverWithRetries(input.integrationId, plan, resolveRetryPolicy(input.retry), labels, revisions);
+  return deliverWithRetries(input.integrationId, plan, resolveRetryPolicy(input.retry), labels, revisions, send);
 }
 
 /** One attempt after another, each its own activity, with the workflow's own timers between them. */
@@ -55,6 +82,7 @@ async function deliverWithRetries(
   policy: RetryPolicy,
   labels: RunLabels,
   revisions: CredentialRevisions,
+  send: Send,
 ): Promise<DeliveryResult> {
   const { request, customerId } = plan;
   const { operation } = request;
@@ -62,7 +90,13 @@ async function deliverWithRetries(
   for (let attempt = 1; ; attempt++) {
     let failure: AttemptFailure;
     try {
-      const result = await sendToCustomerIo({ integrationId, attempt, request });
+      const result = await send({ integrationId, attempt, request });
+      if (result.outcome === 'deferred') {
+        // Not an attempt: the worker held it back for the integration's rate limit. Same attempt, later.
+        await sleep(result.retryAfterMs);
+        attempt--;
+        continue;
+      }
       if (result.outcome === 'skipped')
         return filtered(labels, result.reason, result.detail, { operation, customerId, attempts: attempt });
       const httpStatus = result.exchange.status ?? 0;

@@ -1,5 +1,5 @@
 /**
- * A deliberately incompatible change to deliverEvent, used to prove the replay test can fail: it waits before its
+ * A deliberately incompatible change to both workflow versions, used to prove the replay test can fail: it waits before its
  * first attempt, so its commands no longer match any recorded history.
  */
 import { proxyActivities, sleep } from '@temporalio/workflow';
@@ -16,3 +16,5 @@ export async function deliverEvent(input: DeliverEventInput): Promise<unknown> {
     request: { operation: 'track', method: 'POST', path: '/', body: {} },
   });
 }
+
+export const deliverEventV2 = deliverEvent;

@@ -12,7 +12,8 @@ import { type DeliveryHarness, startDeliveryHarness } from '../support/delivery-
 import { httpClient } from '../support/http';
 import { eventually } from '../support/temporal';
 
-const OUT = join(__dirname, '../fixtures/histories');
+/** Today's workflow version; earlier versions' folders are frozen (their runs must keep replaying). */
+const OUT = join(__dirname, '../fixtures/histories/v2');
 
 describe('record workflow histories for the replayer', () => {
   let h: DeliveryHarness;
@@ -88,6 +89,33 @@ describe('record workflow histories for the replayer', () => {
     }, 'parking');
     await admin('PATCH', `/v1/admin/integrations/${integrationId}`, { config: { tracking_api_key: rotated.apiKey } });
     await save('parked-then-resumed', workflowId);
+  });
+
+  test('rate limited (attempts held back, then sent)', async () => {
+    // The parked test rotated the fast integration's key; both keys work from here on.
+    h.us.acceptCredentials(key, { siteId: key.siteId, apiKey: 'fixture-key-2' });
+    const installed = await h.installThroughApi({
+      name: 'Fixtures slow',
+      credentials: key,
+      appKey: 'a',
+      config: { rate_limit_per_second: 0.2 },
+    });
+    expect(installed.status).toBe(201);
+    const slow = installed.body.id as string;
+    const sendTo = async (event: Record<string, unknown>) => {
+      // Through the intake, like the others, but to the slow integration only: the fast one is disabled meanwhile.
+      await admin('PATCH', `/v1/admin/integrations/${integrationId}`, { enabled: false });
+      try {
+        return await send(event);
+      } finally {
+        await admin('PATCH', `/v1/admin/integrations/${integrationId}`, { enabled: true });
+      }
+    };
+    // One slot every 5 s: the second event waits for the first one's, longer than a local attempt may hold its task.
+    await sendTo({ type: 'track', event: 'First', userId: 'u-6' });
+    const workflowId = await sendTo({ type: 'track', event: 'Second', userId: 'u-6' });
+    await save('rate-limited', workflowId);
+    await admin('DELETE', `/v1/admin/integrations/${slow}`);
   });
 
   test('replayed', async () => {

@@ -14,35 +14,45 @@ const KINDS = [
   'rejected-400',
   'replayed',
 ];
+/**
+ * One folder per workflow version: v1 (`deliverEvent`, an activity per attempt) is frozen, its runs still finish on
+ * today's code; v2 (`deliverEventV2`, a local activity per attempt) is what `npm run fixtures:histories` records.
+ */
+const VERSIONS: Record<string, string[]> = {
+  v1: KINDS,
+  v2: [...KINDS, 'rate-limited'],
+};
 
-function histories() {
-  return readdirSync(DIR)
+function histories(version: string) {
+  return readdirSync(join(DIR, version))
     .filter((f) => f.endsWith('.json'))
     .map((f) => ({
-      workflowId: f.replace(/\.json$/, ''),
-      history: JSON.parse(readFileSync(join(DIR, f), 'utf8')) as unknown,
+      kind: f.replace(/\.json$/, ''),
+      history: JSON.parse(readFileSync(join(DIR, version, f), 'utf8')) as unknown,
     }));
 }
 
+const cases = Object.entries(VERSIONS).flatMap(([version, kinds]) => kinds.map((kind) => [version, kind] as const));
+
 /**
- * Saved histories of every kind of delivery run are replayed against the current workflow code: a change that would
- * break deliveries already running in production fails here. Refresh them with `npm run fixtures:histories`.
+ * Saved histories of every kind of delivery run, of every workflow version, are replayed against the current workflow
+ * code: a change that would break deliveries already running in production fails here.
  */
 describe('workflow code stays replay-compatible', () => {
   beforeAll(() => installTestRuntime());
 
-  test('a history of each kind of run is on file', () => {
+  test.each(Object.entries(VERSIONS))('a %s history of each kind of run is on file', (version, kinds) => {
     expect(
-      histories()
-        .map((h) => h.workflowId)
+      histories(version)
+        .map((h) => h.kind)
         .sort(),
-    ).toEqual([...KINDS].sort());
+    ).toEqual([...kinds].sort());
   });
 
-  test.each(KINDS)('%s replays without a determinism error', async (kind) => {
-    const { history } = histories().find((h) => h.workflowId === kind)!;
+  test.each(cases)('%s %s replays without a determinism error', async (version, kind) => {
+    const { history } = histories(version).find((h) => h.kind === kind)!;
     await expect(
-      Worker.runReplayHistory({ workflowBundle: { codePath: workflowBundlePath() } }, history, kind),
+      Worker.runReplayHistory({ workflowBundle: { codePath: workflowBundlePath() } }, history, `${version}-${kind}`),
     ).resolves.toBeUndefined();
   });
 
@@ -51,9 +61,11 @@ describe('workflow code stays replay-compatible', () => {
       workflowsPath: require.resolve('./nondeterministic-workflow'),
       logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error },
     });
-    const { history } = histories().find((h) => h.workflowId === 'retried-then-delivered')!;
-    await expect(
-      Worker.runReplayHistory({ workflowBundle: { code } }, history, 'retried-then-delivered'),
-    ).rejects.toBeInstanceOf(DeterminismViolationError);
+    for (const version of Object.keys(VERSIONS)) {
+      const { history } = histories(version).find((h) => h.kind === 'retried-then-delivered')!;
+      await expect(
+        Worker.runReplayHistory({ workflowBundle: { code } }, history, 'retried-then-delivered'),
+      ).rejects.toBeInstanceOf(DeterminismViolationError);
+    }
   });
 });

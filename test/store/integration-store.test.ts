@@ -1,21 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import type { CustomerIoConfig } from '../../src/customerio/config';
+import { type CustomerIoConfig, CustomerIoConfigSchema } from '../../src/customerio/config';
 import { type DatabaseHandle, migrateToLatest, openDatabase } from '../../src/store/database';
 import { DuplicateNameError, IntegrationStore } from '../../src/store/integrations';
 import { SecretBox } from '../../src/store/secret-box';
 import { testDatabases } from '../support/databases';
 
-const config = (over: Partial<CustomerIoConfig> = {}): CustomerIoConfig => ({
-  site_id: 'site-1',
-  api_key: 'app-secret-1',
-  tracking_api_key: 'track-secret-1',
-  region: 'us',
-  consent_categories: ['marketing'],
-  hash_pii: false,
-  retry_window_hours: 24,
-  credentials_wait_hours: 72,
-  ...over,
-});
+const config = (over: Partial<CustomerIoConfig> = {}): CustomerIoConfig =>
+  CustomerIoConfigSchema.parse({
+    site_id: 'site-1',
+    api_key: 'app-secret-1',
+    tracking_api_key: 'track-secret-1',
+    region: 'us',
+    ...over,
+  });
 
 describe.each(testDatabases())('integration store on %s', (_kind, url) => {
   let handle: DatabaseHandle;
@@ -42,6 +39,7 @@ describe.each(testDatabases())('integration store on %s', (_kind, url) => {
       hash_pii: false,
       retry_window_hours: 24,
       credentials_wait_hours: 72,
+      rate_limit_per_second: 100,
     });
     expect(JSON.stringify(await store.get(view.id))).not.toMatch(/secret-1/);
   });

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { RateLimits } from '../../src/api/app';
 import { startDelivery, type StartDeliveryOptions } from '../../src/client/start-delivery';
 import { type Config, loadConfig } from '../../src/config';
+import { CustomerIoConfigSchema } from '../../src/customerio/config';
 import { buildApi } from '../../src/api/build';
 import { type Core, openCore } from '../../src/service/core';
 import type { Region } from '../../src/customerio/regions';
@@ -34,6 +35,8 @@ export interface HarnessOptions {
   /** Point the US region at this URL instead of the fake (e.g. a closed port). */
   usTrackUrl?: string;
   databaseUrl?: string;
+  /** Start without the in-process delivery worker (`startWorker()` starts it later). */
+  noWorker?: boolean;
   /** How long the worker trusts cached credentials (0 in tests, so every change is seen at once). */
   credentialsRevalidateMs?: number;
 }
@@ -72,6 +75,8 @@ export interface DeliveryHarness {
     event: SignalEventInput,
     options?: StartDeliveryOptions,
   ): ReturnType<typeof startDelivery>;
+  /** Starts the in-process delivery worker (for a harness started with `noWorker`). */
+  startWorker(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -99,10 +104,15 @@ export async function startDeliveryHarness(options: HarnessOptions = {}): Promis
   });
   const core = await openCore(config);
   const env = await connectTestEnvironment();
-  const worker: Worker = await createDeliveryWorker(core, config, env.nativeConnection, {
-    workflowBundle: { codePath: workflowBundlePath() },
-  });
-  const running = worker.run();
+  let worker: { instance: Worker; running: Promise<void> } | undefined;
+  const startWorker = async () => {
+    if (worker) return;
+    const instance = await createDeliveryWorker(core, config, env.nativeConnection, {
+      workflowBundle: { codePath: workflowBundlePath() },
+    });
+    worker = { instance, running: instance.run() };
+  };
+  if (!options.noWorker) await startWorker();
   const client = env.client;
   const { logger, lines } = captureLogs();
   let app: FastifyInstance | undefined;
@@ -139,16 +149,12 @@ export async function startDeliveryHarness(options: HarnessOptions = {}): Promis
         vendor: 'customer_io',
         variant: 'default',
         deliveryMode: 'server_side',
-        config: {
+        config: CustomerIoConfigSchema.parse({
           site_id: creds.siteId,
           api_key: `app-${creds.apiKey}`,
           tracking_api_key: creds.apiKey,
           region,
-          consent_categories: ['marketing'],
-          hash_pii: false,
-          retry_window_hours: 24,
-          credentials_wait_hours: 72,
-        },
+        }),
       });
       return { id: view.id, credentials: creds };
     },
@@ -176,10 +182,11 @@ export async function startDeliveryHarness(options: HarnessOptions = {}): Promis
         retry: { ...FAST_RETRY, ...startOptions.retry },
       });
     },
+    startWorker,
     async close() {
       await app?.close();
-      worker.shutdown();
-      await running;
+      worker?.instance.shutdown();
+      await worker?.running;
       await env.teardown();
       await core.close();
       await us.close();

@@ -10,7 +10,7 @@ describe('loadConfig', () => {
       TEMPORAL_TASK_QUEUE: 'customer-io-delivery',
       DATABASE_URL: 'sqlite:./data/signal.db',
       CUSTOMERIO_HTTP_TIMEOUT_MS: 10_000,
-      DELIVERY_RATE_LIMIT_PER_SECOND: 100,
+      WORKER_REPLICAS: 1,
       LOG_LEVEL: 'info',
     });
   });

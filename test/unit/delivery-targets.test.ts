@@ -12,6 +12,7 @@ function fakeStore() {
     region: 'us',
     siteId: 's',
     trackingApiKey: `key-${state.revision}`,
+    ratePerSecond: 100,
   });
   return {
     state,

@@ -1,0 +1,76 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+/**
+ * The bench's Customer.io: answers 200 at once (or after `delayMs`), keeps per request only what the figures need (when
+ * it arrived, which event, how long since the event was sent), so a 10,000-event run stays small. Requests whose
+ * connection closes before the answer (a worker killed mid-attempt) are noted.
+ */
+export class FakeTrackApi {
+  readonly arrivals: { at: number; key: string; latencyMs?: number }[] = [];
+  readonly cutOff: { at: number; key: string }[] = [];
+  delayMs = 0;
+  private readonly sockets = new Set<Socket>();
+
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+  ) {}
+
+  static async start(): Promise<FakeTrackApi> {
+    const server = createServer();
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const fake = new FakeTrackApi(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    server.keepAliveTimeout = 60_000;
+    server.on('connection', (socket) => {
+      fake.sockets.add(socket);
+      socket.on('close', () => fake.sockets.delete(socket));
+    });
+    server.on('request', (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const at = Date.now();
+        if (req.method === 'GET' && req.url === '/api/v1/accounts/region') {
+          res
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end('{"region":"us","url":"https://track.customer.io"}');
+          return;
+        }
+        const { key, sentAt } = identify(Buffer.concat(chunks).toString('utf8'));
+        fake.arrivals.push({ at, key, latencyMs: sentAt === undefined ? undefined : at - sentAt });
+        const answer = () => {
+          if (res.destroyed) return;
+          res.writeHead(200, { 'content-type': 'application/json', 'content-length': 2 }).end('{}');
+        };
+        res.on('close', () => {
+          if (!res.writableFinished) fake.cutOff.push({ at: Date.now(), key });
+        });
+        if (fake.delayMs > 0) setTimeout(answer, fake.delayMs);
+        else answer();
+      });
+    });
+    return fake;
+  }
+
+  reset(): void {
+    this.arrivals.length = 0;
+    this.cutOff.length = 0;
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((done) => this.server.close(() => done()));
+  }
+}
+
+/** The event's key (`data.key`, stamped by the bench on every event) and when the bench sent it (`data.sent_at`). */
+function identify(body: string): { key: string; sentAt?: number } {
+  try {
+    const parsed = JSON.parse(body) as { data?: { key?: unknown; sent_at?: unknown } };
+    const data = parsed.data ?? {};
+    return { key: String(data.key ?? ''), sentAt: typeof data.sent_at === 'number' ? data.sent_at : undefined };
+  } catch {
+    return { key: '' };
+  }
+}

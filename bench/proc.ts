@@ -1,0 +1,53 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** The kernel's clock ticks per second for /proc/<pid>/stat times (100 on Linux x86-64 and arm64). */
+const TICKS_PER_SECOND = 100;
+
+/** CPU time a process has used so far (user + system), in ms. */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces; the fields after its closing parenthesis are fixed.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+}
+
+/** Resident set size, in MB. */
+export function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round(kb / 102.4) / 10;
+}
+
+/** The process whose command line has every one of `parts`, if one runs. */
+export function findProcess(parts: string[]): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let cmdline: string;
+    try {
+      cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    const args = cmdline.split('\0');
+    if (parts.every((p) => args.includes(p))) return Number(entry);
+  }
+  return undefined;
+}
+
+/** Samples a process's RSS every `everyMs` until stopped; `stop()` gives the highest value seen. */
+export function sampleRss(pid: number, everyMs = 500): { stop(): number } {
+  let max = rssMb(pid);
+  const timer = setInterval(() => {
+    try {
+      max = Math.max(max, rssMb(pid));
+    } catch {
+      // the process is gone
+    }
+  }, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      return max;
+    },
+  };
+}

@@ -1,0 +1,16 @@
+import { Counter, Registry } from 'prom-client';
+
+/**
+ * The process's Prometheus metrics, one registry per process: `npm start` serves them on the API's `/metrics`.
+ * Names are spelled here only.
+ */
+export const registry = new Registry();
+
+export const metrics = {
+  workflowStarts: new Counter({
+    name: 'signal_intake_workflow_starts_total',
+    help: 'Delivery workflows the intake started, by whether the start was eager (its first task handed straight to this process’s worker)',
+    labelNames: ['eager'] as const,
+    registers: [registry],
+  }),
+};
