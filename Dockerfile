@@ -22,6 +22,8 @@ RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production
+# The same V8 memory settings scripts/run gives `npm start` (scripts/node-options; test/deploy checks they agree).
+ENV NODE_OPTIONS="--max-old-space-size=128 --max-semi-space-size=2"
 WORKDIR /app
 # Code and dependencies stay root-owned, so the unprivileged process cannot rewrite what it runs.
 COPY --from=build /app/package.json /app/package-lock.json ./

@@ -14,7 +14,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
@@ -26,7 +26,6 @@ import { cpuMs, findProcess, rssMb, sampleRss } from './proc';
 
 /** `scripts/bench` runs this from the project root, compiled into test-results/. */
 const ROOT = process.cwd();
-const DIST = resolve(ROOT, 'dist');
 
 const { values: flags } = parseArgs({
   options: {
@@ -37,6 +36,12 @@ const { values: flags } = parseArgs({
     'intake-concurrency': { type: 'string', default: '2' },
     backlog: { type: 'string' },
     kill: { type: 'boolean', default: false },
+    /** Which paths to run: the ratios need all three; one alone is for trying a change quickly. */
+    paths: { type: 'string', default: 'empty,bare,pipeline' },
+    /** Extra settings for the service under test, for trying a setting side by side: `--service-env KEY=VALUE`. */
+    'service-env': { type: 'string', multiple: true, default: [] },
+    /** Extra node flags for the service under test, e.g. `--service-node-arg=--cpu-prof`. */
+    'service-node-arg': { type: 'string', multiple: true, default: [] },
   },
 });
 const EVENTS = Number(flags.events);
@@ -45,6 +50,7 @@ const CONCURRENCY = Number(flags.concurrency);
 const BATCH = Number(flags.batch);
 const INTAKE_CONCURRENCY = Number(flags['intake-concurrency']);
 const BACKLOG = flags.backlog ? Number(flags.backlog) : 0;
+const PATHS = new Set(flags.paths.split(','));
 
 interface PhaseResult {
   name: string;
@@ -77,12 +83,19 @@ async function main(): Promise<void> {
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const address = `127.0.0.1:${temporalPort}`;
   const env = { ...secrets, SIGNAL_DATA_DIR: dataDir, CUSTOMERIO_TRACK_URL_US: fake.url, LOG_LEVEL: 'warn' };
-  const service = runNode('main', {
-    ...env,
-    PORT: String(apiPort),
-    TEMPORAL_DEV_PORT: String(temporalPort),
-    TEMPORAL_UI_PORT: String(uiPort),
-  });
+  const service = runNode(
+    'main',
+    {
+      ...env,
+      PORT: String(apiPort),
+      TEMPORAL_DEV_PORT: String(temporalPort),
+      TEMPORAL_UI_PORT: String(uiPort),
+      ...Object.fromEntries(
+        flags['service-env'].map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+      ),
+    },
+    flags['service-node-arg'],
+  );
   const children: ChildProcess[] = [service.child];
   let baselineWorker: Worker | undefined;
   let baselineRunning: Promise<void> | undefined;
@@ -202,34 +215,40 @@ async function main(): Promise<void> {
       ).then(() => ({}));
     }
 
-    const results: PhaseResult[] = [];
-    for (let round = 1; round <= ROUNDS; round++) {
-      results.push(
-        await measure(
+    const phases: Record<string, (round: number) => Promise<PhaseResult>> = {
+      empty: (round) =>
+        measure(
           `empty workflow (round ${round})`,
           EVENTS,
           (tag) => openLoopOf(EVENTS, tag, 'emptyWorkflow'),
           baselineDone('emptyWorkflow'),
         ),
-      );
-      results.push(
-        await measure(
+      bare: (round) =>
+        measure(
           `bare one-activity workflow (round ${round})`,
           EVENTS,
           (tag) => openLoopOf(EVENTS, tag, 'bareDelivery'),
           baselineDone('bareDelivery'),
         ),
-      );
-      const integrationId = await install(`bench round ${round}`);
-      results.push(
-        await measure(
+      pipeline: async (round) => {
+        const integrationId = await install(`bench round ${round}`);
+        const result = await measure(
           `pipeline (round ${round})`,
           EVENTS,
           (tag) => pipeline(integrationId, tag, EVENTS),
           deliveredOf(integrationId),
-        ),
-      );
-      await disable(integrationId);
+        );
+        await disable(integrationId);
+        return result;
+      },
+    };
+    const results: PhaseResult[] = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      // Every run leaves rows in Temporal's SQLite database, and later phases run on a bigger one: the order turns
+      // round by round so no path always runs last.
+      const order = ['empty', 'bare', 'pipeline'].filter((p) => PATHS.has(p));
+      if (round % 2 === 0) order.reverse();
+      for (const path of order) results.push(await phases[path]!(round));
     }
 
     let backlog: PhaseResult | undefined;
@@ -245,8 +264,23 @@ async function main(): Promise<void> {
     }
 
     let kill: string | undefined;
-    if (flags.kill) kill = await killWorker({ fake, env, address, client, install, disable });
+    if (flags.kill) {
+      kill = await killWorker({ fake, env, address, client, install, disable }).catch(
+        (err: Error) => `the kill phase failed: ${err.message.split('\n')[0]}`,
+      );
+    }
 
+    const memory = await request(`${apiUrl}/metrics`, { dispatcher: http }).then((r) => r.body.text());
+    log(
+      memory
+        .split('\n')
+        .filter((l) =>
+          /^(process_resident_memory_bytes|nodejs_heap_size_(used|total)_bytes|nodejs_external_memory_bytes|nodejs_heap_space_size_used_bytes)/.test(
+            l,
+          ),
+        )
+        .join('\n'),
+    );
     printReport(results, backlog, kill, { serverPid, started });
   } finally {
     baselineWorker?.shutdown();
@@ -271,6 +305,7 @@ async function main(): Promise<void> {
     const integrationId = await ctx.install('bench kill');
     const extra = runNode('worker/main', {
       ...ctx.env,
+      LOG_LEVEL: 'info',
       TEMPORAL_ADDRESS: ctx.address,
       DATABASE_URL: `sqlite:${join(ctx.env.SIGNAL_DATA_DIR!, 'signal.db')}`,
     });
@@ -363,14 +398,17 @@ async function scrapeEager(apiUrl: string): Promise<{ eager: number; notEager: n
   }
 }
 
-/** Polls a visibility count until it reaches `expected` (about 4 queries a second, far under the dev server's limit). */
+/**
+ * Polls a visibility count until it reaches `expected`: once a second, for every path alike (each query costs the
+ * server a little; a second's granularity is 1 % of a 100 s phase).
+ */
 async function waitForCount(client: Client, query: string, expected: number, timeoutMs = 900_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const { count } = await client.workflow.count(query);
     if (count >= expected) return;
     if (Date.now() > deadline) throw new Error(`only ${count} of ${expected} done after ${timeoutMs} ms: ${query}`);
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 1_000));
   }
 }
 
@@ -441,10 +479,17 @@ function printReport(
   process.stdout.write(lines.join('\n'));
 }
 
-function runNode(entry: string, env: Record<string, string>) {
-  const child = spawn(process.execPath, [resolve(DIST, `${entry}.js`)], {
+/** Runs a service entry the way `npm start` / `npm run worker` do (scripts/run), on the dist/ this bench just built. */
+function runNode(entry: string, env: Record<string, string>, nodeArgs: string[] = []) {
+  const child = spawn('bash', ['scripts/run', entry], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      SIGNAL_SKIP_BUILD: '1',
+      ...(nodeArgs.length > 0 ? { NODE_OPTIONS: nodeArgs.join(' ') } : {}),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

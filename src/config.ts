@@ -27,9 +27,9 @@ const EnvSchema = z.object({
   WORKER_REPLICAS: withDefault(z.coerce.number().int().min(1).max(1000).default(1)),
   WORKER_MAX_CONCURRENT_ACTIVITIES: withDefault(z.coerce.number().int().positive().default(100)),
   /** Each HTTP attempt runs inside a workflow task (a local activity), so this also caps attempts in flight. */
-  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: withDefault(z.coerce.number().int().min(2).default(100)),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: withDefault(z.coerce.number().int().min(2).default(64)),
   /** Workflows kept in memory between their tasks; a bigger cache costs memory and saves history replays. */
-  WORKER_MAX_CACHED_WORKFLOWS: withDefault(z.coerce.number().int().min(2).default(200)),
+  WORKER_MAX_CACHED_WORKFLOWS: withDefault(z.coerce.number().int().min(2).default(64)),
   CREDENTIALS_REVALIDATE_MS: withDefault(z.coerce.number().int().min(0).default(5_000)),
   LOG_LEVEL: withDefault(z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info')),
 });

@@ -86,7 +86,7 @@ export class EventIntake {
       }),
     );
     try {
-      receipt.deliveries = await runLimited(jobs, this.options.startConcurrency ?? 32);
+      receipt.deliveries = await runLimited(jobs, this.options.startConcurrency ?? 16);
     } catch (err) {
       throw new AppError(
         503,

@@ -16,6 +16,8 @@ import { searchAttributeCliFlags } from './search-attributes';
 const DEV_DYNAMIC_CONFIG: Record<string, unknown> = {
   'system.forceSearchAttributesCacheRefreshOnRead': false,
   'system.enableActivityEagerExecution': true,
+  'matching.numTaskqueueReadPartitions': 1,
+  'matching.numTaskqueueWritePartitions': 1,
 };
 
 interface DevServerOptions {

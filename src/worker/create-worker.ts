@@ -4,6 +4,7 @@ import { DeliveryRateLimiter } from '../activities/rate-limiter';
 import type { Config } from '../config';
 import type { Core } from '../service/core';
 import { ensureSearchAttributes } from '../temporal/search-attributes';
+import { workflowCode } from './workflow-code';
 
 interface WorkerOptions {
   /** A prebuilt workflow bundle (tests, production image); without it the workflows are bundled at start. */
@@ -28,9 +29,7 @@ export function createDeliveryWorker(
       store: core.store,
       limiter: new DeliveryRateLimiter({ share: 1 / config.WORKER_REPLICAS }),
     }),
-    ...(options.workflowBundle
-      ? { workflowBundle: options.workflowBundle }
-      : { workflowsPath: require.resolve('../workflows') }),
+    ...workflowCode(options.workflowBundle),
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
     maxConcurrentLocalActivityExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,

@@ -239,5 +239,30 @@ describe('docker-compose.yml', () => {
       expect([config.services.postgresql!.healthcheck?.test].flat().join(' ')).toMatch(/pg_isready/);
       expect(environment(config.services['temporal-ui']!).TEMPORAL_ADDRESS).toBe('temporal:7233');
     });
+
+    test("Temporal runs with the repository's dynamic config: eager activity execution and eager workflow start", () => {
+      const temporal = config.services.temporal! as ComposeService & {
+        volumes?: (string | { source?: string; target?: string })[];
+      };
+      const path = environment(temporal).DYNAMIC_CONFIG_FILE_PATH!;
+      const mount = (temporal.volumes ?? [])
+        .map((v) => (typeof v === 'string' ? { source: v.split(':')[0], target: v.split(':')[1] } : v))
+        .find((v) => v.target === `/etc/temporal/${path}`);
+      expect(mount?.source).toBe(resolve(ROOT, 'deploy/temporal/dynamic-config.yaml'));
+      const file = readFileSync(resolve(ROOT, 'deploy/temporal/dynamic-config.yaml'), 'utf8');
+      expect(file).toMatch(/^system\.enableActivityEagerExecution:\n {2}- value: true$/m);
+      expect(file).toMatch(/^system\.enableEagerWorkflowStart:\n {2}- value: true$/m);
+    });
+  });
+});
+
+describe('the service image', () => {
+  test('runs node with the same V8 memory settings as npm start', () => {
+    const script = readFileSync(resolve(ROOT, 'scripts/node-options'), 'utf8');
+    const dockerfile = readFileSync(resolve(ROOT, 'Dockerfile'), 'utf8');
+    const fromScript = /^SIGNAL_NODE_OPTIONS="([^"]+)"$/m.exec(script)?.[1];
+    const fromImage = /^ENV NODE_OPTIONS="([^"]+)"$/m.exec(dockerfile)?.[1];
+    expect(fromScript).toMatch(/--max-old-space-size=\d+/);
+    expect(fromImage).toBe(fromScript);
   });
 });

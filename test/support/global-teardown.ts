@@ -1,8 +1,6 @@
-import { rmSync } from 'node:fs';
 import type { DevServer } from '../../src/temporal/dev-server';
 
 export default async function globalTeardown(): Promise<void> {
   const server = (globalThis as { __temporalDevServer?: DevServer }).__temporalDevServer;
   await server?.stop();
-  if (process.env.TEMPORAL_TEST_WORKFLOW_BUNDLE) rmSync(process.env.TEMPORAL_TEST_WORKFLOW_BUNDLE, { force: true });
 }
