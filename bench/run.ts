@@ -265,7 +265,7 @@ async function main(): Promise<void> {
 
     let kill: string | undefined;
     if (flags.kill) {
-      kill = await killWorker({ fake, env, address, client, install, disable }).catch(
+      kill = await killWorker({ fake, env, address, client, install, disable, children }).catch(
         (err: Error) => `the kill phase failed: ${err.message.split('\n')[0]}`,
       );
     }
@@ -301,6 +301,7 @@ async function main(): Promise<void> {
     client: Client;
     install: (name: string) => Promise<string>;
     disable: (id: string) => Promise<unknown>;
+    children: ChildProcess[];
   }): Promise<string> {
     const integrationId = await ctx.install('bench kill');
     const extra = runNode('worker/main', {
@@ -309,6 +310,7 @@ async function main(): Promise<void> {
       TEMPORAL_ADDRESS: ctx.address,
       DATABASE_URL: `sqlite:${join(ctx.env.SIGNAL_DATA_DIR!, 'signal.db')}`,
     });
+    ctx.children.push(extra.child);
     await extra.waitFor(/delivery worker running/, 60_000);
     ctx.fake.reset();
     // Slow answers keep attempts in flight in both workers when one of them dies.

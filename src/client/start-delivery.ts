@@ -75,13 +75,19 @@ export function toDeliveryInput(
   }
   const timestamp = event.timestamp ?? (options.now?.() ?? new Date()).toISOString();
   const retry = retrySettings(options.config, options.retry);
-  return settleDeliveryInput({
+  const input = settleDeliveryInput({
     integrationId,
     event: { ...event, messageId: event.messageId, timestamp },
     retry: Object.keys(retry).length > 0 ? retry : undefined,
     filter: options.filter,
     replayOf: options.replayOf,
+    hashPii: options.config?.hash_pii || undefined,
   });
+  // An identifier that would rewrite the Customer.io URL is the sender's mistake, refused before anything starts.
+  if (!input.customer.ok && input.customer.reason === 'invalid') {
+    throw new InvalidEventError([{ path: 'userId', message: input.customer.message }]);
+  }
+  return input;
 }
 
 /**

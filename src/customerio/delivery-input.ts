@@ -1,6 +1,7 @@
 import type { CustomerResolution, DeliverEventInput } from '../shared/delivery';
-import { unsupportedDetail } from './actions';
+import { type DeliveryPlan, planDelivery, unsupportedDetail } from './actions';
 import { resolveCustomerId } from './identifiers';
+import { DeliveryFailureType } from './outcomes';
 
 /** A delivery's input once the decisions about its event are made: who it addresses, and whether it is sent at all. */
 export type SettledInput = DeliverEventInput & { customer: CustomerResolution };
@@ -18,4 +19,33 @@ export function settleDeliveryInput(input: DeliverEventInput): SettledInput {
     customer: resolveCustomerId(input.event),
     ...(unsupported ? { filter: { reason: 'unsupported_event_type', detail: unsupported } } : {}),
   };
+}
+
+/** What becomes of a delivery, decided from its input alone. */
+export type PreparedDelivery =
+  | { kind: 'filtered'; input: SettledInput; filter: NonNullable<DeliverEventInput['filter']> }
+  | { kind: 'refused'; input?: SettledInput; failureType: DeliveryFailureType; message: string; operation?: string }
+  | { kind: 'planned'; input: SettledInput; plan: Extract<DeliveryPlan, { ok: true }> };
+
+/**
+ * Settles and plans a delivery. Whatever an input holds, this ends in a decision: an error thrown on the way (an input
+ * no schema checked, a bug) refuses the delivery as InvalidEvent. The workflow relies on it: a planning error that
+ * escaped would fail its workflow task again and again, forever.
+ */
+export function prepareDelivery(started: DeliverEventInput): PreparedDelivery {
+  let input: SettledInput | undefined;
+  try {
+    input = settleDeliveryInput(started);
+    if (input.filter) return { kind: 'filtered', input, filter: input.filter };
+    const plan = planDelivery(input);
+    return plan.ok ? { kind: 'planned', input, plan } : { kind: 'refused', input, ...plan };
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    return {
+      kind: 'refused',
+      input,
+      failureType: DeliveryFailureType.InvalidEvent,
+      message: `The event could not be turned into a Customer.io request: ${reason}`,
+    };
+  }
 }

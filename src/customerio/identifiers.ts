@@ -1,5 +1,6 @@
 import type { CustomerResolution } from '../shared/delivery';
 import type { SignalEvent } from '../shared/event';
+import { identifierProblem } from '../shared/identifier-rules';
 
 /** Customer.io's limit on a person identifier, in UTF-8 bytes. */
 const MAX_IDENTIFIER_BYTES = 150;
@@ -23,6 +24,10 @@ export function resolveCustomerId(event: SignalEvent): CustomerResolution {
   const userId = event.userId?.trim();
   const candidate = userId ? { id: userId, source: 'userId' as const } : email;
   if (!candidate) return { ok: false, reason: 'missing', message: MISSING_IDENTIFIER_MESSAGE };
+  const problem = identifierProblem(candidate.id);
+  if (problem) {
+    return { ok: false, reason: 'invalid', message: `Invalid customer identifier: ${candidate.source} ${problem}.` };
+  }
   const bytes = utf8Length(candidate.id);
   if (bytes > MAX_IDENTIFIER_BYTES) {
     return {

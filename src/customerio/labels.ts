@@ -10,6 +10,7 @@ import {
   ReplayOfKey,
 } from '../shared/search-attributes';
 import { actionFor } from './actions';
+import { hashPiiValue } from './pii';
 
 const MAX_KEYWORD_LENGTH = 255;
 
@@ -27,7 +28,11 @@ export function initialSearchAttributes(input: DeliverEventInput): SearchAttribu
   ];
   const name = actionFor(event)?.eventName?.(event);
   if (name) pairs.push({ key: EventNameKey, value: keyword(name) });
-  if (customer?.ok) pairs.push({ key: CustomerIdKey, value: keyword(customer.customerId) });
+  if (customer?.ok) {
+    // Search attributes are plaintext on the server: with hash_pii the person is named by a hash there too.
+    const id = input.hashPii ? hashPiiValue(customer.customerId) : customer.customerId;
+    pairs.push({ key: CustomerIdKey, value: keyword(id) });
+  }
   if (input.replayOf) pairs.push({ key: ReplayOfKey, value: input.replayOf.workflowId });
   return pairs;
 }

@@ -1,4 +1,5 @@
 import type { defineSearchAttributeKey } from '@temporalio/common';
+import { hashPiiValue } from '../customerio/pii';
 import { DELIVERY_WORKFLOW_TYPES } from '../shared/names';
 import {
   CustomerIdKey,
@@ -45,7 +46,12 @@ export function deliveryQuery(filter: DeliveryFilter = {}): string {
   eq(DeliveryStatusKey, filter.status);
   eq(EventTypeKey, filter.eventType);
   eq(EventNameKey, filter.eventName);
-  eq(CustomerIdKey, filter.customerId);
+  // With hash_pii the label holds a hash of the id: a search by the id itself finds either.
+  if (filter.customerId) {
+    clauses.push(
+      `${CustomerIdKey.name} IN (${literal(filter.customerId)}, ${literal(hashPiiValue(filter.customerId))})`,
+    );
+  }
   eq(MessageIdKey, filter.messageId);
   eq(ReplayOfKey, filter.replayOf);
   if (filter.since) clauses.push(`StartTime >= ${literal(filter.since)}`);

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { temporal } from '@temporalio/proto';
 import { ACTIVITY } from '../activities/contract';
 import { planDelivery } from '../customerio/actions';
 import type { TrackApiRequest } from '../customerio/actions/types';
 import { settleDeliveryInput } from '../customerio/delivery-input';
+import { hashPiiFields, hashPiiMentions, hashPiiValue } from '../customerio/pii';
 import type { DeliverEventInput, DeliveryStatus, LastError } from '../shared/delivery';
 import {
   AttemptsKey,
@@ -137,7 +137,7 @@ export function deliveryRecord(
   const events = history.events ?? [];
   const started = events[0]?.workflowExecutionStartedEventAttributes;
   const input = decode<DeliverEventInput>(started?.input?.payloads?.[0]);
-  const redact = (value: unknown) => (pii === 'hash' ? hashPii(value) : value);
+  const redact = (value: unknown) => (pii === 'hash' ? hashPiiFields(value) : value);
   const recorded = attemptsFromHistory(history);
   const byEvent = new Map(recorded.map((a) => [a.eventId, a]));
   // Every attempt sends the one request planned for the delivery; a lost attempt's is known from the others.
@@ -237,7 +237,20 @@ export function deliveryRecord(
         break;
     }
   }
-  return { ...summary, event: redact(input?.event ?? null), attempts_detail: attempts, timeline, outcome, replays };
+  const record = {
+    ...summary,
+    event: redact(input?.event ?? null),
+    attempts_detail: attempts,
+    timeline,
+    outcome,
+    replays,
+  };
+  if (pii === 'show') return record;
+  // Hashed everywhere the record shows it: the customer id in URLs, paths, results and messages, not only in the event.
+  return {
+    ...(hashPiiMentions(record, personalData(input)) as DeliveryRecord),
+    customer_id: hashedId(summary.customer_id),
+  };
 }
 
 /**
@@ -271,18 +284,20 @@ function plannedRequest(input: DeliverEventInput | undefined): TrackApiRequest |
   }
 }
 
-const PII_KEY = /(^|_|\b)(e-?mail|phone|mobile|ip)$/i;
+/** The personal data a delivery's record may quote: the customer id it addressed and the email it found. */
+function personalData(input: DeliverEventInput | undefined): string[] {
+  if (!input) return [];
+  try {
+    const { customer } = settleDeliveryInput(input);
+    return customer.ok ? [customer.customerId, customer.email ?? ''] : [];
+  } catch {
+    return [];
+  }
+}
 
-/** Hashes personal fields (emails, phone numbers, IPs) wherever they sit, the way Signal's hash_pii does. */
-function hashPii(value: unknown, key = ''): unknown {
-  if (Array.isArray(value)) return value.map((v) => hashPii(v, key));
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, hashPii(v, k)]));
-  }
-  if (typeof value === 'string' && (PII_KEY.test(key) || /^[^\s@]+@[^\s@]+$/.test(value))) {
-    return `sha256:${createHash('sha256').update(value.trim().toLowerCase()).digest('hex')}`;
-  }
-  return value;
+/** A customer id label as hash_pii shows it; labels set with hash_pii on are hashed already. */
+export function hashedId(id: string | null): string | null {
+  return id === null || id.startsWith('sha256:') ? id : hashPiiValue(id);
 }
 
 export function decodeInput(history: History): DeliverEventInput | undefined {

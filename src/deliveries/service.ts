@@ -1,8 +1,14 @@
 import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { toDeliveryInput } from '../client/start-delivery';
 import { initialSearchAttributes } from '../customerio/labels';
+import { hashPiiMentions } from '../customerio/pii';
 import { AppError, errors } from '../errors';
-import { DELIVER_EVENT_WORKFLOW, DELIVERY_WORKFLOW_TYPES, replayWorkflowId } from '../shared/names';
+import {
+  DELIVER_EVENT_WORKFLOW,
+  DELIVERY_WORKFLOW_TYPES,
+  legacyReplayWorkflowId,
+  replayWorkflowId,
+} from '../shared/names';
 import type { IntegrationStore } from '../store/integrations';
 import type { deliverEventV2 } from '../workflows';
 import { countParkedDeliveries, resumeParkedDeliveries } from './parked';
@@ -12,6 +18,7 @@ import {
   deliveryRecord,
   type DeliveryRecord,
   type DeliverySummary,
+  hashedId,
   type RecordOptions,
   summarize,
 } from './records';
@@ -75,10 +82,26 @@ export class DeliveryService {
         ? Buffer.from(response.nextPageToken).toString('base64url')
         : null;
     return {
-      data: (response.executions ?? []).map((e) => summarize(e, this.options)),
+      data: await this.shownAsConfigured((response.executions ?? []).map((e) => summarize(e, this.options))),
       next_cursor: token,
       has_more: token !== null,
     };
+  }
+
+  /** Rows of integrations with hash_pii name their person by a hash, in the customer id and in the last error. */
+  private async shownAsConfigured(rows: DeliverySummary[]): Promise<DeliverySummary[]> {
+    const ids = [...new Set(rows.map((r) => r.integration_id).filter((id): id is string => id !== null))];
+    const hashing = new Set<string>();
+    for (const id of ids) if ((await this.options.store.get(id))?.config.hash_pii) hashing.add(id);
+    return rows.map((row) => {
+      if (!row.integration_id || !hashing.has(row.integration_id)) return row;
+      const raw = row.customer_id && !row.customer_id.startsWith('sha256:') ? [row.customer_id] : [];
+      return {
+        ...row,
+        customer_id: hashedId(row.customer_id),
+        last_error: hashPiiMentions(row.last_error, raw) as DeliverySummary['last_error'],
+      };
+    });
   }
 
   async summary(workflowId: string, runId?: string): Promise<DeliverySummary | undefined> {
@@ -185,6 +208,18 @@ export class DeliveryService {
   }
 
   /** Whether a delivery may be replayed now, looking at it and at its latest replay. */
+  /**
+   * The newest replay of a delivery, by its replay id (and the id replays had before they got their own id space).
+   * Whatever is found there counts only if it says it replays this delivery (ReplayOf): an id is no proof.
+   */
+  private async latestReplay(originalWorkflowId: string): Promise<DeliverySummary | undefined> {
+    const found = await Promise.all(
+      [replayWorkflowId(originalWorkflowId), legacyReplayWorkflowId(originalWorkflowId)].map((id) => this.summary(id)),
+    );
+    const replays = found.filter((r): r is DeliverySummary => r?.replay_of === originalWorkflowId);
+    return replays.sort((a, b) => (a.started_at < b.started_at ? 1 : -1))[0];
+  }
+
   private async verdict(original: DeliverySummary, options: ReplayOptions): Promise<ReplayVerdict> {
     if (original.execution_status === 'running') {
       return {
@@ -193,7 +228,7 @@ export class DeliveryService {
         detail: `${original.workflow_id} is still running (${original.status})`,
       };
     }
-    const latestReplay = await this.summary(replayWorkflowId(original.workflow_id));
+    const latestReplay = await this.latestReplay(original.workflow_id);
     if (latestReplay?.execution_status === 'running') {
       return {
         replay: false,

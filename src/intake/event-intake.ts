@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { startValidatedDelivery } from '../client/start-delivery';
+import { InvalidEventError, startValidatedDelivery } from '../client/start-delivery';
 import { AppError } from '../errors';
 import { metrics } from '../observability/metrics';
 import type { SignalEvent } from '../shared/event';
@@ -48,7 +48,7 @@ export class EventIntake {
 
   async ingest(rawEvents: unknown[]): Promise<IntakeReceipt> {
     const receipt: IntakeReceipt = { accepted: 0, duplicates: 0, deliveries: [], rejected: [] };
-    const events: SignalEvent[] = [];
+    const events: { index: number; event: SignalEvent }[] = [];
     const receivedAt = new Date();
     rawEvents.forEach((raw, index) => {
       const withId =
@@ -56,25 +56,35 @@ export class EventIntake {
           ? { ...raw, messageId: randomUUID() }
           : raw;
       const parsed = parseSignalEvent(withId);
-      if (parsed.ok) events.push(parsed.event);
+      if (parsed.ok) events.push({ index, event: parsed.event });
       else receipt.rejected.push({ index, errors: parsed.issues.map((i) => ({ field: i.path, message: i.message })) });
     });
-    receipt.accepted = events.length;
     if (events.length === 0) return receipt;
 
     const integrations = await this.options.integrations.current();
-    const jobs = events.flatMap((event) =>
-      integrations.map((integration) => async (): Promise<DeliveryReceipt> => {
+    const refused = new Map<number, { field: string; message: string }[]>();
+    const jobs = events.flatMap(({ index, event }) =>
+      integrations.map((integration) => async (): Promise<DeliveryReceipt | undefined> => {
         const consent = consentDecision(event, integration.config.consent_categories);
-        const outcome = await startValidatedDelivery(this.options.client, integration.id, event, {
-          taskQueue: this.options.taskQueue,
-          // One receive time for the event, whichever integrations it goes to.
-          now: () => receivedAt,
-          config: integration.config,
-          retry: this.options.retry,
-          eager: this.options.eagerStart,
-          ...(consent.allowed ? {} : { filter: { reason: 'consent_denied', detail: consent.detail } }),
-        });
+        let outcome;
+        try {
+          outcome = await startValidatedDelivery(this.options.client, integration.id, event, {
+            taskQueue: this.options.taskQueue,
+            // One receive time for the event, whichever integrations it goes to.
+            now: () => receivedAt,
+            config: integration.config,
+            retry: this.options.retry,
+            eager: this.options.eagerStart,
+            ...(consent.allowed ? {} : { filter: { reason: 'consent_denied', detail: consent.detail } }),
+          });
+        } catch (err) {
+          // Temporal out of reach fails the whole request (retry it); an event it will not take is refused alone.
+          if (hasGrpcCode(err, GRPC_UNAVAILABLE, GRPC_DEADLINE_EXCEEDED)) throw new TemporalUnavailable();
+          const problems = refusal(err);
+          if (!problems) throw err;
+          refused.set(index, problems);
+          return undefined;
+        }
         if (outcome.status === 'started') metrics.workflowStarts.inc({ eager: String(outcome.eager === true) });
         return {
           message_id: event.messageId!,
@@ -85,19 +95,53 @@ export class EventIntake {
         };
       }),
     );
+    let started: (DeliveryReceipt | undefined)[];
     try {
-      receipt.deliveries = await runLimited(jobs, this.options.startConcurrency ?? 16);
+      started = await runLimited(jobs, this.options.startConcurrency ?? 16);
     } catch (err) {
+      if (!(err instanceof TemporalUnavailable)) throw err;
       throw new AppError(
         503,
         'TEMPORAL_UNAVAILABLE',
         'Temporal did not accept every delivery: retry the whole request (deliveries are idempotent by messageId, so nothing is sent twice).',
-        { cause: (err as Error).message },
       );
     }
+    receipt.deliveries = started.filter((d): d is DeliveryReceipt => d !== undefined);
+    for (const [index, errors] of refused) receipt.rejected.push({ index, errors });
+    receipt.rejected.sort((a, b) => a.index - b.index);
+    receipt.accepted = events.length - refused.size;
     receipt.duplicates = receipt.deliveries.filter((d) => d.status === 'duplicate').length;
     return receipt;
   }
+}
+
+class TemporalUnavailable extends Error {}
+
+const GRPC_INVALID_ARGUMENT = 3;
+const GRPC_DEADLINE_EXCEEDED = 4;
+const GRPC_UNAVAILABLE = 14;
+
+/** Whether the error, or one of its causes, is a gRPC error with one of `codes`. */
+function hasGrpcCode(err: unknown, ...codes: number[]): boolean {
+  let e = err as { code?: unknown; cause?: unknown } | undefined;
+  for (let depth = 0; e && depth < 5; depth++, e = e.cause as typeof e) {
+    if (typeof e.code === 'number' && codes.includes(e.code)) return true;
+  }
+  return false;
+}
+
+/** Why one event was not accepted, in words for its sender (never the internal error text); undefined: not its fault. */
+function refusal(err: unknown): { field: string; message: string }[] | undefined {
+  if (err instanceof InvalidEventError) return err.issues.map((i) => ({ field: i.path, message: i.message }));
+  if (hasGrpcCode(err, GRPC_INVALID_ARGUMENT)) {
+    return [
+      {
+        field: '(event)',
+        message: 'Temporal would not store a delivery of this event as sent (it is too large or malformed)',
+      },
+    ];
+  }
+  return undefined;
 }
 
 async function runLimited<T>(jobs: (() => Promise<T>)[], limit: number): Promise<T[]> {

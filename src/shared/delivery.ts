@@ -16,7 +16,7 @@ export const DELIVERY_STATUSES = [
 /** Who a delivery addresses, resolved once from the event before the workflow starts. */
 export type CustomerResolution =
   | { ok: true; customerId: string; source: string; email?: string }
-  | { ok: false; reason: 'missing' | 'too_long'; message: string };
+  | { ok: false; reason: 'missing' | 'too_long' | 'invalid'; message: string };
 
 /** The input of a delivery run: everything it needs, decided before it starts, so retries and replays agree. */
 export interface DeliverEventInput {
@@ -28,6 +28,8 @@ export interface DeliverEventInput {
   retry?: Partial<RetryPolicy>;
   /** Set when the event must be recorded but not sent (consent denied, unsupported event type). */
   filter?: { reason: FilterReason; detail?: string };
+  /** The integration hashes personal data wherever the audit views show it (search attributes, memo, records). */
+  hashPii?: boolean;
   /** A replay: the delivery this run repeats (same event, so the same Customer.io event id). */
   replayOf?: { workflowId: string; runId?: string };
 }

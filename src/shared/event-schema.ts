@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { EVENT_TYPES, type SignalEvent } from './event';
 import { parseEventTime } from './event-time';
+import { identifierProblem } from './identifier-rules';
+import { jsonShapeProblem } from './json-shape';
 
 /**
  * The Signal event envelope (camelCase, as Signal's gateway normalises it), with the snake_case aliases
@@ -10,11 +12,18 @@ import { parseEventTime } from './event-time';
 
 const JsonObject = z.record(z.string(), z.unknown());
 const OptionalText = z.string().optional();
+/** A value that names someone or something and may end up in a URL path or a workflow id. */
+const SafeText = z.string().superRefine((value, ctx) => {
+  const problem = identifierProblem(value.trim());
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 // Segment-style sources send numeric ids; Customer.io ids are strings.
 const Identifier = z
   .union([z.string(), z.number().finite()])
   .transform((v) => String(v).trim())
+  .pipe(SafeText)
   .nullish();
+const MessageId = z.string().trim().min(1).max(200).pipe(SafeText).nullish();
 
 const EventTime = z.union([z.string(), z.number()]).refine((v) => parseEventTime(v) !== undefined, {
   message: 'must be an ISO 8601 date-time (e.g. 2026-02-25T14:30:00.000Z) or a unix timestamp',
@@ -48,11 +57,11 @@ const RawSignalEvent = z
     anonymousId: Identifier,
     anonymous_id: Identifier,
     groupId: Identifier,
-    email: z.string().nullish(),
+    email: SafeText.nullish(),
     context: EventContext.nullish(),
     timestamp: EventTime.nullish(),
-    messageId: z.string().trim().min(1).max(200).nullish(),
-    message_id: z.string().trim().min(1).max(200).nullish(),
+    messageId: MessageId,
+    message_id: MessageId,
   })
   .superRefine((e, ctx) => {
     if (e.type === 'track' && !e.event?.trim()) {
@@ -84,6 +93,9 @@ export type SignalEventInput = z.input<typeof SignalEventSchema>;
 type ParseResult = { ok: true; event: SignalEvent } | { ok: false; issues: { path: string; message: string }[] };
 
 export function parseSignalEvent(input: unknown): ParseResult {
+  // Before the schema: its own walk over a hostile nesting depth would overflow the stack.
+  const shape = jsonShapeProblem(input);
+  if (shape) return { ok: false, issues: [shape] };
   const parsed = SignalEventSchema.safeParse(input);
   if (parsed.success) return { ok: true, event: parsed.data };
   return {

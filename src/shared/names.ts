@@ -14,8 +14,14 @@ export function deliveryWorkflowId(integrationId: string, messageId: string): st
 
 /**
  * Replays of a delivery share one workflow id, one run per replay: Temporal refuses a second replay while one runs.
+ * The prefix keeps replays in an id space no event can reach (every delivery's id starts with the vendor key).
  */
 export function replayWorkflowId(originalWorkflowId: string): string {
+  return `replay:${originalWorkflowId}`;
+}
+
+/** Where replays started before their id space was separated live (`<original>:replay`); still looked at. */
+export function legacyReplayWorkflowId(originalWorkflowId: string): string {
   return `${originalWorkflowId}:replay`;
 }
 

@@ -8,9 +8,10 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { DeliveryActivities, SendAttemptInput, SendAttemptResult } from '../activities/contract';
-import { type DeliveryPlan, planDelivery } from '../customerio/actions';
-import { settleDeliveryInput } from '../customerio/delivery-input';
+import type { DeliveryPlan } from '../customerio/actions';
+import { prepareDelivery } from '../customerio/delivery-input';
 import { initialSearchAttributes } from '../customerio/labels';
+import { hashPiiMentions } from '../customerio/pii';
 import { type AttemptFailure, DeliveryFailureType, readAttemptFailure } from '../customerio/outcomes';
 import type { DeliverEventInput, DeliveryResult, FilterReason, LastError } from '../shared/delivery';
 import { resolveRetryPolicy, type RetryPolicy, retryDelayMs } from '../shared/retry-policy';
@@ -61,18 +62,33 @@ export async function deliverEvent(started: DeliverEventInput): Promise<Delivery
 async function deliver(started: DeliverEventInput, send: Send): Promise<DeliveryResult> {
   const labels = new RunLabels();
   const revisions = new CredentialRevisions(started.integrationId);
-  // Inputs are settled by whoever starts the run; this settles those of runs started before that was so.
-  const input = settleDeliveryInput(started);
-  if (workflowInfo().typedSearchAttributes.get(IntegrationIdKey) === undefined)
-    upsertSearchAttributes(initialSearchAttributes(input));
-
-  if (input.filter) return filtered(labels, input.filter.reason, input.filter.detail);
-  const plan = planDelivery(input);
-  if (!plan.ok) {
-    labels.set('failed', { attempts: 0, error: { type: plan.failureType, message: plan.message, attempt: 0 } });
-    throw ApplicationFailure.nonRetryable(plan.message, plan.failureType, { operation: plan.operation, attempts: 0 });
+  const prepared = prepareDelivery(started);
+  if (prepared.input && workflowInfo().typedSearchAttributes.get(IntegrationIdKey) === undefined) {
+    // Runs are labelled by whoever starts them; this labels those started before that was so.
+    const initial = safely(() => initialSearchAttributes(prepared.input!));
+    if (initial) upsertSearchAttributes(initial);
+  }
+  if (prepared.kind === 'filtered') return filtered(labels, prepared.filter.reason, prepared.filter.detail);
+  if (prepared.kind === 'refused') {
+    const { failureType, message, operation } = prepared;
+    labels.set('failed', { attempts: 0, error: { type: failureType, message, attempt: 0 } });
+    throw ApplicationFailure.nonRetryable(message, failureType, { operation, attempts: 0 });
+  }
+  const { input, plan } = prepared;
+  if (input.hashPii && input.customer.ok) {
+    const personal = [input.customer.customerId, input.customer.email ?? ''];
+    labels.redact = (message) => hashPiiMentions(message, personal) as string;
   }
   return deliverWithRetries(input.integrationId, plan, resolveRetryPolicy(input.retry), labels, revisions, send);
+}
+
+/** Labels are a courtesy to search: an input too strange to label is still delivered or refused, only unlabelled. */
+function safely<T>(make: () => T): T | undefined {
+  try {
+    return make();
+  } catch {
+    return undefined;
+  }
 }
 
 /** One attempt after another, each its own activity, with the workflow's own timers between them. */

@@ -14,6 +14,8 @@ interface LabelChange {
  * memo. Writes to the history only when a value changes, and never adds a workflow task of its own.
  */
 export class RunLabels {
+  /** Applied to error messages before they reach the memo (hash_pii: the customer id in a URL becomes its hash). */
+  redact: (message: string) => string = (message) => message;
   private status: DeliveryStatus = 'pending';
   private httpStatus: number | undefined;
   private attempts: number | undefined;
@@ -33,7 +35,7 @@ export class RunLabels {
     // The memo keeps only what is new: a run of identical 500s writes its error once.
     if (change.error && change.error.message !== this.errorMessage) {
       this.errorMessage = change.error.message;
-      upsertMemo({ lastError: change.error });
+      upsertMemo({ lastError: { ...change.error, message: this.redact(change.error.message) } });
     }
   }
 }

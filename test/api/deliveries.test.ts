@@ -201,7 +201,7 @@ describe('deliveries API', () => {
     expect(replay.status).toBe(202);
     expect(replay.body).toMatchObject({
       replay_of: workflowId,
-      workflow_id: `${workflowId}:replay`,
+      workflow_id: `replay:${workflowId}`,
       run_id: expect.any(String),
     });
     const again = await admin('POST', `/v1/admin/deliveries/${encodeURIComponent(workflowId)}/replay`, {});

@@ -185,7 +185,7 @@ describe('npm run cli', () => {
     expect(dry.stdout).not.toContain(delivered);
     expect(trackRequests()).toHaveLength(before);
     for (const id of failed)
-      await expect(h.client.workflow.getHandle(`${id}:replay`).describe()).rejects.toBeInstanceOf(
+      await expect(h.client.workflow.getHandle(`replay:${id}`).describe()).rejects.toBeInstanceOf(
         WorkflowNotFoundError,
       );
   });
@@ -201,7 +201,7 @@ describe('npm run cli', () => {
     const replays = rest.map((l) => /^(\S+) -> (\S+) (\S+)$/.exec(l)!);
     expect(replays.every(Boolean)).toBe(true);
     expect(replays.map((m) => m[1]).sort()).toEqual([...failed].sort());
-    for (const m of replays) expect(m[2]).toBe(`${m[1]}:replay`);
+    for (const m of replays) expect(m[2]).toBe(`replay:${m[1]}`);
     // Not a terminal: one progress line per delivery on stderr.
     expect(lines(replay.stderr).filter((l) => /^\[\d\/3\] replayed /.test(l))).toHaveLength(3);
 

@@ -1,6 +1,7 @@
 import type { CustomerResolution } from '../../shared/delivery';
 import type { DeliveryEvent, SignalEvent } from '../../shared/event';
 import { parseEventTime } from '../../shared/event-time';
+import { jsonShapeProblem } from '../../shared/json-shape';
 import { deliveryEventId } from '../event-id';
 import { checkLimits } from '../limits';
 import { DeliveryFailureType } from '../outcomes';
@@ -37,6 +38,14 @@ export function planDelivery(input: {
   customer: CustomerResolution;
 }): DeliveryPlan {
   const { integrationId, event } = input;
+  // An input that never passed the event schema (a run started by other code, an old history) is held to its rules.
+  const shape = jsonShapeProblem(event);
+  if (shape)
+    return {
+      ok: false,
+      failureType: DeliveryFailureType.InvalidEvent,
+      message: `Invalid event: ${shape.path} ${shape.message}`,
+    };
   const action = actionFor(event);
   if (!action) {
     return {
@@ -47,8 +56,11 @@ export function planDelivery(input: {
   }
   const { operation } = action;
   const who = input.customer;
-  if (!who.ok)
-    return { ok: false, failureType: DeliveryFailureType.MissingCustomerIdentifier, message: who.message, operation };
+  if (!who.ok) {
+    const failureType =
+      who.reason === 'invalid' ? DeliveryFailureType.InvalidEvent : DeliveryFailureType.MissingCustomerIdentifier;
+    return { ok: false, failureType, message: who.message, operation };
+  }
 
   const eventTimeMs = parseEventTime(event.timestamp);
   if (eventTimeMs === undefined) {

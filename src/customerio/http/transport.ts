@@ -47,7 +47,8 @@ export function createTrackTransport(options: TransportOptions): TrackTransport 
     const trustedOrigin = new URL(credentials.baseUrl).origin;
     const authorization = 'Basic ' + Buffer.from(`${credentials.siteId}:${credentials.apiKey}`).toString('base64');
     const redirects: string[] = [];
-    let url = credentials.baseUrl + req.path;
+    // Recorded as URL parsing leaves it, which is the URL actually requested (dot segments and all resolved).
+    let url = new URL(credentials.baseUrl + req.path).href;
     const elapsed = () => Math.round(performance.now() - started);
     for (;;) {
       const headers: Record<string, string> = { accept: 'application/json', 'user-agent': userAgent };

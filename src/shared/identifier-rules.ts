@@ -1,0 +1,17 @@
+import { isWellFormed } from './json-shape';
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001F\u007F-\u009F]/;
+
+/**
+ * Why a value cannot identify a person or a message, or undefined when it can. Identifiers become URL path segments
+ * and workflow ids: `.` and `..` are dot segments, which URL parsing collapses (sending a track to another endpoint),
+ * and control characters have no business in either.
+ */
+export function identifierProblem(value: string): string | undefined {
+  if (value === '.' || value === '..')
+    return `must not be "${value}": as a URL path segment it would change which Customer.io endpoint is called`;
+  if (CONTROL.test(value)) return 'must not contain control characters';
+  if (!isWellFormed(value)) return 'is not well-formed Unicode text (it holds a lone UTF-16 surrogate)';
+  return undefined;
+}
