@@ -13,6 +13,8 @@ export interface CaseContext {
   peer: Peer;
   /** The peer's input event, as the fixture gives it. */
   input: Record<string, unknown>;
+  /** The receive time the project stamps on an event without one, in unix seconds. */
+  receivedAt: number;
 }
 
 export interface DeliberateDifference {
@@ -43,7 +45,7 @@ export const DELIBERATE: readonly DeliberateDifference[] = [
     reason:
       'An event without `timestamp` is stamped with the intake receive time once, so every retry and replay sends the same time (identify: `_timestamp`); peers fall back to the client clock (originalTimestamp) or send none',
     fields: ['*.timestamp', 'device-add.device.last_used'],
-    when: (_d, c) => c.input.timestamp === undefined || c.input.timestamp === null,
+    when: (d, c) => (c.input.timestamp === undefined || c.input.timestamp === null) && d.ours === c.receivedAt,
   },
   {
     id: 'cio-prefix',

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DELIBERATE, UNSUPPORTED_BY_DESIGN } from './deliberate';
 import { loadPeerCases, PEERS } from './peer-cases';
@@ -70,6 +70,12 @@ describe('peer conformance', () => {
     const usedReasons = new Set(results.flatMap((r) => r.deliberate));
     expect(DELIBERATE.map((d) => d.id).filter((id) => !usedReasons.has(id))).toEqual([]);
     expect(new Set(DELIBERATE.map((d) => d.id)).size).toBe(DELIBERATE.length);
+  });
+
+  test('the README gives every deliberate difference and design reason', () => {
+    const readme = readFileSync(resolve(__dirname, 'README.md'), 'utf8');
+    const ids = [...DELIBERATE.map((d) => d.id), ...UNSUPPORTED_BY_DESIGN.map((u) => u.id)];
+    expect(ids.filter((id) => !readme.includes(`\`${id}\``))).toEqual([]);
   });
 
   test.each(results.map((r) => [r.case.id, r] as const))('%s', (_id, r) => {

@@ -103,7 +103,7 @@ export function runCase(c: PeerCase): CaseResult {
   const oursOps = ours.kind === 'requests' ? canonicalizeAll(ours.requests) : [];
   const peerOps = c.expected.outcome === 'requests' ? canonicalizeAll(c.expected.requests) : [];
   const base = { case: c, ours, oursOps, peerOps, missingConfig: missing, deliberate: [], unexcused: [], diffs: [] };
-  const ctx: CaseContext = { peer: c.peer, input: c.input };
+  const ctx: CaseContext = { peer: c.peer, input: c.input, receivedAt: Math.floor(NOW.getTime() / 1000) };
 
   if (c.expected.outcome === 'error') {
     if (ours.kind !== 'requests') return { ...base, outcome: 'error-agrees' };
