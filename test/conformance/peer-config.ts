@@ -18,24 +18,41 @@ export type ProjectConfig =
   /** The project would refuse to install this integration: no delivery can exist. */
   | { ok: false; problem: string; missing: Setting[] };
 
+const SEGMENT_DEVICE_EVENTS = ['Application Installed', 'Application Opened', 'Device Created or Updated'];
+const RUDDERSTACK_DEVICE_EVENTS = ['Application Installed', 'Application Opened'];
+
 // Stand-ins for credentials: the fixtures mask theirs, and planning never reads them.
 const CREDENTIAL = 'conformance-credential';
 
 /**
  * What each peer does without being asked, as the project's settings: both send anonymous events and relate people
  * to objects of type "1" unconditionally; RudderStack leaves ISO dates in attributes and event data as strings (it
- * converts only created_at), Segment converts them unless a mapping says otherwise.
+ * converts only created_at), Segment converts them unless a mapping says otherwise. The event names are each peer's
+ * triggers: Segment's action presets, RudderStack's fixed lifecycle names (and no person deletion at all).
  */
 const IMPLIED: Record<PeerCase['peer'], Setting[]> = {
   segment: [
     { peer: '(always)', field: 'anonymous_events', value: true },
     { peer: '(default) convert_timestamp', field: 'convert_timestamps', value: true },
     { peer: '(default) object_type_id', field: 'object_type_id', value: '1' },
+    { peer: '(preset) createUpdateDevice', field: 'device_events', value: SEGMENT_DEVICE_EVENTS },
+    {
+      peer: '(preset) deleteDevice',
+      field: 'device_delete_events',
+      value: ['Application Uninstalled', 'Device Deleted'],
+    },
+    { peer: '(preset) deletePerson', field: 'delete_person_events', value: ['User Deleted'] },
+    { peer: '(preset) suppressPerson', field: 'suppress_person_events', value: ['User Suppressed'] },
   ],
   rudderstack: [
     { peer: '(always)', field: 'anonymous_events', value: true },
     { peer: '(never converts dates but created_at)', field: 'convert_timestamps', value: false },
     { peer: '(always) object_type_id', field: 'object_type_id', value: '1' },
+    { peer: '(always) device events', field: 'device_events', value: RUDDERSTACK_DEVICE_EVENTS },
+    { peer: '(always) device events', field: 'device_delete_events', value: ['Application Uninstalled'] },
+    { peer: '(none)', field: 'delete_person_events', value: [] },
+    { peer: '(none)', field: 'suppress_person_events', value: [] },
+    { peer: '(none)', field: 'unsuppress_person_events', value: [] },
   ],
 };
 
@@ -45,7 +62,8 @@ const TRANSLATIONS: Record<string, ((value: unknown) => Record<string, unknown>)
   datacenter: (v) => ({ region: String(v).toLowerCase() }),
   siteID: (v) => (v === '(absent)' ? {} : { site_id: CREDENTIAL }),
   apiKey: (v) => (v === '(absent)' ? {} : { tracking_api_key: CREDENTIAL }),
-  deviceTokenEventName: (v) => ({ device_token_event_name: v }),
+  // RudderStack's own event for a device token, beside its fixed lifecycle names.
+  deviceTokenEventName: (v) => ({ device_events: [...RUDDERSTACK_DEVICE_EVENTS, v] }),
   // Segment action mapping
   convert_timestamp: (v) => ({ convert_timestamps: v }),
   // RudderStack's switch between its v1 and v2 request builders: the canonical form makes the API version moot.

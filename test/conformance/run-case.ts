@@ -48,7 +48,8 @@ export function runProject(c: PeerCase): { outcome: OurOutcome; missing: Setting
   const missing = settings.missing;
 
   // The intake gives an event without a messageId one of its own; a fixed one keeps the event id reproducible.
-  const raw = (c.input.messageId ?? c.input.message_id) ? c.input : { ...c.input, messageId: `conformance:${c.id}` };
+  const unnamed = c.input.messageId === undefined && c.input.message_id === undefined;
+  const raw = unnamed ? { ...c.input, messageId: `conformance:${c.id}` } : c.input;
   const parsed = parseSignalEvent(raw);
   if (!parsed.ok) {
     const message = parsed.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
