@@ -76,8 +76,13 @@ describe.each<Region>(['us', 'eu'])('delivery requests, region %s', (region) => 
     expect(result).toMatchObject({ status: 'delivered', customerId: 'grace@example.com' });
     const [req] = here().requests;
     expect(req!.path).toBe('/api/v1/customers/grace%40example.com');
-    // No userId: nothing to merge the anonymous profile into.
-    expect(req!.json).toEqual({ email: 'grace@example.com', created_at: 1704164645, _timestamp: 1772029800 });
+    // Keyed by email, the anonymous profile is still merged into the person.
+    expect(req!.json).toEqual({
+      email: 'grace@example.com',
+      created_at: 1704164645,
+      anonymous_id: 'anon-8',
+      _timestamp: 1772029800,
+    });
   });
 
   test('track sends a custom event with a deterministic ULID id and unix-second timestamp', async () => {
@@ -144,6 +149,8 @@ describe.each<Region>(['us', 'eu'])('delivery requests, region %s', (region) => 
         path: '/checkout',
         search: '?step=2',
         variant: 'b',
+        // The URL the page is named by, so name and data never disagree.
+        url: 'https://shop.example.com/checkout?step=2',
       },
     });
   });
