@@ -50,6 +50,7 @@ export const CustomerIoConfigSchema = z.object({
   delete_person_events: EventNames.default([...DEFAULT_MAPPING_OPTIONS.deletePersonEvents]),
   suppress_person_events: EventNames.default([...DEFAULT_MAPPING_OPTIONS.suppressPersonEvents]),
   unsuppress_person_events: EventNames.default([...DEFAULT_MAPPING_OPTIONS.unsuppressPersonEvents]),
+  object_delete_events: EventNames.default([...DEFAULT_MAPPING_OPTIONS.objectDeleteEvents]),
 });
 
 export type CustomerIoConfig = z.output<typeof CustomerIoConfigSchema>;
@@ -88,5 +89,6 @@ export function mappingOptions(config: Partial<PublicConfig> | undefined): Mappi
     deletePersonEvents: config?.delete_person_events ?? [...d.deletePersonEvents],
     suppressPersonEvents: config?.suppress_person_events ?? [...d.suppressPersonEvents],
     unsuppressPersonEvents: config?.unsuppress_person_events ?? [...d.unsuppressPersonEvents],
+    objectDeleteEvents: config?.object_delete_events ?? [...d.objectDeleteEvents],
   };
 }

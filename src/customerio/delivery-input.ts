@@ -16,8 +16,8 @@ export type SettledInput = DeliverEventInput & { customer: CustomerResolution; m
  * of runs started before these decisions moved to the start, the same way.
  */
 export function settleDeliveryInput(input: DeliverEventInput): SettledInput {
-  // Runs started before mapping settings existed get today's defaults.
-  const mapping = input.mapping ?? { ...DEFAULT_MAPPING_OPTIONS };
+  // Runs started before mapping settings existed get today's defaults; those started before a setting existed, its default.
+  const mapping = { ...DEFAULT_MAPPING_OPTIONS, ...input.mapping };
   if (input.customer) return { ...input, mapping, customer: input.customer };
   const customer = resolveCustomerId(input.event);
   const unsupported = input.filter ? undefined : unsupportedDetail({ event: input.event, options: mapping, customer });

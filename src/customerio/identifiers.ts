@@ -5,7 +5,8 @@ import { identifierProblem } from '../shared/identifier-rules';
 /** Customer.io's limit on a person identifier, in UTF-8 bytes. */
 const MAX_IDENTIFIER_BYTES = 150;
 
-const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+$/;
+// A dot in the domain, as both peers' email checks require: `user@1` is an id that happens to hold an @.
+const EMAIL_SHAPE = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
 
 const MISSING_IDENTIFIER_MESSAGE =
   '400 Bad Request: Missing customer identifier. The event has no userId and no email ' +

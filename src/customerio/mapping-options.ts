@@ -10,4 +10,5 @@ export const DEFAULT_MAPPING_OPTIONS: Readonly<MappingOptions> = {
   deletePersonEvents: ['User Deleted'],
   suppressPersonEvents: ['User Suppressed'],
   unsuppressPersonEvents: ['User Unsuppressed'],
+  objectDeleteEvents: ['Object Deleted'],
 };

@@ -119,6 +119,12 @@ const SETTINGS: Setting[] = [
     type: 'string_list',
     help_text: 'Track event names that unsuppress the person.',
   },
+  {
+    key: 'object_delete_events',
+    label: 'Delete-object events',
+    type: 'string_list',
+    help_text: 'Track event names that delete the Customer.io object named by properties.objectId (and objectTypeId).',
+  },
 ];
 
 interface CatalogVariant {

@@ -37,6 +37,8 @@ export interface MappingOptions {
   deletePersonEvents: string[];
   suppressPersonEvents: string[];
   unsuppressPersonEvents: string[];
+  /** Track event names that delete a Customer.io object (properties.objectId, properties.objectTypeId). */
+  objectDeleteEvents: string[];
 }
 
 /** The input of a delivery run: everything it needs, decided before it starts, so retries and replays agree. */

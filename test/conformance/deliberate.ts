@@ -121,6 +121,43 @@ export const DELIBERATE: readonly DeliberateDifference[] = [
     },
   },
   {
+    id: 'device-attributes-from-context',
+    reason:
+      "A device carries Customer.io's own device attributes (app_version, device_model, device_os, device_locale) from the event's context, so messages can target app versions and platforms; the peers send none of them",
+    fields: ['device-add.device.attributes.*'],
+    when: (d, c) => {
+      const key = d.field.split('.')[3] ?? '';
+      const from: Record<string, unknown> = {
+        app_version: at(c.input, 'context', 'app', 'version'),
+        device_model: at(c.input, 'context', 'device', 'model'),
+        device_os: at(c.input, 'context', 'os', 'version'),
+        device_locale: at(c.input, 'context', 'locale'),
+      };
+      return d.peer === undefined && d.ours !== undefined && d.ours === from[key];
+    },
+  },
+  {
+    id: 'device-os-version',
+    reason:
+      "`device_os` holds the OS version (context.os.version), as Customer.io's own mobile SDKs record it; RudderStack v2 sends the OS name there, which the platform already says",
+    fields: ['device-add.device.attributes.device_os'],
+    peers: ['rudderstack'],
+    when: (d, c) =>
+      d.peer === at(c.input, 'context', 'os', 'name') && d.ours === at(c.input, 'context', 'os', 'version'),
+  },
+  {
+    id: 'no-event-properties-on-device',
+    reason:
+      "An app event's properties describe that event (a review, a rating, from_background), not the device: they are not written onto the device, where they would stay until the next event; RudderStack copies them there",
+    fields: ['device-add.device.attributes.*'],
+    peers: ['rudderstack'],
+    when: (d, c) => {
+      const key = d.field.split('.')[3] ?? '';
+      const props = at(c.input, 'properties');
+      return d.ours === undefined && isObject(props) && key in props && same(d.peer, props[key]);
+    },
+  },
+  {
     id: 'no-user-properties',
     reason:
       "RudderStack's legacy top-level `user_properties` is not in the Segment spec nor in Signal's envelope: person attributes come from traits",

@@ -2,14 +2,13 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DELIBERATE, UNSUPPORTED_BY_DESIGN } from './deliberate';
 import { loadPeerCases, PEERS } from './peer-cases';
-import { PENDING } from './pending';
 import { describeDiff, firstDifference, outcomeLabel, renderSummary } from './report';
 import { type CaseResult, runCase } from './run-case';
 
 /**
  * Every Segment and RudderStack test case for their Customer.io destinations, run through the project's real planning
  * and compared with what the peer sends (README.md here). A case passes when it agrees, differs only for a reason in
- * deliberate.ts, is refused by design, or is on the temporary PENDING list.
+ * deliberate.ts, or is refused by design (a peer-only concept, or an input the project refuses on purpose).
  */
 
 const results: CaseResult[] = PEERS.flatMap((peer) => loadPeerCases(peer).map(runCase));
@@ -19,23 +18,14 @@ const PASSING = new Set(['agrees', 'differs (deliberate)', 'error-agrees']);
 
 /** Why this case fails the suite, or undefined when it passes. */
 function problem(r: CaseResult): string | undefined {
-  const pending = PENDING[r.case.id];
   const label = outcomeLabel(r);
-  if (PASSING.has(r.outcome)) {
-    return pending
-      ? `${label}, yet PENDING lists it (${pending.join(', ')}): take it off test/conformance/pending.ts`
-      : undefined;
-  }
-  if (r.byDesign) {
-    return pending ? `both PENDING and unsupported by design (${r.byDesign}): keep one` : undefined;
-  }
-  if (pending) return undefined;
+  if (PASSING.has(r.outcome) || r.byDesign) return undefined;
   const details =
     r.unexcused.length > 0 ? r.unexcused.slice(0, 12).map((d) => `  ${describeDiff(d)}`) : [`  ${firstDifference(r)}`];
   return [
     `${label}, and no list accounts for it:`,
     ...details,
-    'Fix the mapping, or add a reviewed reason to deliberate.ts (or, while it is being built, an entry to pending.ts).',
+    'Fix the mapping, or add a reviewed reason to deliberate.ts.',
   ].join('\n');
 }
 
@@ -54,7 +44,7 @@ describe('peer conformance', () => {
   });
 
   test('the lists name real cases, and no case twice', () => {
-    const listed = [...Object.keys(PENDING), ...UNSUPPORTED_BY_DESIGN.flatMap((u) => u.cases)];
+    const listed = UNSUPPORTED_BY_DESIGN.flatMap((u) => u.cases);
     expect(listed.filter((id) => !byId.has(id))).toEqual([]);
     expect(listed.filter((id, i) => listed.indexOf(id) !== i)).toEqual([]);
   });

@@ -1,6 +1,5 @@
 import type { FieldDiff } from './compare';
 import { PEERS } from './peer-cases';
-import { PENDING } from './pending';
 import type { CaseResult, Outcome } from './run-case';
 
 const OUTCOMES: readonly Outcome[] = [
@@ -57,15 +56,11 @@ export function renderSummary(results: readonly CaseResult[]): string {
   lines.push(`${'total'.padEnd(width)}${totals.map((n) => String(n).padStart(13)).join('')}`);
   const byDesign = PEERS.map((p) => results.filter((r) => r.case.peer === p && r.byDesign).length);
   lines.push(`${'  of which by design'.padEnd(width)}${byDesign.map((n) => String(n).padStart(13)).join('')}`);
-  const pending = PEERS.map((p) => results.filter((r) => r.case.peer === p && PENDING[r.case.id]).length);
-  lines.push(`${'PENDING (temporary)'.padEnd(width)}${pending.map((n) => String(n).padStart(13)).join('')}`);
 
-  lines.push('', 'Cases that do not agree (id · outcome · first difference · what is missing):');
+  lines.push('', 'Cases that do not agree (id · outcome · first difference):');
   for (const r of results) {
     if (r.outcome === 'agrees' || r.outcome === 'error-agrees') continue;
-    const missing = PENDING[r.case.id];
-    const tail = missing ? `  [PENDING: ${missing.join(', ')}]` : '';
-    lines.push(`  ${r.case.id} · ${outcomeLabel(r)} · ${firstDifference(r)}${tail}`);
+    lines.push(`  ${r.case.id} · ${outcomeLabel(r)} · ${firstDifference(r)}`);
   }
 
   const missingConfig = new Map<string, number>();

@@ -238,6 +238,21 @@ describe.each<Region>(['us', 'eu'])('delivery requests, region %s', (region) => 
         { method: 'DELETE', path: '/api/v1/customers/user-9/devices/push-1' },
       ],
       [
+        'object delete',
+        {
+          type: 'track',
+          event: 'Object Deleted',
+          userId: 'user-9',
+          timestamp: T,
+          properties: { objectId: 'acme', objectTypeId: '2' },
+        },
+        {
+          method: 'POST',
+          path: '/api/v2/entity',
+          body: { type: 'object', action: 'delete', identifiers: { object_type_id: '2', object_id: 'acme' } },
+        },
+      ],
+      [
         'person delete',
         { type: 'track', event: 'User Deleted', userId: 'user-9', timestamp: T },
         { method: 'DELETE', path: '/api/v1/customers/user-9' },

@@ -163,6 +163,75 @@ describe('one module per Customer.io action', () => {
     });
   });
 
+  test('a device event from someone not identified yet is their anonymous event when the integration sends those', () => {
+    const event = {
+      type: 'track' as const,
+      event: 'Application Installed',
+      anonymousId: 'anon-3',
+      context: { device: { token: 'tok-9' } },
+      properties: { from_background: false },
+    };
+    expect(request(event, { anonymous_events: true })).toEqual({
+      operation: 'anonymous_event',
+      method: 'POST',
+      path: '/api/v1/events',
+      body: {
+        name: 'Application Installed',
+        id: ID,
+        timestamp: T,
+        data: { from_background: false },
+        anonymous_id: 'anon-3',
+      },
+    });
+    expect(plan(event)).toMatchObject({ ok: false, failureType: 'MissingCustomerIdentifier' });
+    // Removing a device needs its person: no anonymous fallback.
+    expect(plan({ ...event, event: 'Application Uninstalled' }, { anonymous_events: true })).toMatchObject({
+      ok: false,
+      failureType: 'MissingCustomerIdentifier',
+    });
+  });
+
+  test('an object deletion event deletes the object on v2 /entity, of its own type or the integration’s', () => {
+    expect(
+      request({
+        type: 'track',
+        event: 'Object Deleted',
+        userId: 'u',
+        properties: { objectId: 'acme', objectTypeId: '2' },
+      }),
+    ).toEqual({
+      operation: 'object_delete',
+      method: 'POST',
+      path: '/api/v2/entity',
+      body: { type: 'object', action: 'delete', identifiers: { object_type_id: '2', object_id: 'acme' } },
+    });
+    const other = request(
+      { type: 'track', event: 'Company Removed', properties: { objectId: 7, objectTypeId: { no: 1 } } },
+      { object_delete_events: ['Company Removed'], object_type_id: '4' },
+    );
+    expect(other.body).toEqual({
+      type: 'object',
+      action: 'delete',
+      identifiers: { object_type_id: '4', object_id: '7' },
+    });
+    expect(plan({ type: 'track', event: 'Object Deleted', userId: 'u', properties: {} })).toMatchObject({
+      ok: false,
+      failureType: 'InvalidEvent',
+      message: expect.stringContaining('properties.objectId'),
+    });
+  });
+
+  test('an email needs a dot in its domain: `user@1` is addressed as an id, as both peers read it', () => {
+    const group = (userId: string) =>
+      request({ type: 'group', userId, groupId: 'g1' }).body?.cio_relationships as { identifiers: unknown }[];
+    expect(group('user@1')[0]!.identifiers).toEqual({ id: 'user@1' });
+    expect(group('ann@example.com')[0]!.identifiers).toEqual({ email: 'ann@example.com' });
+    expect(plan({ type: 'track', event: 'x', traits: { email: 'not@mail' } })).toMatchObject({
+      ok: false,
+      failureType: 'MissingCustomerIdentifier',
+    });
+  });
+
   test.each([
     ['User Deleted', 'DELETE', '/api/v1/customers/u'],
     ['User Suppressed', 'POST', '/api/v1/customers/u/suppress'],

@@ -1,5 +1,10 @@
 import { EVENT_LIMITS, eventBody, pageUrl, screenName, unnamed } from './event-body';
-import type { Action } from './types';
+import type { Action, ActionScope } from './types';
+
+/** Whether the integration sends this event as an anonymous event: no person, an anonymousId, anonymous_events on. */
+export function sentAnonymously({ options, customer }: Omit<ActionScope, 'event'>): boolean {
+  return options.anonymousEvents && !customer.ok && customer.reason === 'missing' && Boolean(customer.anonymousId);
+}
 
 const EVENT_LIKE = new Set(['track', 'page', 'screen']);
 
@@ -10,12 +15,7 @@ const EVENT_LIKE = new Set(['track', 'page', 'screen']);
 export const anonymousEvent: Action = {
   operation: 'anonymous_event',
   addresses: 'own',
-  appliesTo: ({ event, options, customer }) =>
-    options.anonymousEvents &&
-    EVENT_LIKE.has(event.type) &&
-    !customer.ok &&
-    customer.reason === 'missing' &&
-    Boolean(customer.anonymousId),
+  appliesTo: (scope) => EVENT_LIKE.has(scope.event.type) && sentAnonymously(scope),
   refuse: ({ event }) => unnamed(event),
   limits: { ...EVENT_LIMITS, limitName: true },
   eventName: (event) =>

@@ -1,5 +1,6 @@
 import type { SignalEvent } from '../../shared/event';
 import { toUnixSeconds } from '../timestamps';
+import { sentAnonymously } from './anonymous-event';
 import { type Action, customerPath, named, record } from './types';
 
 const APPLE = new Set(['ios', 'ipados', 'tvos', 'watchos', 'macos', 'visionos']);
@@ -41,7 +42,10 @@ function deviceAttributes(event: SignalEvent): Record<string, string> {
 export const deviceAdd: Action = {
   operation: 'device_add',
   addresses: 'person',
-  appliesTo: ({ event, options }) => named(event, options.deviceEvents) && deviceToken(event) !== undefined,
+  // A device belongs to a person: an app event from someone not identified yet goes out as their anonymous event (as
+  // RudderStack sends it) when the integration sends those, rather than failing for want of a person.
+  appliesTo: (scope) =>
+    named(scope.event, scope.options.deviceEvents) && deviceToken(scope.event) !== undefined && !sentAnonymously(scope),
   limits: { kind: 'none' },
   eventName: (event) => event.event?.trim(),
   build(ctx) {

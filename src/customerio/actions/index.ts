@@ -11,6 +11,7 @@ import { deviceAdd, deviceDelete } from './device';
 import { identify } from './identify';
 import { merge } from './merge';
 import { object } from './object';
+import { objectDelete } from './object-delete';
 import { page } from './page';
 import { relationship } from './relationship';
 import { screen } from './screen';
@@ -26,6 +27,7 @@ const ACTIONS: readonly Action[] = [
   merge,
   object,
   relationship,
+  objectDelete,
   deviceAdd,
   deviceDelete,
   deletePerson,

@@ -1,0 +1,40 @@
+import { type Action, named, record } from './types';
+
+/** A string or number naming the object, else undefined. */
+function name(value: unknown): string | undefined {
+  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+  return text === '' ? undefined : text;
+}
+
+function objectId(props: Record<string, unknown>): string | undefined {
+  return name(props.objectId ?? props.object_id);
+}
+
+/**
+ * A configured object-deletion track event ("Object Deleted", Segment's preset) → POST /api/v2/entity deleting the
+ * object named by `properties.objectId` of type `properties.objectTypeId` (else the integration's object type).
+ */
+export const objectDelete: Action = {
+  operation: 'object_delete',
+  addresses: 'own',
+  appliesTo: ({ event, options }) => named(event, options.objectDeleteEvents),
+  refuse: ({ event }) =>
+    objectId(record(event.properties)) ? undefined : 'An object deletion event needs properties.objectId',
+  limits: { kind: 'none' },
+  eventName: (event) => event.event?.trim(),
+  addressee: ({ event }) => `object ${objectId(record(event.properties))}`,
+  build: (ctx) => {
+    const props = record(ctx.event.properties);
+    const typeId = name(props.objectTypeId ?? props.object_type_id) ?? ctx.options.objectTypeId;
+    return {
+      operation: 'object_delete',
+      method: 'POST',
+      path: '/api/v2/entity',
+      body: {
+        type: 'object',
+        action: 'delete',
+        identifiers: { object_type_id: typeId, object_id: objectId(props) },
+      },
+    };
+  },
+};
