@@ -270,16 +270,13 @@ async function main(): Promise<void> {
       );
     }
 
-    const memory = await request(`${apiUrl}/metrics`, { dispatcher: http }).then((r) => r.body.text());
+    const metrics = await request(`${apiUrl}/metrics`, { dispatcher: http }).then((r) => r.body.text());
+    const mb = (name: string) => {
+      const value = new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1];
+      return value === undefined ? '?' : (Number(value) / 1e6).toFixed(0);
+    };
     log(
-      memory
-        .split('\n')
-        .filter((l) =>
-          /^(process_resident_memory_bytes|nodejs_heap_size_(used|total)_bytes|nodejs_external_memory_bytes|nodejs_heap_space_size_used_bytes)/.test(
-            l,
-          ),
-        )
-        .join('\n'),
+      `service memory at the end: RSS ${mb('process_resident_memory_bytes')} MB, V8 heap ${mb('nodejs_heap_size_used_bytes')} of ${mb('nodejs_heap_size_total_bytes')} MB, external ${mb('nodejs_external_memory_bytes')} MB`,
     );
     printReport(results, backlog, kill, { serverPid, started });
   } finally {
