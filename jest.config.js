@@ -6,9 +6,9 @@ const transform = {
 };
 
 /**
- * Three projects, so the inner loop stays fast: `unit` (pure code, no servers: `npm run test:unit`), `services`
- * (PostgreSQL and docker-compose, no Temporal), and `temporal`, which shares one real Temporal dev server started by
- * its global setup. `npm test` runs all three.
+ * Three projects, so the inner loop stays fast: `unit` (pure code, no servers: `npm run test:unit`; the peer
+ * conformance suite is pure too), `services` (PostgreSQL and docker-compose, no Temporal), and `temporal`, which
+ * shares one real Temporal dev server started by its global setup. `npm test` runs all three.
  *
  * @type {import('jest').Config}
  */
@@ -20,7 +20,7 @@ module.exports = {
       displayName: 'unit',
       testEnvironment: 'node',
       transform,
-      roots: ['<rootDir>/test/unit'],
+      roots: ['<rootDir>/test/unit', '<rootDir>/test/conformance'],
       testMatch: ['**/*.test.ts'],
     },
     {
@@ -36,7 +36,7 @@ module.exports = {
       transform,
       roots: ['<rootDir>/test', '<rootDir>/bench'],
       testMatch: ['**/*.test.ts'],
-      testPathIgnorePatterns: ['/test/unit/', '/test/store/', '/test/deploy/'],
+      testPathIgnorePatterns: ['/test/unit/', '/test/conformance/', '/test/store/', '/test/deploy/'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },

@@ -489,7 +489,7 @@ function runNode(entry: string, env: Record<string, string>, nodeArgs: string[] 
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
       SIGNAL_SKIP_BUILD: '1',
-      ...(nodeArgs.length > 0 ? { NODE_OPTIONS: nodeArgs.join(' ') } : {}),
+      ...(nodeArgs.length > 0 ? { SIGNAL_NODE_ARGS: nodeArgs.join(' ') } : {}),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,5 +1,5 @@
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { retrySettings, type PublicConfig } from '../customerio/config';
+import { mappingOptions, retrySettings, type PublicConfig } from '../customerio/config';
 import { type SettledInput, settleDeliveryInput } from '../customerio/delivery-input';
 import { initialSearchAttributes } from '../customerio/labels';
 import type { DeliverEventInput, FilterReason } from '../shared/delivery';
@@ -82,6 +82,7 @@ export function toDeliveryInput(
     filter: options.filter,
     replayOf: options.replayOf,
     hashPii: options.config?.hash_pii || undefined,
+    mapping: mappingOptions(options.config),
   });
   // An identifier that would rewrite the Customer.io URL is the sender's mistake, refused before anything starts.
   if (!input.customer.ok && input.customer.reason === 'invalid') {

@@ -1,10 +1,15 @@
 import { z } from 'zod';
+import type { MappingOptions } from '../shared/delivery';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../shared/retry-policy';
 import { hours, inHours } from '../shared/time';
+import { DEFAULT_MAPPING_OPTIONS } from './mapping-options';
 import { REGIONS } from './regions';
 
 /** Signal's per-integration default, which is also Customer.io's fair-use rate for the Track API. */
 export const DEFAULT_RATE_PER_SECOND = 100;
+
+/** Track event names that trigger an action: each as a sender spells it (names are compared exactly). */
+const EventNames = z.array(z.string().trim().min(1).max(100)).max(20);
 
 /** Fields the product page lists, plus the delivery settings of the default variant. */
 export const CustomerIoConfigSchema = z.object({
@@ -27,6 +32,24 @@ export const CustomerIoConfigSchema = z.object({
     .default(inHours(DEFAULT_RETRY_POLICY.awaitCredentialsMs)),
   /** Requests per second to Customer.io for this integration, shared by every worker (WORKER_REPLICAS splits it). */
   rate_limit_per_second: z.number().positive().max(10_000).default(DEFAULT_RATE_PER_SECOND),
+  // How the mapping treats events (src/customerio/actions; defaults in mapping-options.ts).
+  convert_timestamps: z.boolean().default(DEFAULT_MAPPING_OPTIONS.convertTimestamps),
+  object_type_id: z
+    .union([
+      z
+        .string()
+        .trim()
+        .regex(/^[1-9]\d{0,9}$/),
+      z.number().int().positive(),
+    ])
+    .transform(String)
+    .default(DEFAULT_MAPPING_OPTIONS.objectTypeId),
+  anonymous_events: z.boolean().default(DEFAULT_MAPPING_OPTIONS.anonymousEvents),
+  device_events: EventNames.default([...DEFAULT_MAPPING_OPTIONS.deviceEvents]),
+  device_delete_events: EventNames.default([...DEFAULT_MAPPING_OPTIONS.deviceDeleteEvents]),
+  delete_person_events: EventNames.default([...DEFAULT_MAPPING_OPTIONS.deletePersonEvents]),
+  suppress_person_events: EventNames.default([...DEFAULT_MAPPING_OPTIONS.suppressPersonEvents]),
+  unsuppress_person_events: EventNames.default([...DEFAULT_MAPPING_OPTIONS.unsuppressPersonEvents]),
 });
 
 export type CustomerIoConfig = z.output<typeof CustomerIoConfigSchema>;
@@ -51,4 +74,19 @@ export function retrySettings(
   if (config?.retry_window_hours !== undefined) settings.retryWindowMs = hours(config.retry_window_hours);
   if (config?.credentials_wait_hours !== undefined) settings.awaitCredentialsMs = hours(config.credentials_wait_hours);
   return settings;
+}
+
+/** How the mapping treats an integration's events, from its settings; settings saved before one existed get its default. */
+export function mappingOptions(config: Partial<PublicConfig> | undefined): MappingOptions {
+  const d = DEFAULT_MAPPING_OPTIONS;
+  return {
+    convertTimestamps: config?.convert_timestamps ?? d.convertTimestamps,
+    objectTypeId: config?.object_type_id ?? d.objectTypeId,
+    anonymousEvents: config?.anonymous_events ?? d.anonymousEvents,
+    deviceEvents: config?.device_events ?? [...d.deviceEvents],
+    deviceDeleteEvents: config?.device_delete_events ?? [...d.deviceDeleteEvents],
+    deletePersonEvents: config?.delete_person_events ?? [...d.deletePersonEvents],
+    suppressPersonEvents: config?.suppress_person_events ?? [...d.suppressPersonEvents],
+    unsuppressPersonEvents: config?.unsuppress_person_events ?? [...d.unsuppressPersonEvents],
+  };
 }

@@ -1,10 +1,14 @@
-import type { CustomerResolution, DeliverEventInput } from '../shared/delivery';
+import type { CustomerResolution, DeliverEventInput, MappingOptions } from '../shared/delivery';
 import { type DeliveryPlan, planDelivery, unsupportedDetail } from './actions';
 import { resolveCustomerId } from './identifiers';
+import { DEFAULT_MAPPING_OPTIONS } from './mapping-options';
 import { DeliveryFailureType } from './outcomes';
 
-/** A delivery's input once the decisions about its event are made: who it addresses, and whether it is sent at all. */
-export type SettledInput = DeliverEventInput & { customer: CustomerResolution };
+/**
+ * A delivery's input once the decisions about its event are made: who it addresses, how the mapping treats it, and
+ * whether it is sent at all.
+ */
+export type SettledInput = DeliverEventInput & { customer: CustomerResolution; mapping: MappingOptions };
 
 /**
  * The decisions made once per delivery, before its workflow starts: the customer it addresses, and whether any
@@ -12,11 +16,15 @@ export type SettledInput = DeliverEventInput & { customer: CustomerResolution };
  * of runs started before these decisions moved to the start, the same way.
  */
 export function settleDeliveryInput(input: DeliverEventInput): SettledInput {
-  if (input.customer) return input as SettledInput;
-  const unsupported = input.filter ? undefined : unsupportedDetail(input.event);
+  // Runs started before mapping settings existed get today's defaults.
+  const mapping = input.mapping ?? { ...DEFAULT_MAPPING_OPTIONS };
+  if (input.customer) return { ...input, mapping, customer: input.customer };
+  const customer = resolveCustomerId(input.event);
+  const unsupported = input.filter ? undefined : unsupportedDetail({ event: input.event, options: mapping, customer });
   return {
     ...input,
-    customer: resolveCustomerId(input.event),
+    customer,
+    mapping,
     ...(unsupported ? { filter: { reason: 'unsupported_event_type', detail: unsupported } } : {}),
   };
 }

@@ -10,6 +10,7 @@ import {
   ReplayOfKey,
 } from '../shared/search-attributes';
 import { actionFor } from './actions';
+import { settleDeliveryInput } from './delivery-input';
 import { hashPiiValue } from './pii';
 
 const MAX_KEYWORD_LENGTH = 255;
@@ -19,16 +20,17 @@ const MAX_KEYWORD_LENGTH = 255;
  * so the labels ride the start write instead of costing an upsert.
  */
 export function initialSearchAttributes(input: DeliverEventInput): SearchAttributePair[] {
-  const { integrationId, event, customer } = input;
+  const { integrationId, event } = input;
+  const { customer, mapping } = settleDeliveryInput(input);
   const pairs: SearchAttributePair[] = [
     { key: IntegrationIdKey, value: integrationId },
     { key: EventTypeKey, value: event.type },
     { key: DeliveryStatusKey, value: 'pending' satisfies DeliveryStatus },
     { key: MessageIdKey, value: keyword(event.messageId) },
   ];
-  const name = actionFor(event)?.eventName?.(event);
+  const name = actionFor({ event, options: mapping, customer })?.eventName?.(event);
   if (name) pairs.push({ key: EventNameKey, value: keyword(name) });
-  if (customer?.ok) {
+  if (customer.ok) {
     // Search attributes are plaintext on the server: with hash_pii the person is named by a hash there too.
     const id = input.hashPii ? hashPiiValue(customer.customerId) : customer.customerId;
     pairs.push({ key: CustomerIdKey, value: keyword(id) });

@@ -15,17 +15,33 @@ type LimitCheck = { ok: true } | { ok: false; field: string; message: string };
 
 /** Holds a built request to the limits its action declares; fields are named as the event names them. */
 export function checkLimits(request: TrackApiRequest, limits: ActionLimits, event: SignalEvent): LimitCheck {
-  return limits.kind === 'attributes'
-    ? attributeLimits(request.body, limits.field(event))
-    : eventLimits(request.body, limits);
+  const body = request.body ?? {};
+  switch (limits.kind) {
+    case 'none':
+      return { ok: true };
+    case 'attributes': {
+      const field = limits.field(event);
+      const found = attributeLimits(limits.from(body), field);
+      if (!found.ok || limits.maxRequestBytes === undefined) return found;
+      const bytes = utf8Length(JSON.stringify(body));
+      return bytes > limits.maxRequestBytes
+        ? fail(
+            field,
+            `the request is ${bytes} bytes as JSON; Customer.io accepts up to ${limits.maxRequestBytes} bytes per object`,
+          )
+        : found;
+    }
+    case 'event':
+      return eventLimits(body, limits);
+  }
 }
 
-function attributeLimits(body: Record<string, unknown>, source: string): LimitCheck {
-  const keys = Object.keys(body).filter((k) => !k.startsWith('_'));
+function attributeLimits(attributes: Record<string, unknown>, source: string): LimitCheck {
+  const keys = Object.keys(attributes).filter((k) => !k.startsWith('_'));
   if (keys.length > LIMITS.attributesPerCall) {
     return fail(
       source,
-      `${source} has ${keys.length} attributes; Customer.io accepts at most ${LIMITS.attributesPerCall} per identify call`,
+      `${source} has ${keys.length} attributes; Customer.io accepts at most ${LIMITS.attributesPerCall} per call`,
     );
   }
   for (const key of keys) {
@@ -37,7 +53,7 @@ function attributeLimits(body: Record<string, unknown>, source: string): LimitCh
         `attribute name ${field} is ${nameBytes} bytes; Customer.io accepts up to ${LIMITS.attributeNameBytes}`,
       );
     }
-    const value = body[key];
+    const value = attributes[key];
     const valueBytes = utf8Length(typeof value === 'string' ? value : (JSON.stringify(value) ?? ''));
     if (valueBytes > LIMITS.attributeValueBytes) {
       return fail(
@@ -49,9 +65,9 @@ function attributeLimits(body: Record<string, unknown>, source: string): LimitCh
   return { ok: true };
 }
 
-function eventLimits(body: Record<string, unknown>, limits: { field: string; limitName: boolean }): LimitCheck {
+function eventLimits(body: Record<string, unknown>, limits: Extract<ActionLimits, { kind: 'event' }>): LimitCheck {
   if (limits.limitName) {
-    const nameBytes = utf8Length(String(body.name));
+    const nameBytes = utf8Length(String(limits.name(body) ?? ''));
     if (nameBytes > LIMITS.eventNameBytes) {
       return fail(
         'event',
@@ -59,7 +75,7 @@ function eventLimits(body: Record<string, unknown>, limits: { field: string; lim
       );
     }
   }
-  const dataBytes = utf8Length(JSON.stringify(body.data ?? {}));
+  const dataBytes = utf8Length(JSON.stringify(limits.data(body) ?? {}));
   if (dataBytes > LIMITS.eventDataBytes) {
     return fail(
       limits.field,

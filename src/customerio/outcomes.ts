@@ -194,14 +194,22 @@ export function troubleshooting(status: number, detail?: string): string {
   }
 }
 
-/** Customer.io's v1 error bodies: {"meta":{"errors":[…]}} or {"meta":{"error":"…"}}. */
+/** Customer.io's error bodies: v1 `{"meta":{"errors":[…]}}` or `{"meta":{"error":"…"}}`, v2 `{"errors":[{field, message}]}`. */
 export function customerIoErrorDetail(body: string | undefined): string | undefined {
   if (!body) return undefined;
   try {
-    const parsed = JSON.parse(body) as { meta?: { error?: unknown; errors?: unknown } };
+    const parsed = JSON.parse(body) as { meta?: { error?: unknown; errors?: unknown }; errors?: unknown };
     const errors = parsed.meta?.errors;
     if (Array.isArray(errors) && errors.length > 0) return errors.map(String).join('; ').slice(0, 300);
     if (typeof parsed.meta?.error === 'string') return parsed.meta.error.slice(0, 300);
+    if (Array.isArray(parsed.errors) && parsed.errors.length > 0) {
+      return parsed.errors
+        .map((e: { field?: unknown; message?: unknown; reason?: unknown }) =>
+          [e?.field, e?.message ?? e?.reason].filter((x) => typeof x === 'string' && x !== '').join(': '),
+        )
+        .join('; ')
+        .slice(0, 300);
+    }
   } catch {
     // not JSON: fall through to nothing, the raw excerpt is recorded elsewhere
   }

@@ -1,17 +1,125 @@
-import { DEFAULT_RATE_PER_SECOND } from '../customerio/config';
+import { CustomerIoConfigSchema } from '../customerio/config';
 import { VENDOR_KEY } from '../shared/names';
-import { DEFAULT_RETRY_POLICY } from '../shared/retry-policy';
-import { inHours } from '../shared/time';
 
 interface ConfigField {
   key: string;
   label: string;
-  type: 'string' | 'secret' | 'select';
+  type: 'string' | 'secret' | 'select' | 'boolean' | 'number' | 'string_list';
   required: boolean;
   help_text: string;
   placeholder?: string;
   options?: { value: string; label: string }[];
+  /** What the setting is when an install leaves it out. */
+  default?: unknown;
 }
+
+/** Every setting's default, from the one schema that validates installs and PATCHes. */
+const DEFAULTS: Record<string, unknown> = (() => {
+  const {
+    site_id: _s,
+    api_key: _a,
+    tracking_api_key: _t,
+    region: _r,
+    ...rest
+  } = CustomerIoConfigSchema.parse({
+    site_id: 'x',
+    api_key: 'x',
+    tracking_api_key: 'x',
+    region: 'us',
+  });
+  return rest;
+})();
+
+type Setting = Omit<ConfigField, 'required' | 'default'>;
+
+/** The delivery and mapping settings after the product page's four fields; all optional, each with its default. */
+const SETTINGS: Setting[] = [
+  {
+    key: 'consent_categories',
+    label: 'Consent categories',
+    type: 'string_list',
+    help_text:
+      'Consent categories an event must grant (context.consent) to be delivered; events that deny one are recorded as filtered.',
+  },
+  {
+    key: 'hash_pii',
+    label: 'Hash personal data',
+    type: 'boolean',
+    help_text:
+      'Show emails, phone numbers, IPs and customer ids hashed (sha256) in the delivery records, lists and search attributes.',
+  },
+  {
+    key: 'retry_window_hours',
+    label: 'Retry window (hours)',
+    type: 'number',
+    help_text: 'How long a delivery keeps retrying network errors, 408, 429 and 5xx before it fails.',
+  },
+  {
+    key: 'credentials_wait_hours',
+    label: 'Wait for credentials (hours)',
+    type: 'number',
+    help_text:
+      'How long a delivery refused with 401/403 waits for fixed credentials (a PATCH resumes it); 0 fails at once.',
+  },
+  {
+    key: 'rate_limit_per_second',
+    label: 'Rate limit (requests/s)',
+    type: 'number',
+    help_text:
+      'Requests per second to Customer.io for this integration, across all workers; slowed down on 429 and Retry-After.',
+  },
+  {
+    key: 'convert_timestamps',
+    label: 'Convert timestamps',
+    type: 'boolean',
+    help_text:
+      'Send ISO-8601 date strings in attributes and event data as unix seconds, so Customer.io segments can compare them.',
+  },
+  {
+    key: 'object_type_id',
+    label: 'Object type id',
+    type: 'string',
+    help_text:
+      'The Customer.io object type group events create or update, unless the event names one (traits.object_type_id).',
+  },
+  {
+    key: 'anonymous_events',
+    label: 'Anonymous events',
+    type: 'boolean',
+    help_text:
+      'Send events from people not identified yet (anonymousId only) as anonymous events, merged when they are identified; off: such events fail with the missing-identifier help.',
+  },
+  {
+    key: 'device_events',
+    label: 'Device events',
+    type: 'string_list',
+    help_text: 'Track event names that add or update the person’s push device from context.device.token.',
+  },
+  {
+    key: 'device_delete_events',
+    label: 'Device removal events',
+    type: 'string_list',
+    help_text: 'Track event names that delete the person’s push device (context.device.token).',
+  },
+  {
+    key: 'delete_person_events',
+    label: 'Delete-person events',
+    type: 'string_list',
+    help_text: 'Track event names that delete the person from Customer.io.',
+  },
+  {
+    key: 'suppress_person_events',
+    label: 'Suppress-person events',
+    type: 'string_list',
+    help_text: 'Track event names that suppress the person (deleted, and never re-created by later data).',
+  },
+  {
+    key: 'unsuppress_person_events',
+    label: 'Unsuppress-person events',
+    type: 'string_list',
+    help_text: 'Track event names that unsuppress the person.',
+  },
+];
 
 interface CatalogVariant {
   key: string;
@@ -80,6 +188,7 @@ export const CATALOG: readonly CatalogVendor[] = [
         help_text:
           'Your Customer.io data centre region (us or eu). Determines the API endpoint. If your dashboard URL contains fly-eu.customer.io, you are in the EU region.',
       },
+      ...SETTINGS.map((setting) => ({ ...setting, required: false, default: DEFAULTS[setting.key] })),
     ],
     variants: [
       {
@@ -87,13 +196,7 @@ export const CATALOG: readonly CatalogVendor[] = [
         name: 'Default',
         description:
           'Forwards identify, track and page events to the Customer.io Track API, gated on marketing consent.',
-        default_config: {
-          consent_categories: ['marketing'],
-          hash_pii: false,
-          retry_window_hours: inHours(DEFAULT_RETRY_POLICY.retryWindowMs),
-          credentials_wait_hours: inHours(DEFAULT_RETRY_POLICY.awaitCredentialsMs),
-          rate_limit_per_second: DEFAULT_RATE_PER_SECOND,
-        },
+        default_config: DEFAULTS,
       },
     ],
   },

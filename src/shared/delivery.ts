@@ -15,8 +15,29 @@ export const DELIVERY_STATUSES = [
 
 /** Who a delivery addresses, resolved once from the event before the workflow starts. */
 export type CustomerResolution =
-  | { ok: true; customerId: string; source: string; email?: string }
-  | { ok: false; reason: 'missing' | 'too_long' | 'invalid'; message: string };
+  | { ok: true; customerId: string; source: string; email?: string; anonymousId?: string }
+  | { ok: false; reason: 'missing' | 'too_long' | 'invalid'; message: string; anonymousId?: string };
+
+/**
+ * How the Customer.io mapping treats an integration's events, from the integration's config when the delivery starts
+ * (src/customerio/mapping-options.ts holds the defaults).
+ */
+export interface MappingOptions {
+  /** ISO-8601 date strings in attributes and event data become unix seconds, so segments can compare them. */
+  convertTimestamps: boolean;
+  /** The Customer.io object type a `group` event's object belongs to, unless its traits name one. */
+  objectTypeId: string;
+  /** Events with an anonymousId but no person go to Customer.io as anonymous events (else they fail). */
+  anonymousEvents: boolean;
+  /** Track event names that add or update the person's push device (from context.device.token). */
+  deviceEvents: string[];
+  /** Track event names that delete the person's push device. */
+  deviceDeleteEvents: string[];
+  /** Track event names that delete the person from Customer.io. */
+  deletePersonEvents: string[];
+  suppressPersonEvents: string[];
+  unsuppressPersonEvents: string[];
+}
 
 /** The input of a delivery run: everything it needs, decided before it starts, so retries and replays agree. */
 export interface DeliverEventInput {
@@ -24,6 +45,8 @@ export interface DeliverEventInput {
   event: DeliveryEvent;
   /** Absent in runs started before the customer was resolved at start; the workflow then resolves it itself. */
   customer?: CustomerResolution;
+  /** Absent in runs started before mapping settings existed; the defaults apply. */
+  mapping?: MappingOptions;
   /** The integration's schedule (retry window, wait for credentials) over the defaults. */
   retry?: Partial<RetryPolicy>;
   /** Set when the event must be recorded but not sent (consent denied, unsupported event type). */
@@ -49,6 +72,7 @@ export type DeliveryResult =
   | {
       status: 'delivered';
       operation: string;
+      /** Who the request addressed: a person's id or email, an anonymous id, or an object. */
       customerId: string;
       httpStatus: number;
       attempts: number;

@@ -43,6 +43,11 @@ const EventContext = z.looseObject({
   consent: JsonObject.optional(),
   ip: OptionalText,
   userAgent: OptionalText,
+  device: z.looseObject({ token: z.string().optional(), type: OptionalText }).optional(),
+  externalId: z
+    .array(z.looseObject({ type: OptionalText }))
+    .max(20)
+    .optional(),
 });
 
 const RawSignalEvent = z
@@ -56,6 +61,8 @@ const RawSignalEvent = z
     user_id: Identifier,
     anonymousId: Identifier,
     anonymous_id: Identifier,
+    previousId: Identifier,
+    previous_id: Identifier,
     groupId: Identifier,
     email: SafeText.nullish(),
     context: EventContext.nullish(),
@@ -72,6 +79,7 @@ const RawSignalEvent = z
 const SignalEventSchema = RawSignalEvent.transform((e) => {
   const userId = e.userId || e.user_id || undefined;
   const anonymousId = e.anonymousId || e.anonymous_id || undefined;
+  const previousId = e.previousId || e.previous_id || undefined;
   const messageId = e.messageId ?? e.message_id ?? undefined;
   const event: SignalEvent = { type: e.type };
   if (e.event !== undefined) event.event = e.event;
@@ -80,6 +88,7 @@ const SignalEventSchema = RawSignalEvent.transform((e) => {
   if (e.traits) event.traits = e.traits;
   if (userId) event.userId = userId;
   if (anonymousId) event.anonymousId = anonymousId;
+  if (previousId) event.previousId = previousId;
   if (e.groupId) event.groupId = e.groupId;
   if (e.email) event.email = e.email;
   if (e.context) event.context = e.context;

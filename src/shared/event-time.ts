@@ -14,7 +14,15 @@ export function parseEventTime(value: unknown): number | undefined {
   if (typeof value !== 'string') return undefined;
   const text = value.trim();
   if (NUMERIC.test(text)) return fromUnixNumber(Number(text));
-  const m = ISO_8601.exec(text);
+  return parseIsoDateTime(text);
+}
+
+/**
+ * Milliseconds since the epoch of an ISO 8601 date or date-time, or undefined. Numbers in text (ids, phone numbers)
+ * are not dates here: only the ISO shape counts.
+ */
+export function parseIsoDateTime(text: string): number | undefined {
+  const m = ISO_8601.exec(text.trim());
   if (!m) return undefined;
   const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone] = m;
   const year = Number(y);

@@ -1,6 +1,6 @@
 /** The Signal event as every layer sees it once the event schema (event-schema.ts) has validated and normalised it. */
 
-export const EVENT_TYPES = ['page', 'track', 'identify', 'group'] as const;
+export const EVENT_TYPES = ['page', 'screen', 'track', 'identify', 'group', 'alias'] as const;
 type EventType = (typeof EVENT_TYPES)[number];
 
 interface EventContext {
@@ -9,6 +9,10 @@ interface EventContext {
   consent?: Record<string, unknown>;
   ip?: string;
   userAgent?: string;
+  /** A mobile device; `token` is its push token. */
+  device?: { token?: string; type?: string; manufacturer?: string; id?: string; [k: string]: unknown };
+  /** Identifiers from other systems (reverse ETL): `[{id, type, collection, encoding}]`. */
+  externalId?: { id?: unknown; type?: string; [k: string]: unknown }[];
   [k: string]: unknown;
 }
 
@@ -21,6 +25,8 @@ export interface SignalEvent {
   traits?: Record<string, unknown>;
   userId?: string;
   anonymousId?: string;
+  /** alias: the id the person had before `userId`. */
+  previousId?: string;
   groupId?: string;
   email?: string;
   context?: EventContext;

@@ -434,15 +434,30 @@ describe('management API', () => {
         (await call('GET', '/v1/admin/integration-catalog?category=advertising', { token: admin() })).body.data,
       ).toEqual([]);
       const entry = await call('GET', '/v1/admin/integration-catalog/customer_io', { token: admin() });
-      expect(entry.body.config_fields.map((f: { key: string; type: string }) => `${f.key}:${f.type}`)).toEqual([
-        'site_id:string',
-        'api_key:secret',
-        'tracking_api_key:secret',
-        'region:select',
+      const fields = entry.body.config_fields as { key: string; type: string; required: boolean; default?: unknown }[];
+      expect(fields.slice(0, 4).map((f) => `${f.key}:${f.type}:${f.required}`)).toEqual([
+        'site_id:string:true',
+        'api_key:secret:true',
+        'tracking_api_key:secret:true',
+        'region:select:true',
       ]);
-      expect(entry.body.variants[0]).toMatchObject({
-        key: 'default',
-        default_config: { consent_categories: ['marketing'], hash_pii: false },
+      // Every setting the config schema takes is listed, optional, with the default an install gets without it.
+      const defaults = entry.body.variants[0].default_config as Record<string, unknown>;
+      expect(
+        fields
+          .slice(4)
+          .map((f) => f.key)
+          .sort(),
+      ).toEqual(Object.keys(defaults).sort());
+      for (const field of fields.slice(4))
+        expect(field).toMatchObject({ required: false, default: defaults[field.key] });
+      expect(defaults).toMatchObject({
+        consent_categories: ['marketing'],
+        hash_pii: false,
+        convert_timestamps: true,
+        object_type_id: '1',
+        anonymous_events: false,
+        device_events: ['Application Installed', 'Application Opened', 'Device Created or Updated'],
       });
       expect((await call('GET', '/v1/admin/integration-catalog/nope', { token: admin() })).status).toBe(404);
     });

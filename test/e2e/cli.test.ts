@@ -243,8 +243,8 @@ describe('npm run cli', () => {
       [['replay', '--status', 'failed'], /--since is required/],
       [['replay', '--since', '2h', '--limit', '0'], /--limit must be a whole number from 1 to 1000/],
       [
-        ['replay', '--since', '2h', '--event-type', 'alias'],
-        /--event-type must be one of page, track, identify, group/,
+        ['replay', '--since', '2h', '--event-type', 'nope'],
+        /--event-type must be one of page, screen, track, identify, group, alias/,
       ],
       [['deliveries', '--until', '2026-11-29T10:00'], /add Z or an offset/],
       [['resend'], /unknown command 'resend'/],

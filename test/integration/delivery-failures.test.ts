@@ -171,15 +171,15 @@ describe('delivery failures and retries', () => {
     expect(h.us.requests).toHaveLength(0);
   });
 
-  test('group events are recorded as filtered, not failed', async () => {
+  test('a group event without a groupId fails as InvalidEvent before any request', async () => {
     const started = await h.deliver(integrationId, {
       type: 'group',
       userId: 'user-1',
-      groupId: 'acme',
       messageId: `msg-group-${Date.now()}`,
     });
-    const result = await h.client.workflow.getHandle(started.workflowId).result();
-    expect(result).toMatchObject({ status: 'filtered', reason: 'unsupported_event_type', attempts: 0 });
+    const failure = await expectFailure(started.workflowId);
+    expect(failure.type).toBe('InvalidEvent');
+    expect(failure.message).toMatch(/needs a groupId/);
     expect(h.us.requests).toHaveLength(0);
   });
 

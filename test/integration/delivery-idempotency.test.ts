@@ -49,7 +49,7 @@ describe('idempotent starts and secret hygiene', () => {
       }),
     ).rejects.toThrow(/timestamp/);
     await expect(
-      h.deliver(integration.id, { type: 'alias' as never, userId: 'u', messageId: 'm-alias' }),
+      h.deliver(integration.id, { type: 'nope' as never, userId: 'u', messageId: 'm-nope' }),
     ).rejects.toThrow(/type/);
   });
 

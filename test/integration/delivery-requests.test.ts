@@ -76,8 +76,13 @@ describe.each<Region>(['us', 'eu'])('delivery requests, region %s', (region) => 
     expect(result).toMatchObject({ status: 'delivered', customerId: 'grace@example.com' });
     const [req] = here().requests;
     expect(req!.path).toBe('/api/v1/customers/grace%40example.com');
-    // No userId: nothing to merge the anonymous profile into.
-    expect(req!.json).toEqual({ email: 'grace@example.com', created_at: 1704164645, _timestamp: 1772029800 });
+    // Keyed by email, the anonymous profile is still merged into the person.
+    expect(req!.json).toEqual({
+      email: 'grace@example.com',
+      created_at: 1704164645,
+      anonymous_id: 'anon-8',
+      _timestamp: 1772029800,
+    });
   });
 
   test('track sends a custom event with a deterministic ULID id and unix-second timestamp', async () => {
@@ -144,6 +149,8 @@ describe.each<Region>(['us', 'eu'])('delivery requests, region %s', (region) => 
         path: '/checkout',
         search: '?step=2',
         variant: 'b',
+        // The URL the page is named by, so name and data never disagree.
+        url: 'https://shop.example.com/checkout?step=2',
       },
     });
   });
@@ -162,5 +169,142 @@ describe.each<Region>(['us', 'eu'])('delivery requests, region %s', (region) => 
     expect(sa.get(HttpStatusKey)).toBe(200);
     expect(sa.get(CustomerIdKey)).toBe('user-sa');
     expect(sa.get(EventNameKey)).toBe('Signed Up');
+  });
+
+  describe('every other Customer.io action, through a real delivery', () => {
+    const T = 1772029800;
+    const cases: [
+      string,
+      Parameters<DeliveryHarness['deliver']>[1],
+      { method: string; path: string; body?: unknown },
+    ][] = [
+      [
+        'screen',
+        { type: 'screen', userId: 'user-9', name: 'Settings', properties: { tab: 'privacy' }, timestamp: T },
+        {
+          method: 'POST',
+          path: '/api/v1/customers/user-9/events',
+          body: { name: 'Settings', type: 'screen', timestamp: T, data: { tab: 'privacy' } },
+        },
+      ],
+      [
+        'group (object)',
+        { type: 'group', userId: 'user-9', groupId: 'acme', traits: { name: 'Acme' }, timestamp: T },
+        {
+          method: 'POST',
+          path: '/api/v2/entity',
+          body: {
+            type: 'object',
+            action: 'identify',
+            identifiers: { object_type_id: '1', object_id: 'acme' },
+            attributes: { name: 'Acme' },
+            cio_relationships: [{ identifiers: { id: 'user-9' } }],
+          },
+        },
+      ],
+      [
+        'alias (merge)',
+        { type: 'alias', userId: 'user-9', previousId: 'guest-1', timestamp: T },
+        {
+          method: 'POST',
+          path: '/api/v1/merge_customers',
+          body: { primary: { id: 'user-9' }, secondary: { id: 'guest-1' } },
+        },
+      ],
+      [
+        'device add',
+        {
+          type: 'track',
+          event: 'Application Installed',
+          userId: 'user-9',
+          context: { device: { token: 'push-1', type: 'android' } },
+          timestamp: T,
+        },
+        {
+          method: 'PUT',
+          path: '/api/v1/customers/user-9/devices',
+          body: { device: { id: 'push-1', platform: 'android', last_used: T } },
+        },
+      ],
+      [
+        'device delete',
+        {
+          type: 'track',
+          event: 'Application Uninstalled',
+          userId: 'user-9',
+          context: { device: { token: 'push-1' } },
+          timestamp: T,
+        },
+        { method: 'DELETE', path: '/api/v1/customers/user-9/devices/push-1' },
+      ],
+      [
+        'person delete',
+        { type: 'track', event: 'User Deleted', userId: 'user-9', timestamp: T },
+        { method: 'DELETE', path: '/api/v1/customers/user-9' },
+      ],
+      [
+        'suppress',
+        { type: 'track', event: 'User Suppressed', userId: 'user-9', timestamp: T },
+        { method: 'POST', path: '/api/v1/customers/user-9/suppress' },
+      ],
+      [
+        'unsuppress',
+        { type: 'track', event: 'User Unsuppressed', userId: 'user-9', timestamp: T },
+        { method: 'POST', path: '/api/v1/customers/user-9/unsuppress' },
+      ],
+    ];
+
+    test.each(cases)('%s', async (name, event, expected) => {
+      const messageId = `msg-${name.replace(/\W+/g, '-')}-${region}`;
+      const result = await deliverAndWait({ ...event, messageId });
+      expect(result).toMatchObject({ status: 'delivered', httpStatus: 200, attempts: 1 });
+      const [req] = here().requests;
+      expect(here().requests).toHaveLength(1);
+      expect(other().requests).toHaveLength(0);
+      expect(req).toMatchObject({ method: expected.method, path: expected.path, authorized: true });
+      expect(req!.headers.authorization).toBe(basicAuth);
+      if (expected.body === undefined) expect(req!.body).toBe('');
+      else expect(req!.json).toMatchObject(expected.body as object);
+    });
+
+    test('an anonymous event, when the integration sends them', async () => {
+      const started = await h.deliver(
+        integrationId,
+        {
+          type: 'track',
+          event: 'Viewed Pricing',
+          anonymousId: 'anon-42',
+          messageId: `msg-anon-${region}`,
+          timestamp: T,
+        },
+        { config: { anonymous_events: true } },
+      );
+      const result = await h.client.workflow.getHandle(started.workflowId).result();
+      expect(result).toMatchObject({ status: 'delivered', operation: 'anonymous_event', customerId: 'anon-42' });
+      const [req] = here().requests;
+      expect(req).toMatchObject({ method: 'POST', path: '/api/v1/events', authorized: true });
+      expect(req!.json).toMatchObject({ name: 'Viewed Pricing', anonymous_id: 'anon-42', timestamp: T });
+    });
+
+    test('a Customer.io 400 on a v2 object call fails with Customer.io’s own words', async () => {
+      here().respondWith({
+        status: 400,
+        body: { errors: [{ reason: 'invalid', field: 'identifiers.object_id', message: 'too long' }] },
+      });
+      const started = await h.deliver(integrationId, {
+        type: 'group',
+        userId: 'user-9',
+        groupId: 'g-400',
+        messageId: `msg-g400-${region}`,
+      });
+      const failure = await h.client.workflow
+        .getHandle(started.workflowId)
+        .result()
+        .catch((e: { cause?: { type?: string; message?: string } }) => e.cause);
+      expect(failure).toMatchObject({
+        type: 'CustomerIoRejected',
+        message: expect.stringContaining('identifiers.object_id: too long'),
+      });
+    });
   });
 });

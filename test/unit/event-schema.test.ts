@@ -29,7 +29,7 @@ describe('SignalEventSchema', () => {
   });
 
   test.each<[string, unknown, string]>([
-    ['unknown type', { type: 'alias' }, 'type'],
+    ['unknown type', { type: 'nope' }, 'type'],
     ['track without a name', { type: 'track', userId: 'u' }, 'event'],
     ['unreadable timestamp', { type: 'identify', timestamp: '25/02/2026' }, 'timestamp'],
     ['properties not an object', { type: 'track', event: 'x', properties: [1] }, 'properties'],

@@ -1,26 +1,53 @@
-import type { CustomerResolution } from '../../shared/delivery';
-import type { DeliveryEvent, SignalEvent } from '../../shared/event';
+import type { CustomerResolution, MappingOptions } from '../../shared/delivery';
+import type { DeliveryEvent } from '../../shared/event';
 import { parseEventTime } from '../../shared/event-time';
 import { jsonShapeProblem } from '../../shared/json-shape';
 import { deliveryEventId } from '../event-id';
 import { checkLimits } from '../limits';
 import { DeliveryFailureType } from '../outcomes';
+import { anonymousEvent } from './anonymous-event';
+import { deletePerson } from './delete-person';
+import { deviceAdd, deviceDelete } from './device';
 import { identify } from './identify';
+import { merge } from './merge';
+import { object } from './object';
 import { page } from './page';
+import { relationship } from './relationship';
+import { screen } from './screen';
+import { suppressPerson, unsuppressPerson } from './suppress-person';
 import { track } from './track';
-import type { Action, MappingContext, TrackApiRequest } from './types';
+import type { Action, ActionScope, MappingContext, TrackApiRequest } from './types';
 
-/** Every Customer.io action this integration performs. Adding one is a module of its own and a line here. */
-const ACTIONS: readonly Action[] = [identify, track, page];
+/**
+ * Every Customer.io action this integration performs, most specific first: the first that applies to an event sends
+ * it. Adding one is a module of its own and a line here.
+ */
+const ACTIONS: readonly Action[] = [
+  merge,
+  object,
+  relationship,
+  deviceAdd,
+  deviceDelete,
+  deletePerson,
+  suppressPerson,
+  unsuppressPerson,
+  anonymousEvent,
+  identify,
+  track,
+  page,
+  screen,
+];
 
 /** The action that sends this event, or undefined when the integration records it without sending anything. */
-export function actionFor(event: SignalEvent): Action | undefined {
-  return ACTIONS.find((action) => action.appliesTo(event));
+export function actionFor(scope: ActionScope): Action | undefined {
+  return ACTIONS.find((action) => action.appliesTo(scope));
 }
 
 /** Why an event is recorded as filtered rather than sent: no action applies to it. */
-export function unsupportedDetail(event: SignalEvent): string | undefined {
-  return actionFor(event) ? undefined : `${event.type} events have no Customer.io Track API call in this integration`;
+export function unsupportedDetail(scope: ActionScope): string | undefined {
+  return actionFor(scope)
+    ? undefined
+    : `${scope.event.type} events have no Customer.io Track API call in this integration`;
 }
 
 export type DeliveryPlan =
@@ -28,25 +55,27 @@ export type DeliveryPlan =
   | { ok: false; failureType: DeliveryFailureType; message: string; operation?: string };
 
 /**
- * The one place a Signal event becomes a Customer.io Track API call: the action, the identifier, the time, the event
- * id, the request, the limits. Pure and deterministic, so the workflow runs it and the request it yields is recorded
- * in the history.
+ * The one place a Signal event becomes a Customer.io Track API call: the action, whom it addresses, the time, the
+ * event id, the request, the limits. Pure and deterministic, so the workflow runs it and the request it yields is
+ * recorded in the history.
  */
 export function planDelivery(input: {
   integrationId: string;
   event: DeliveryEvent;
   customer: CustomerResolution;
+  mapping: MappingOptions;
 }): DeliveryPlan {
-  const { integrationId, event } = input;
+  const { integrationId, event, customer, mapping: options } = input;
   // An input that never passed the event schema (a run started by other code, an old history) is held to its rules.
   const shape = jsonShapeProblem(event);
-  if (shape)
+  if (shape) {
     return {
       ok: false,
       failureType: DeliveryFailureType.InvalidEvent,
       message: `Invalid event: ${shape.path} ${shape.message}`,
     };
-  const action = actionFor(event);
+  }
+  const action = actionFor({ event, options, customer });
   if (!action) {
     return {
       ok: false,
@@ -55,11 +84,10 @@ export function planDelivery(input: {
     };
   }
   const { operation } = action;
-  const who = input.customer;
-  if (!who.ok) {
+  if (action.addresses === 'person' && !customer.ok) {
     const failureType =
-      who.reason === 'invalid' ? DeliveryFailureType.InvalidEvent : DeliveryFailureType.MissingCustomerIdentifier;
-    return { ok: false, failureType, message: who.message, operation };
+      customer.reason === 'invalid' ? DeliveryFailureType.InvalidEvent : DeliveryFailureType.MissingCustomerIdentifier;
+    return { ok: false, failureType, message: customer.message, operation };
   }
 
   const eventTimeMs = parseEventTime(event.timestamp);
@@ -71,18 +99,21 @@ export function planDelivery(input: {
       operation,
     };
   }
-  const refusal = action.refuse?.(event);
-  if (refusal) return { ok: false, failureType: DeliveryFailureType.InvalidEvent, message: refusal, operation };
-
   const ctx: MappingContext = {
-    customerId: who.customerId,
-    email: who.email,
+    event,
+    options,
+    customer,
+    customerId: customer.ok ? customer.customerId : '',
+    email: customer.ok ? customer.email : undefined,
     eventTimeMs,
     eventId: deliveryEventId(integrationId, event.messageId, eventTimeMs),
   };
-  const request = action.build(event, ctx);
+  const refusal = action.refuse?.(ctx);
+  if (refusal) return { ok: false, failureType: DeliveryFailureType.InvalidEvent, message: refusal, operation };
+
+  const request = action.build(ctx);
   const limits = checkLimits(request, action.limits, event);
   if (!limits.ok)
     return { ok: false, failureType: DeliveryFailureType.PayloadTooLarge, message: limits.message, operation };
-  return { ok: true, request, customerId: who.customerId };
+  return { ok: true, request, customerId: action.addressee?.(ctx) ?? ctx.customerId };
 }

@@ -1,24 +1,18 @@
-import { toUnixSeconds } from '../timestamps';
+import { EVENT_LIMITS, eventBody, unnamed } from './event-body';
 import { type Action, customerPath } from './types';
 
 /** track → POST /api/v1/customers/{id}/events: a custom event that can trigger campaigns. */
 export const track: Action = {
   operation: 'track',
-  appliesTo: (event) => event.type === 'track',
-  refuse: (event) => (event.event?.trim() ? undefined : 'A track event needs an event name'),
-  limits: { kind: 'event', field: 'properties', limitName: true },
+  addresses: 'person',
+  appliesTo: ({ event }) => event.type === 'track',
+  refuse: ({ event }) => unnamed(event),
+  limits: { ...EVENT_LIMITS, limitName: true },
   eventName: (event) => event.event?.trim() || undefined,
-  build(event, ctx) {
-    return {
-      operation: 'track',
-      method: 'POST',
-      path: customerPath(ctx.customerId, '/events'),
-      body: {
-        name: (event.event ?? '').trim(),
-        id: ctx.eventId,
-        timestamp: toUnixSeconds(ctx.eventTimeMs),
-        data: event.properties ?? {},
-      },
-    };
-  },
+  build: (ctx) => ({
+    operation: 'track',
+    method: 'POST',
+    path: customerPath(ctx.customerId, '/events'),
+    body: eventBody(ctx),
+  }),
 };

@@ -1,17 +1,29 @@
+import type { CustomerResolution, MappingOptions } from '../../shared/delivery';
 import type { SignalEvent } from '../../shared/event';
+import { convertIsoDates } from '../timestamps';
 
 /** One Track API call, without host or credentials: those are resolved at send time from the integration. */
 export interface TrackApiRequest {
   /** The action that built it (its registry name), recorded with the request in the history. */
   operation: string;
-  method: 'PUT' | 'POST';
+  method: 'PUT' | 'POST' | 'DELETE';
   /** Path below the region's base URL, identifiers already URL-encoded. */
   path: string;
-  body: Record<string, unknown>;
+  /** Absent for calls without a body (DELETE). */
+  body?: Record<string, unknown>;
+}
+
+/** What an action knows when it decides whether it applies: the event and the integration's mapping settings. */
+export interface ActionScope {
+  event: SignalEvent;
+  options: MappingOptions;
+  /** Who the event addresses, settled when the delivery started. */
+  customer: CustomerResolution;
 }
 
 /** What the generic plan settles for every action before it builds a request. */
-export interface MappingContext {
+export interface MappingContext extends ActionScope {
+  /** The person addressed; set when the action addresses a person (`addresses: 'person'`). */
   customerId: string;
   email?: string;
   eventTimeMs: number;
@@ -24,25 +36,61 @@ export interface MappingContext {
  * (so a refusal points at the field the sender must trim).
  */
 export type ActionLimits =
-  { kind: 'attributes'; field: (event: SignalEvent) => string } | { kind: 'event'; field: string; limitName: boolean };
+  | {
+      kind: 'attributes';
+      field: (event: SignalEvent) => string;
+      from: (body: Record<string, unknown>) => Record<string, unknown>;
+      /** The whole request's limit, for v2 calls (32 KB an entity). */
+      maxRequestBytes?: number;
+    }
+  | {
+      kind: 'event';
+      field: string;
+      limitName: boolean;
+      data: (body: Record<string, unknown>) => unknown;
+      name: (body: Record<string, unknown>) => unknown;
+    }
+  | { kind: 'none' };
 
 /**
- * One Customer.io action: everything about it lives in its own module (when it applies, what it refuses, the request
- * it builds, the limits that request is held to), and the registry in plan.ts lists it once.
+ * One Customer.io action: everything about it lives in its own module (when it applies, whom it addresses, what it
+ * refuses, the request it builds, the limits that request is held to), and the registry in index.ts lists it once.
  */
 export interface Action {
   /** Its name in results, histories and the README's mapping table. */
   operation: string;
   /** Whether this action sends the event; the first action in the registry that applies wins. */
-  appliesTo(event: SignalEvent): boolean;
+  appliesTo(scope: ActionScope): boolean;
+  /**
+   * `person`: the request names the customer settled at start; without one the delivery fails as
+   * MissingCustomerIdentifier. `own`: the action finds whom it addresses itself (objects, merges, anonymous events).
+   */
+  addresses: 'person' | 'own';
   /** Why this event cannot be sent (an InvalidEvent), or undefined when it can. */
-  refuse?(event: SignalEvent): string | undefined;
-  build(event: SignalEvent, ctx: MappingContext): TrackApiRequest;
+  refuse?(ctx: MappingContext): string | undefined;
+  build(ctx: MappingContext): TrackApiRequest;
   limits: ActionLimits;
   /** The name Customer.io files the event under, shown as the EventName label; none for people updates. */
   eventName?(event: SignalEvent): string | undefined;
+  /** Who the request addresses, for results and labels, when the action finds it itself. */
+  addressee?(ctx: MappingContext): string | undefined;
 }
 
 export function customerPath(customerId: string, suffix = ''): string {
   return `/api/v1/customers/${encodeURIComponent(customerId)}${suffix}`;
+}
+
+/** Attributes or event data as the integration wants them: ISO dates as unix seconds unless `convert_timestamps` is off. */
+export function withDates<T>(value: T, options: MappingOptions): T {
+  return options.convertTimestamps ? convertIsoDates(value) : value;
+}
+
+/** Whether a track event's name is one of `names` (as configured; Segment's presets compare exactly). */
+export function named(event: SignalEvent, names: readonly string[]): boolean {
+  return event.type === 'track' && typeof event.event === 'string' && names.includes(event.event.trim());
+}
+
+/** A plain object, or nothing: properties and traits that are something else are not data. */
+export function record(value: unknown): Record<string, unknown> {
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }

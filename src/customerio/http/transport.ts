@@ -18,7 +18,10 @@ interface TransportOptions {
 }
 
 /** A Track API call: a delivery (TrackApiRequest) or an account check such as GET /api/v1/accounts/region. */
-type TrackCall = Pick<TrackApiRequest, 'path'> & { method: 'GET' | 'PUT' | 'POST'; body?: Record<string, unknown> };
+type TrackCall = Pick<TrackApiRequest, 'path'> & {
+  method: 'GET' | 'PUT' | 'POST' | 'DELETE';
+  body?: Record<string, unknown>;
+};
 
 export interface TrackTransport {
   send(credentials: TrackCredentials, req: TrackCall, signal?: AbortSignal): Promise<HttpExchange>;

@@ -1,0 +1,87 @@
+import type { SignalEvent } from '../../shared/event';
+import { personIdentifiers } from '../identifiers';
+import { type Action, type MappingContext, record, withDates } from './types';
+
+/** Customer.io's limit on one v2 entity request. */
+export const ENTITY_MAX_BYTES = 32_000;
+
+/** Traits that say how to file the object, not what it is. */
+const OBJECT_SETTINGS = new Set([
+  'object_type_id',
+  'objectTypeId',
+  'action',
+  'objectAttributes',
+  'relationshipAttributes',
+]);
+
+const RELATIONSHIP_ACTIONS = new Set(['add_relationships', 'delete_relationships']);
+
+/** What a group event asks of its object: RudderStack's `traits.action` convention, else create or update it. */
+export function groupAction(event: SignalEvent): string {
+  const action = record(event.traits).action;
+  return action === 'delete' || (typeof action === 'string' && RELATIONSHIP_ACTIONS.has(action)) ? action : 'identify';
+}
+
+/**
+ * The v2 entity request every group action sends: the object (its type: the `object_type_id` trait, else the
+ * integration's `object_type_id`), its attributes (`traits.objectAttributes`, else the traits), and the person the
+ * event is from, related to it (`traits.relationshipAttributes` on the relationship). Without a known person but with
+ * an anonymousId, the object is identified anonymously and related to that anonymous profile.
+ */
+export function objectRequest(ctx: MappingContext, operation: string, action: string) {
+  const traits = record(ctx.event.traits);
+  const attributes = record(traits.objectAttributes);
+  const fromTraits =
+    Object.keys(attributes).length > 0
+      ? attributes
+      : Object.fromEntries(Object.entries(traits).filter(([k]) => !OBJECT_SETTINGS.has(k)));
+  const typeId = traits.object_type_id ?? traits.objectTypeId ?? ctx.options.objectTypeId;
+  const who = related(ctx);
+  const relationshipAttributes = record(traits.relationshipAttributes);
+  const relationship = who && {
+    identifiers: who,
+    ...(Object.keys(relationshipAttributes).length > 0
+      ? { relationship_attributes: withDates(relationshipAttributes, ctx.options) }
+      : {}),
+  };
+  const anonymous = action === 'identify' && who && 'anonymous_id' in who;
+  return {
+    operation,
+    method: 'POST' as const,
+    path: '/api/v2/entity',
+    body: {
+      type: 'object',
+      action: anonymous ? 'identify_anonymous' : action,
+      identifiers: { object_type_id: String(typeId), object_id: String(ctx.event.groupId) },
+      ...(Object.keys(fromTraits).length > 0 ? { attributes: withDates(fromTraits, ctx.options) } : {}),
+      ...(relationship ? { cio_relationships: [relationship] } : {}),
+    },
+  };
+}
+
+function related(ctx: MappingContext): Record<string, string> | undefined {
+  if (ctx.customer.ok) return personIdentifiers(ctx.customer.customerId);
+  return ctx.customer.anonymousId ? { anonymous_id: ctx.customer.anonymousId } : undefined;
+}
+
+export const GROUP_LIMITS = {
+  kind: 'attributes',
+  field: () => 'traits',
+  from: (body: Record<string, unknown>) => record(body.attributes),
+  maxRequestBytes: ENTITY_MAX_BYTES,
+} as const;
+
+/**
+ * group → POST /api/v2/entity: creates or updates the Customer.io object named by `groupId` (or deletes it, with
+ * `traits.action: "delete"`), related to the person the event is from.
+ */
+export const object: Action = {
+  operation: 'object',
+  addresses: 'own',
+  appliesTo: ({ event }) => event.type === 'group' && !RELATIONSHIP_ACTIONS.has(groupAction(event)),
+  refuse: ({ event }) => (event.groupId ? undefined : 'A group event needs a groupId: it names the Customer.io object'),
+  limits: GROUP_LIMITS,
+  eventName: (event) => (event.groupId ? `group ${event.groupId}` : undefined),
+  addressee: (ctx) => (ctx.customer.ok ? ctx.customer.customerId : `object ${ctx.event.groupId}`),
+  build: (ctx) => objectRequest(ctx, 'object', groupAction(ctx.event)),
+};
