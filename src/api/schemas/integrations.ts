@@ -49,11 +49,12 @@ export const RevisionList = listOf(Revision.meta({ id: 'Revision' })).meta({ id:
 const ConfigField = z.object({
   key: z.string(),
   label: z.string(),
-  type: z.enum(['string', 'secret', 'select']),
+  type: z.enum(['string', 'secret', 'select', 'boolean', 'number', 'string_list']),
   required: z.boolean(),
   help_text: z.string(),
   placeholder: z.string().optional(),
   options: z.array(z.object({ value: z.string(), label: z.string() })).optional(),
+  default: z.unknown().optional().describe('What the setting is when an install leaves it out'),
 });
 
 export const CatalogVendor = z
