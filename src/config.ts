@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { TASK_QUEUE } from './shared/names';
 
@@ -5,6 +6,45 @@ import { TASK_QUEUE } from './shared/names';
 const optionalText = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
 const withDefault = <T extends z.ZodTypeAny>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema);
 const url = z.url({ message: 'must be a URL such as http://127.0.0.1:9000' });
+
+/** proxy-addr's names for address ranges, accepted in TRUST_PROXY beside addresses and CIDR ranges. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_RANGE_NAMES.includes(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * Which proxies' X-Forwarded-For to believe for the client's address (rate limits, the audit log): unset or `false`
+ * believes none; a number believes that many hops; addresses, CIDR ranges and proxy-addr's names (`loopback`, …),
+ * comma-separated, believe those proxies; `true` believes any, which lets every client pick its own address.
+ */
+const TrustProxy = z.preprocess(
+  (v) => (typeof v === 'string' ? v.trim() : v),
+  z
+    .string()
+    .optional()
+    .transform((v, ctx): boolean | number | string => {
+      if (v === undefined || v === '' || v === 'false') return false;
+      if (v === 'true') return true;
+      if (/^\d+$/.test(v)) return Number(v);
+      const entries = v.split(',').map((e) => e.trim());
+      const bad = entries.filter((e) => !isProxyAddress(e));
+      if (bad.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be true, false, a hop count, or comma-separated addresses/CIDR ranges/loopback|linklocal|uniquelocal; not ${bad.map((b) => JSON.stringify(b)).join(', ')}`,
+        });
+        return z.NEVER;
+      }
+      return entries.join(',');
+    }),
+);
 
 /** Where `npm start` keeps its state (secrets, SQLite store, Temporal's database); the CLI looks there too. */
 export const DEFAULT_DATA_DIR = 'data';
@@ -32,6 +72,13 @@ const EnvSchema = z.object({
   WORKER_MAX_CACHED_WORKFLOWS: withDefault(z.coerce.number().int().min(2).default(64)),
   CREDENTIALS_REVALIDATE_MS: withDefault(z.coerce.number().int().min(0).default(5_000)),
   LOG_LEVEL: withDefault(z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info')),
+  TRUST_PROXY: TrustProxy,
+  /** The bound on how long a pipeline key revoked on one API replica keeps working on the others. */
+  PIPELINE_KEY_CACHE_MS: withDefault(z.coerce.number().int().min(0).max(300_000).default(5_000)),
+  LIVE_STREAMS_PER_TOKEN: withDefault(z.coerce.number().int().min(1).max(1_000).default(5)),
+  LIVE_STREAMS_MAX: withDefault(z.coerce.number().int().min(1).max(100_000).default(100)),
+  /** How long an API request waits for Temporal visibility (lists, counts, describe) before answering 503. */
+  API_TEMPORAL_TIMEOUT_MS: withDefault(z.coerce.number().int().min(100).max(60_000).default(5_000)),
 });
 
 export type Config = z.output<typeof EnvSchema>;

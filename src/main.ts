@@ -3,6 +3,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { resolve } from 'node:path';
 import { startApi } from './api/build';
 import { loadConfig, loadStartSettings } from './config';
+import { preparePrivateDataDir } from './local/data-dir';
 import { loadOrCreateLocalSecrets, type LocalSecrets } from './local/secrets';
 import { createLogger } from './logger';
 import { openCore } from './service/core';
@@ -20,6 +21,10 @@ runMain(
   async () => {
     const settings = loadStartSettings();
     const dataDir = resolve(settings.SIGNAL_DATA_DIR);
+    // Whatever this process and the Temporal dev server it starts create (the SQLite files and their -wal and -shm
+    // companions, the secrets file) is readable by its owner alone.
+    process.umask(0o077);
+    preparePrivateDataDir(dataDir);
     const secretsFile = resolve(dataDir, 'local-secrets.json');
     const { secrets, sources, generated } = loadOrCreateLocalSecrets(secretsFile, process.env);
     const config = loadConfig({ DATABASE_URL: `sqlite:${resolve(dataDir, 'signal.db')}`, ...process.env, ...secrets });

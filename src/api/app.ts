@@ -8,6 +8,7 @@ import Fastify, {
   type FastifyRequest,
   LogController,
 } from 'fastify';
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { AppError, errors } from '../errors';
 import { registry } from '../observability/metrics';
 import type { LiveFeed } from '../deliveries/live-feed';
@@ -15,9 +16,11 @@ import type { DeliveryService } from '../deliveries/service';
 import type { EventIntake } from '../intake/event-intake';
 import type { IntegrationService } from '../integrations/service';
 import type { Logger } from '../logger';
-import type { AccessTokenStore } from '../store/access-tokens';
+import type { AccessTokenStore, Role } from '../store/access-tokens';
 import type { AuditLog } from '../store/audit-log';
-import { Authenticator, bearerToken, type Principal } from './auth';
+import { Authenticator, bearerToken, hasRole, type Principal } from './auth';
+import { clientErrorReply, frameworkErrorReply, sendError, toAppError } from './error-replies';
+import { DEFAULT_LIVE_STREAM_LIMITS, type LiveStreamLimits, LiveStreams } from './live-streams';
 import { registerAuditLogRoutes } from './routes/audit-logs';
 import { registerCatalogRoutes } from './routes/catalog';
 import { registerDeliveryRoutes } from './routes/deliveries';
@@ -25,14 +28,21 @@ import { registerLivePage } from './routes/live-page';
 import { registerIntakeRoutes } from './routes/events';
 import { registerIntegrationRoutes } from './routes/integrations';
 import { registerTokenRoutes } from './routes/tokens';
+import { ERROR_RESPONSES, NoQuery } from './schemas/common';
+import { Health, Readiness } from './schemas/health';
+import { API_HELMET } from './security-headers';
 
 declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
+    /** Asks the store again whether the token this request authenticated with is still valid (live streams). */
+    recheckPrincipal?: () => Promise<boolean>;
   }
   interface FastifyContextConfig {
     /** The route accepts the bearer token as ?token= (EventSource cannot send headers). */
     queryToken?: boolean;
+    /** The least role an admin route needs; checked before its schema, so a caller without it learns nothing more. */
+    role?: Role;
   }
 }
 
@@ -56,56 +66,84 @@ export interface ApiDeps {
   bootstrapAdminToken?: string;
   bootstrapPipelineKey?: string;
   rateLimits?: Partial<RateLimits>;
-  /** Readiness: the database and Temporal answer. */
-  ready?: () => Promise<Record<string, 'ok' | string>>;
+  liveStreams?: Partial<LiveStreamLimits>;
+  /** How long a good pipeline key is trusted before the store is asked again (the revocation bound across replicas). */
+  pipelineKeyCacheMs?: number;
+  /** Fastify's trustProxy: which proxies' X-Forwarded-For to believe for the client's address (TRUST_PROXY). */
+  trustProxy?: boolean | number | string;
+  /** Readiness: each dependency answers ('ok') or not (`down`); why not goes to the log, never to the caller. */
+  ready?: () => Promise<Record<string, 'ok' | 'down'>>;
 }
 
 const DEFAULT_LIMITS: RateLimits = { intakePerSecond: 1000, adminPerSecond: 50, authFailuresPerMinute: 30 };
 
+/** Longer URLs are refused (414) before routing: no route needs them, and they end up in logs and error messages. */
+const MAX_URL_LENGTH = 8_192;
+
 /** The HTTP service: management API under /v1/admin, event intake under /v1. Built by a function so tests make their own. */
 export function buildApp(deps: ApiDeps): FastifyInstance {
   const limits = { ...DEFAULT_LIMITS, ...deps.rateLimits };
+  const streams = new LiveStreams({ ...DEFAULT_LIVE_STREAM_LIMITS, ...deps.liveStreams });
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     // Our own one-line access log below: Fastify's would include query strings, which may carry tokens.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1_048_576,
     genReqId: () => randomUUID(),
-  });
+    trustProxy: trustProxyOption(deps.trustProxy),
+    // Workflow ids (a path parameter) hold a messageId of up to 200 characters, percent-encoded up to 9 bytes each.
+    routerOptions: { maxParamLength: 2_048 },
+    // Errors met while routing, and requests Node's parser refuses, get the envelope (and headers) like any other.
+    frameworkErrors: frameworkErrorReply,
+    clientErrorHandler: clientErrorReply,
+    // Fastify's own 503 while closing is not the envelope: requests that arrive then are answered below.
+    return503OnClosing: false,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  // Response schemas document the answers (for OpenAPI) but do not filter them: parsing an answer through its schema
+  // would silently drop a field the schema does not list yet, or turn a mismatch into a 500.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   // JSON only: without this Fastify would hand text/plain bodies to the handlers as strings.
   app.removeContentTypeParser('text/plain');
   const auth = new Authenticator({
     tokens: deps.tokens,
     bootstrapAdminToken: deps.bootstrapAdminToken,
     bootstrapPipelineKey: deps.bootstrapPipelineKey,
+    pipelineKeyCacheMs: deps.pipelineKeyCacheMs,
   });
-  void app.register(helmet, {
-    // Helmet's default policy is written for HTML sites; a JSON answer loads nothing and is never framed. The one page
-    // sets its own (routes/live-page.ts).
-    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
-    // Says the same as frame-ancestors 'none' to browsers that only know the older header.
-    xFrameOptions: { action: 'deny' },
-  });
+  void app.register(helmet, API_HELMET);
   // Nothing is limited unless a scope asks: each scope below keys its own limiter after authentication.
   void app.register(rateLimit, { global: false });
+
+  let closing = false;
+  // Before the server stops listening: hijacked live streams would otherwise keep it open for ever.
+  app.addHook('preClose', async () => {
+    closing = true;
+    streams.closeAll();
+  });
+  // After helmet's hooks, so these early refusals carry its headers too.
+  void app.after(() =>
+    app.addHook('onRequest', async (request, reply) => {
+      if (closing) {
+        void reply.header('connection', 'close');
+        throw new AppError(503, 'SHUTTING_DOWN', 'The API is stopping: retry against another replica or in a moment');
+      }
+      if (request.url.length > MAX_URL_LENGTH)
+        throw new AppError(414, 'URI_TOO_LONG', `The URL is longer than ${MAX_URL_LENGTH} characters`);
+    }),
+  );
 
   app.setErrorHandler((err: FastifyError | AppError, request, reply) => {
     const appError = toAppError(err);
     if (appError.status >= 500) request.log.error({ err, reqId: request.id }, 'request failed');
-    const retryAfter = (appError.details as { retry_after_seconds?: number } | undefined)?.retry_after_seconds;
-    if (retryAfter) void reply.header('retry-after', String(retryAfter));
-    void reply.code(appError.status).send({
-      error: {
-        code: appError.code,
-        message: appError.message,
-        ...(appError.details !== undefined ? { details: appError.details } : {}),
-      },
-    });
+    return sendError(reply, appError);
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply
-      .code(404)
-      .send({ error: { code: 'NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}` } });
+    const path = request.url.split('?')[0] ?? '';
+    return sendError(
+      reply,
+      errors.notFound(`No route ${request.method} ${path.length > 200 ? `${path.slice(0, 199)}…` : path}`),
+    );
   });
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
@@ -127,12 +165,14 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
   const authenticate =
     (check: (token: string | undefined) => Promise<Principal | undefined>, authFailures: AuthFailureLimiter) =>
     async (request: FastifyRequest) => {
+      const query = request.query as { token?: unknown } | undefined;
       const token =
         bearerToken(request) ??
-        (request.routeOptions.config.queryToken ? (request.query as { token?: string }).token : undefined);
+        (request.routeOptions.config.queryToken && typeof query?.token === 'string' ? query.token : undefined);
       const principal = await check(token);
       if (principal) {
         request.principal = principal;
+        request.recheckPrincipal = async () => (await check(token))?.id === principal.id;
         return;
       }
       const failures = await authFailures(request);
@@ -140,17 +180,31 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
       throw errors.unauthorized(token ? 'The bearer token is not valid (unknown or revoked)' : undefined);
     };
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get(
+    '/healthz',
+    { schema: { summary: 'Liveness', querystring: NoQuery, response: { 200: Health, ...ERROR_RESPONSES } } },
+    async () => ({ status: 'ok' as const }),
+  );
   // Prometheus scrapes without a token: the figures are counts and rates, never event data or secrets.
-  app.get('/metrics', async (_request, reply) =>
+  app.get('/metrics', { schema: { summary: 'Prometheus metrics', querystring: NoQuery } }, async (_request, reply) =>
     reply.header('content-type', registry.contentType).send(await registry.metrics()),
   );
   registerLivePage(app);
-  app.get('/readyz', async (_request, reply) => {
-    const checks = (await deps.ready?.()) ?? {};
-    const ok = Object.values(checks).every((v) => v === 'ok');
-    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not_ready', checks });
-  });
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        summary: 'Readiness: the database and Temporal answer',
+        querystring: NoQuery,
+        response: { 200: Readiness, 503: Readiness, ...ERROR_RESPONSES },
+      },
+    },
+    async (_request, reply) => {
+      const checks = (await deps.ready?.()) ?? {};
+      const ok = Object.values(checks).every((v) => v === 'ok');
+      return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not_ready', checks });
+    },
+  );
 
   void app.register(async (api) => {
     // One budget per address across the admin API and intake, so guessing cannot be spread over both.
@@ -166,9 +220,24 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
           authenticate((t) => auth.admin(t), authFailures),
         );
         admin.addHook('onRequest', admin.rateLimit(perPrincipal(limits.adminPerSecond)));
+        // A route that does not say which role it needs is for admins only.
+        admin.addHook('onRequest', async (request) => {
+          const needed = request.routeOptions.config.role ?? 'admin';
+          const principal = request.principal;
+          if (principal && !hasRole(principal, needed)) {
+            throw errors.forbidden(
+              `This action needs the ${needed} role; the token "${principal.name}" has ${principal.role}`,
+            );
+          }
+        });
+        // Admin answers hold personal data and, once, secrets: nothing along the way may keep a copy.
+        admin.addHook('onSend', async (_request, reply, payload) => {
+          if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
+          return payload;
+        });
         registerCatalogRoutes(admin, deps.integrations);
         registerIntegrationRoutes(admin, deps.integrations, deps.deliveries);
-        registerDeliveryRoutes(admin, { deliveries: deps.deliveries, live: deps.live, audit: deps.audit });
+        registerDeliveryRoutes(admin, { deliveries: deps.deliveries, live: deps.live, streams, audit: deps.audit });
         registerTokenRoutes(admin, {
           tokens: deps.tokens,
           audit: deps.audit,
@@ -204,6 +273,12 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
   return app;
 }
 
+/** A hop count as the function proxy-addr understands: trust the nearest `hops` addresses. */
+function trustProxyOption(setting: ApiDeps['trustProxy']): boolean | string | ((addr: string, hop: number) => boolean) {
+  if (typeof setting === 'number') return (_addr, hop) => hop < setting;
+  return setting ?? false;
+}
+
 type AuthFailureLimiter = ReturnType<FastifyInstance['createRateLimit']>;
 
 /**
@@ -227,23 +302,4 @@ function perPrincipal(perSecond: number): RateLimitOptions {
     keyGenerator: (request) => request.principal?.id ?? request.ip,
     errorResponseBuilder: (_request, context) => errors.rateLimited(Math.max(1, Math.ceil(context.ttl / 1000))),
   };
-}
-
-function toAppError(err: FastifyError | AppError): AppError {
-  if (err instanceof AppError) return err;
-  switch (err.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new AppError(413, 'PAYLOAD_TOO_LARGE', `The body is larger than this endpoint accepts`);
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send JSON with Content-Type: application/json');
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return new AppError(400, 'MALFORMED_JSON', 'The body is empty: send a JSON object');
-  }
-  if (err.statusCode === 400 && (err instanceof SyntaxError || err.code?.startsWith('FST_ERR_CTP'))) {
-    return new AppError(400, 'MALFORMED_JSON', `The body is not valid JSON: ${err.message}`);
-  }
-  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-    return new AppError(err.statusCode, 'BAD_REQUEST', err.message);
-  }
-  return new AppError(500, 'INTERNAL', 'Internal error: the service log has the details');
 }

@@ -9,9 +9,11 @@ export interface Principal {
   role: Role;
 }
 
+export const DEFAULT_PIPELINE_KEY_CACHE_MS = 5_000;
+
 const RANK: Record<Role, number> = { viewer: 0, editor: 1, admin: 2 };
 
-function hasRole(principal: Principal, needed: Role): boolean {
+export function hasRole(principal: Principal, needed: Role): boolean {
   return RANK[principal.role] >= RANK[needed];
 }
 
@@ -26,7 +28,10 @@ interface AuthOptions {
   tokens: AccessTokenStore;
   bootstrapAdminToken?: string;
   bootstrapPipelineKey?: string;
-  /** Pipeline keys are checked on every event; they are cached this long (revocation here clears it at once). */
+  /**
+   * Pipeline keys are checked on every event; a good one is trusted this long before the store is asked again. A key
+   * revoked through this process stops at once; on other replicas within this bound (default 5 s).
+   */
   pipelineKeyCacheMs?: number;
   now?: () => number;
 }
@@ -55,7 +60,8 @@ export class Authenticator {
       return { id: 'bootstrap-pipeline', name: 'bootstrap pipeline key (SIGNAL_PIPELINE_KEY)', role: 'viewer' };
     const now = (this.options.now ?? Date.now)();
     const cached = this.pipelineCache.get(token);
-    if (cached && now - cached.at < (this.options.pipelineKeyCacheMs ?? 30_000)) return cached.principal;
+    if (cached && now - cached.at < (this.options.pipelineKeyCacheMs ?? DEFAULT_PIPELINE_KEY_CACHE_MS))
+      return cached.principal;
     const principal = await this.lookup('pipeline_key', token);
     if (principal) this.pipelineCache.set(token, { principal, at: now });
     else this.pipelineCache.delete(token);
@@ -72,6 +78,12 @@ export class Authenticator {
     const role = view.role && (ROLES as readonly string[]).includes(view.role) ? view.role : 'viewer';
     return { id: view.id, name: view.name, role };
   }
+}
+
+/** The caller, as the authentication hook found it (every route of a scope that authenticates has one). */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw errors.unauthorized();
+  return request.principal;
 }
 
 export function requireRole(principal: Principal | undefined, needed: Role): Principal {

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import type { Config } from '../config';
+import { type Config, requireSetting } from '../config';
 import { verifyTrackCredentials } from '../customerio/http/verify-credentials';
 import { CredentialsWatch } from '../deliveries/credentials-watch';
 import { LiveFeed } from '../deliveries/live-feed';
@@ -13,6 +13,7 @@ import type { RetryPolicy } from '../shared/retry-policy';
 import { AccessTokenStore } from '../store/access-tokens';
 import { AuditLog } from '../store/audit-log';
 import { pingDatabase } from '../store/database';
+import { SecretBox } from '../store/secret-box';
 import { type ApiDeps, buildApp } from './app';
 
 interface ApiOptions {
@@ -22,6 +23,8 @@ interface ApiOptions {
   /** Overrides of the default retry schedule for every delivery the intake starts, under each integration's own. */
   retry?: Partial<RetryPolicy>;
   rateLimits?: ApiDeps['rateLimits'];
+  /** Overrides of the configured caps (tests shorten the heartbeat). */
+  liveStreams?: ApiDeps['liveStreams'];
   /** The client is on a NativeConnection shared with a worker in this process: the intake asks for eager starts. */
   eagerStart?: boolean;
 }
@@ -37,6 +40,9 @@ export function buildApi(core: Core, options: ApiOptions) {
     store: core.store,
     uiUrl: config.TEMPORAL_UI_URL,
     namespace: config.TEMPORAL_NAMESPACE,
+    // Every replica derives the same key, so a cursor from one is good on another behind a load balancer.
+    cursorKey: SecretBox.fromKey(requireSetting(config, 'ENCRYPTION_KEY')).deriveKey('delivery list cursors'),
+    temporalTimeoutMs: config.API_TEMPORAL_TIMEOUT_MS,
   });
   const watch = new CredentialsWatch({ deliveries, logger });
   const integrations = new IntegrationService({
@@ -61,29 +67,53 @@ export function buildApi(core: Core, options: ApiOptions) {
     retry: options.retry,
     eagerStart: options.eagerStart,
   });
+  const live = new LiveFeed(deliveries, { logger });
   const app = buildApp({
     logger,
     integrations,
     deliveries,
-    live: new LiveFeed(deliveries, { logger }),
+    live,
     tokens: new AccessTokenStore(core.database.db),
     audit,
     intake,
     bootstrapAdminToken: config.SIGNAL_ADMIN_TOKEN,
     bootstrapPipelineKey: config.SIGNAL_PIPELINE_KEY,
     rateLimits: options.rateLimits,
+    liveStreams: {
+      perToken: config.LIVE_STREAMS_PER_TOKEN,
+      total: config.LIVE_STREAMS_MAX,
+      ...options.liveStreams,
+    },
+    pipelineKeyCacheMs: config.PIPELINE_KEY_CACHE_MS,
+    trustProxy: config.TRUST_PROXY,
     ready: async () => ({
-      database: await pingDatabase(core.database.db).then(
-        () => 'ok',
-        (e: Error) => `error: ${e.message}`,
-      ),
-      temporal: await client.workflowService.getSystemInfo({}).then(
-        () => 'ok',
-        (e: Error) => `error: ${e.message}`,
+      database: await answers(logger, 'database', () => pingDatabase(core.database.db)),
+      temporal: await answers(logger, 'temporal', () =>
+        client.withDeadline(Date.now() + READY_TIMEOUT_MS, () => client.workflowService.getSystemInfo({})),
       ),
     }),
   });
-  return { app, integrations, active, deliveries };
+  return { app, integrations, active, deliveries, live };
+}
+
+/** Readiness asks each dependency this long at most: a probe must not hang on a dependency that hangs. */
+const READY_TIMEOUT_MS = 3_000;
+
+/** 'ok' or 'down'; why it is down is logged, never shown: /readyz answers anyone. */
+async function answers(logger: Logger, what: string, probe: () => Promise<unknown>): Promise<'ok' | 'down'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([probe(), timeout]);
+    return 'ok';
+  } catch (err) {
+    logger.warn({ err: (err as Error).message, dependency: what }, 'readiness check failed');
+    return 'down';
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The API listening on the configured address; `stop` closes it (in-flight requests finish). */

@@ -1,30 +1,22 @@
-import { z } from 'zod';
-import { errors, parseInput } from '../errors';
-
-export const MAX_PAGE_SIZE = 100;
-
-const PageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE, `limit can be at most ${MAX_PAGE_SIZE}`).default(50),
-  cursor: z.string().max(500).optional(),
-});
+import { errors } from '../errors';
 
 interface Position {
   createdAt: string;
   id: string;
 }
 
-interface Page {
-  limit: number;
-  position?: Position;
-}
+/** What a position read back from a cursor must look like before it goes near a query: a timestamp and a row id. */
+const CREATED_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
+const ROW_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** `?cursor=&limit=`; the cursor is opaque to clients (base64url of the last row's position). */
-export function parsePage(query: unknown): Page {
-  const { limit, cursor } = parseInput(PageQuery, query ?? {});
-  if (!cursor) return { limit };
+/** The position inside a `?cursor=` of a database list (base64url of the last row's position); opaque to clients. */
+export function toPosition(cursor: string | undefined): Position | undefined {
+  if (!cursor) return undefined;
   try {
-    const position = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Position;
-    if (typeof position.createdAt === 'string' && typeof position.id === 'string') return { limit, position };
+    const position = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<Position> | null;
+    const { createdAt, id } = position ?? {};
+    if (typeof createdAt === 'string' && CREATED_AT.test(createdAt) && typeof id === 'string' && ROW_ID.test(id))
+      return { createdAt, id };
   } catch {
     // reported below
   }

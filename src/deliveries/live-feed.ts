@@ -38,6 +38,11 @@ export class LiveFeed {
     this.now = options.now ?? Date.now;
   }
 
+  /** How many listeners are subscribed (each open live stream is one). */
+  get watchers(): number {
+    return this.listeners.size;
+  }
+
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener);
     if (this.listeners.size === 1) this.schedule(0);

@@ -10,7 +10,9 @@ import {
   replayWorkflowId,
 } from '../shared/names';
 import type { IntegrationStore } from '../store/integrations';
+import { GRPC, hasGrpcCode, isTemporalUnreachable } from '../temporal/grpc-status';
 import type { deliverEventV2 } from '../workflows';
+import { CursorSeal } from './cursor';
 import { countParkedDeliveries, resumeParkedDeliveries } from './parked';
 import { type DeliveryFilter, deliveryQuery } from './query';
 import {
@@ -27,6 +29,10 @@ interface DeliveryServiceOptions extends RecordOptions {
   client: Client;
   taskQueue: string;
   store: Pick<IntegrationStore, 'get'>;
+  /** Signs list cursors; replicas that share it accept each other's (default: a key of this process alone). */
+  cursorKey?: Buffer;
+  /** How long an API request waits for a visibility query or a describe (default 5 s). */
+  temporalTimeoutMs?: number;
 }
 
 interface ReplayOptions {
@@ -52,40 +58,60 @@ const MAX_BULK_SCAN = 10_000;
  * There is no second delivery log: every answer here is read from the workflow runs.
  */
 export class DeliveryService {
-  constructor(private readonly options: DeliveryServiceOptions) {}
+  private readonly cursors: CursorSeal;
+
+  constructor(private readonly options: DeliveryServiceOptions) {
+    this.cursors = new CursorSeal(options.cursorKey);
+  }
 
   async list(
     filter: DeliveryFilter,
     page: { limit: number; cursor?: string },
   ): Promise<{ data: DeliverySummary[]; next_cursor: string | null; has_more: boolean }> {
     const { client } = this.options;
+    const query = deliveryQuery(filter);
     let nextPageToken: Uint8Array | undefined;
     if (page.cursor) {
-      nextPageToken = Buffer.from(page.cursor, 'base64url');
-      if (nextPageToken.length === 0)
-        throw errors.validation([{ field: 'cursor', message: 'is not a cursor this API issued' }]);
+      nextPageToken = this.cursors.open(query, page.cursor);
+      if (!nextPageToken || nextPageToken.length === 0) throw badCursor();
     }
-    const response = await client.workflowService
-      .listWorkflowExecutions({
+    const response = await this.visibility(() =>
+      client.workflowService.listWorkflowExecutions({
         namespace: client.options.namespace,
-        query: deliveryQuery(filter),
+        query,
         pageSize: page.limit,
         nextPageToken,
-      })
-      .catch((err: Error) => {
-        if (/token|page/i.test(err.message) && page.cursor)
-          throw errors.validation([{ field: 'cursor', message: 'is not a cursor this API issued' }]);
-        throw err;
-      });
+      }),
+    ).catch((err: unknown) => {
+      // A cursor we sealed that Temporal no longer takes (its visibility store changed, say).
+      if (page.cursor && hasGrpcCode(err, GRPC.INVALID_ARGUMENT)) throw badCursor();
+      throw err;
+    });
     const token =
       response.nextPageToken && response.nextPageToken.length > 0
-        ? Buffer.from(response.nextPageToken).toString('base64url')
+        ? this.cursors.seal(query, response.nextPageToken)
         : null;
     return {
       data: await this.shownAsConfigured((response.executions ?? []).map((e) => summarize(e, this.options))),
       next_cursor: token,
       has_more: token !== null,
     };
+  }
+
+  /**
+   * A call to Temporal that an API request waits for: bounded by `temporalTimeoutMs`, so a Temporal that is down or
+   * slow is a quick 503 rather than a request held for the SDK's ~20 s of retries.
+   */
+  private async visibility<T>(call: () => Promise<T>): Promise<T> {
+    const { client } = this.options;
+    try {
+      return await client.withDeadline(Date.now() + (this.options.temporalTimeoutMs ?? 5_000), call);
+    } catch (err) {
+      if (isTemporalUnreachable(err)) {
+        throw new AppError(503, 'TEMPORAL_UNAVAILABLE', 'Temporal did not answer in time: retry shortly');
+      }
+      throw err;
+    }
   }
 
   /** Rows of integrations with hash_pii name their person by a hash, in the customer id and in the last error. */
@@ -106,7 +132,8 @@ export class DeliveryService {
 
   async summary(workflowId: string, runId?: string): Promise<DeliverySummary | undefined> {
     try {
-      const description = await this.options.client.workflow.getHandle(workflowId, runId).describe();
+      const handle = this.options.client.workflow.getHandle(workflowId, runId);
+      const description = await this.visibility(() => handle.describe());
       if (!(DELIVERY_WORKFLOW_TYPES as readonly string[]).includes(description.type)) return undefined;
       return summarize(description.raw.workflowExecutionInfo!, this.options);
     } catch (err) {
@@ -125,7 +152,7 @@ export class DeliveryService {
   }
 
   countParked(integrationId: string): Promise<number> {
-    return countParkedDeliveries(this.options.client, integrationId);
+    return this.visibility(() => countParkedDeliveries(this.options.client, integrationId));
   }
 
   resumeParked(integrationId: string, revisionNumber: number): Promise<number> {
@@ -284,3 +311,6 @@ export class DeliveryService {
     }
   }
 }
+
+const badCursor = () =>
+  errors.validation([{ field: 'cursor', message: 'is not a cursor this API issued for these filters' }]);

@@ -6,6 +6,7 @@ import { metrics } from '../observability/metrics';
 import type { SignalEvent } from '../shared/event';
 import { parseSignalEvent } from '../shared/event-schema';
 import type { RetryPolicy } from '../shared/retry-policy';
+import { GRPC, hasGrpcCode, isTemporalUnreachable } from '../temporal/grpc-status';
 import type { ActiveIntegrations } from './active-integrations';
 import { consentDecision } from './consent';
 
@@ -79,7 +80,7 @@ export class EventIntake {
           });
         } catch (err) {
           // Temporal out of reach fails the whole request (retry it); an event it will not take is refused alone.
-          if (hasGrpcCode(err, GRPC_UNAVAILABLE, GRPC_DEADLINE_EXCEEDED)) throw new TemporalUnavailable();
+          if (isTemporalUnreachable(err)) throw new TemporalUnavailable();
           const problems = refusal(err);
           if (!problems) throw err;
           refused.set(index, problems);
@@ -117,23 +118,10 @@ export class EventIntake {
 
 class TemporalUnavailable extends Error {}
 
-const GRPC_INVALID_ARGUMENT = 3;
-const GRPC_DEADLINE_EXCEEDED = 4;
-const GRPC_UNAVAILABLE = 14;
-
-/** Whether the error, or one of its causes, is a gRPC error with one of `codes`. */
-function hasGrpcCode(err: unknown, ...codes: number[]): boolean {
-  let e = err as { code?: unknown; cause?: unknown } | undefined;
-  for (let depth = 0; e && depth < 5; depth++, e = e.cause as typeof e) {
-    if (typeof e.code === 'number' && codes.includes(e.code)) return true;
-  }
-  return false;
-}
-
 /** Why one event was not accepted, in words for its sender (never the internal error text); undefined: not its fault. */
 function refusal(err: unknown): { field: string; message: string }[] | undefined {
   if (err instanceof InvalidEventError) return err.issues.map((i) => ({ field: i.path, message: i.message }));
-  if (hasGrpcCode(err, GRPC_INVALID_ARGUMENT)) {
+  if (hasGrpcCode(err, GRPC.INVALID_ARGUMENT)) {
     return [
       {
         field: '(event)',

@@ -3,6 +3,7 @@ import { type CustomerIoConfig, CustomerIoConfigSchema, SECRET_FIELDS } from '..
 import type { CredentialCheck } from '../customerio/http/verify-credentials';
 import { UNAUTHORIZED_HELP } from '../customerio/outcomes';
 import { AppError, errors, fieldProblems, type FieldProblem, parseInput } from '../errors';
+import { plainTextProblem } from '../shared/plain-text';
 import type { AuditLog, Changes } from '../store/audit-log';
 import { DuplicateNameError, type IntegrationStore, type IntegrationView } from '../store/integrations';
 import { findVendor } from './catalog';
@@ -21,21 +22,32 @@ type CredentialVerifier = (
   config: Pick<CustomerIoConfig, 'site_id' | 'tracking_api_key' | 'region'>,
 ) => Promise<CredentialCheck>;
 
+/** Names and labels are stored, listed and logged: plain text only (PostgreSQL cannot even store a NUL). */
+const Text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .superRefine((value, ctx) => {
+      const problem = plainTextProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    });
+
 const InstallSchema = z.strictObject({
-  name: z.string().trim().min(1, 'name is required').max(200),
-  variant: z.string().trim().min(1).default('default'),
+  name: Text(200).min(1, 'name is required'),
+  variant: Text(64).min(1).default('default'),
   config: z.record(z.string(), z.unknown(), { message: 'config must be an object of configuration fields' }),
-  delivery_mode: z.string().trim().default('server_side'),
+  delivery_mode: Text(32).default('server_side'),
   enabled: z.boolean().default(true),
   /** `false` installs without asking Customer.io to confirm the credentials (offline setups). */
   verify: z.boolean().default(true),
 });
 
 const PatchSchema = z.strictObject({
-  name: z.string().trim().min(1).max(200).optional(),
+  name: Text(200).min(1).optional(),
   enabled: z.boolean().optional(),
   config: z.record(z.string(), z.unknown()).optional(),
-  change_summary: z.string().trim().max(500).optional(),
+  change_summary: Text(500).optional(),
   verify: z.boolean().default(true),
 });
 
@@ -208,7 +220,9 @@ export class IntegrationService {
 }
 
 /** The integration as the API shows it: every secret field present, and masked. */
-export function presentIntegration(view: IntegrationView): Record<string, unknown> {
+export function presentIntegration(
+  view: IntegrationView,
+): Omit<IntegrationView, 'config'> & { config: Record<string, unknown> } {
   const masked = Object.fromEntries(SECRET_FIELDS.map((f) => [f, SECRET_MASK]));
   return { ...view, config: { ...view.config, ...masked } };
 }

@@ -35,7 +35,7 @@ export function loadOrCreateLocalSecrets(
   };
   const generated = (Object.keys(sources) as (keyof LocalSecrets)[]).filter((key) => sources[key] === 'generated');
   if (generated.length > 0) {
-    mkdirSync(dirname(file), { recursive: true });
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     writeFileSync(file, JSON.stringify(stored, null, 2) + '\n', { mode: 0o600 });
   }
   if (existsSync(file)) chmodSync(file, 0o600);

@@ -1,7 +1,4 @@
-import { isWellFormed } from './json-shape';
-
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001F\u007F-\u009F]/;
+import { plainTextProblem } from './plain-text';
 
 /**
  * Why a value cannot identify a person or a message, or undefined when it can. Identifiers become URL path segments
@@ -11,7 +8,5 @@ const CONTROL = /[\u0000-\u001F\u007F-\u009F]/;
 export function identifierProblem(value: string): string | undefined {
   if (value === '.' || value === '..')
     return `must not be "${value}": as a URL path segment it would change which Customer.io endpoint is called`;
-  if (CONTROL.test(value)) return 'must not contain control characters';
-  if (!isWellFormed(value)) return 'is not well-formed Unicode text (it holds a lone UTF-16 surrogate)';
-  return undefined;
+  return plainTextProblem(value);
 }

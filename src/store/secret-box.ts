@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 
 const VERSION = 'v1';
 
@@ -19,6 +19,11 @@ export class SecretBox {
       );
     }
     return new SecretBox(key);
+  }
+
+  /** A key for another purpose (signing, say), derived from this one: the encryption key itself never leaves. */
+  deriveKey(purpose: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.key, Buffer.alloc(0), `signal-customerio ${purpose}`, 32));
   }
 
   seal(plaintext: string, boundTo: string): string {

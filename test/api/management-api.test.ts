@@ -307,11 +307,14 @@ describe('management API', () => {
       expectHardened(invalid);
     });
 
-    test('the Live Events page carries one Content-Security-Policy, its own, and the other headers', async () => {
+    test('the Live Events page carries one Content-Security-Policy, its own, with no inline script or style', async () => {
       const res = await request(`${h.baseUrl}/live`);
       const html = await res.body.text();
       expect(res.statusCode).toBe(200);
-      expect(html).toContain('<script');
+      // Its script and style are files of their own: nothing inline for the policy to allow.
+      expect(html).toContain('<script src="/live/app.js" defer></script>');
+      expect(html).toContain('<link rel="stylesheet" href="/live/app.css">');
+      expect(html).not.toMatch(/<script>|<style>|\son[a-z]+=|\sstyle=/);
       const csp = res.headers['content-security-policy'];
       expect(typeof csp).toBe('string'); // an array would mean the header was sent twice
       const directives = (policy: string) =>
@@ -320,15 +323,43 @@ describe('management API', () => {
           .map((d) => d.trim())
           .filter(Boolean)
           .sort();
-      // The policy the page shipped with before helmet, directive for directive.
       expect(directives(csp as string)).toEqual(
         directives(
-          "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
+          "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
         ),
       );
+      expect(csp).not.toContain('unsafe-inline');
       expect(res.headers['x-content-type-options']).toBe('nosniff');
       expect(res.headers['x-frame-options']).toBe('DENY');
       expect(res.headers['cache-control']).toBe('no-store');
+
+      for (const [path, type, sample] of [
+        ['/live/app.js', 'text/javascript; charset=utf-8', "const TOKEN_KEY = 'signal-live-token';"],
+        ['/live/app.css', 'text/css; charset=utf-8', '#token-form'],
+      ] as const) {
+        const asset = await request(`${h.baseUrl}${path}`);
+        expect(asset.statusCode).toBe(200);
+        expect(asset.headers['content-type']).toBe(type);
+        expect(asset.headers['x-content-type-options']).toBe('nosniff');
+        expect(await asset.body.text()).toContain(sample);
+      }
+    });
+
+    test('answers that show a secret once, and every admin answer, may not be stored', async () => {
+      const token = await call('POST', '/v1/admin/tokens', {
+        token: admin(),
+        body: { name: 'no-store', role: 'viewer' },
+      });
+      expect(token.status).toBe(201);
+      expect(token.body.token).toMatch(/^sio_/);
+      expect(token.headers.get('cache-control')).toBe('no-store');
+      const key = await call('POST', '/v1/admin/pipeline-keys', { token: admin(), body: { name: 'no-store' } });
+      expect(key.status).toBe(201);
+      expect(key.body.key).toMatch(/^dk_live_/);
+      expect(key.headers.get('cache-control')).toBe('no-store');
+      const list = await call('GET', '/v1/admin/tokens', { token: admin() });
+      expect(list.status).toBe(200);
+      expect(list.headers.get('cache-control')).toBe('no-store');
     });
   });
 

@@ -1,10 +1,22 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../src/temporal/dev-server';
 import { FakeCustomerIo } from '../support/fake-customerio';
 import { httpClient } from '../support/http';
 import { exitWithin, runNode } from '../support/processes';
+import { eventually } from '../support/temporal';
+
+/** The data directory and every file in it are their owner's alone; returns what the directory holds. */
+function expectPrivate(dir: string): string[] {
+  expect((statSync(dir).mode & 0o777).toString(8)).toBe('700');
+  const files = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile());
+  for (const file of files) {
+    expect([file.name, (statSync(join(dir, file.name)).mode & 0o777).toString(8)]).toEqual([file.name, '600']);
+  }
+  return files.map((f) => f.name).sort();
+}
 
 /**
  * What a new user does: `npm start` (here: its compiled entry, as scripts/run execs it) with nothing configured,
@@ -43,6 +55,9 @@ describe('npm start', () => {
       expect(statSync(join(dataDir, 'local-secrets.json')).mode & 0o777).toBe(0o600);
       expect(statSync(join(dataDir, 'signal.db')).isFile()).toBe(true);
       expect(statSync(join(dataDir, 'temporal.db')).isFile()).toBe(true);
+      expect(expectPrivate(dataDir)).toEqual(
+        expect.arrayContaining(['local-secrets.json', 'signal.db', 'temporal.db']),
+      );
 
       const call = httpClient(() => `http://127.0.0.1:${port}`);
       const installed = await call('POST', '/v1/admin/integration-catalog/customer_io/install', {
@@ -82,5 +97,75 @@ describe('npm start', () => {
     expect(service.output()).toContain('stopped');
     // Temporal went down with it: its port is free again.
     await expect(fetch(`http://127.0.0.1:${uiPort}/`)).rejects.toThrow();
+  });
+
+  test('with every secret in the environment and no data directory yet: creates it private, and Ctrl-C exits at once with live streams open and abandoned', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'signal-fresh-'));
+    const freshDir = join(parent, 'not', 'yet', 'data');
+    const [port, temporalPort, uiPort] = [await freePort(), await freePort(), await freePort()];
+    const adminToken = `sio_admin_${randomBytes(16).toString('hex')}`;
+    const service = runNode('main', {
+      SIGNAL_DATA_DIR: freshDir,
+      ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      SIGNAL_ADMIN_TOKEN: adminToken,
+      SIGNAL_PIPELINE_KEY: `dk_live_${randomBytes(16).toString('hex')}`,
+      PORT: String(port),
+      TEMPORAL_DEV_PORT: String(temporalPort),
+      TEMPORAL_UI_PORT: String(uiPort),
+      CUSTOMERIO_TRACK_URL_US: fake.url,
+      LOG_LEVEL: 'warn',
+    });
+    let stopped = false;
+    try {
+      await service.waitFor(/signal-customerio is running/, 90_000);
+      expect(service.output()).toContain('Admin token   (from $SIGNAL_ADMIN_TOKEN)');
+      // Nothing was generated, so no secrets file; the stores are there, private.
+      expect(existsSync(join(freshDir, 'local-secrets.json'))).toBe(false);
+      expect(expectPrivate(freshDir)).toEqual(expect.arrayContaining(['signal.db', 'temporal.db']));
+
+      const url = `http://127.0.0.1:${port}/v1/admin/live-events?token=${adminToken}`;
+      // Clients that leave before their answer starts, and clients that leave after their snapshot; one stays.
+      const leaveAtOnce = Array.from({ length: 2 }, async () => {
+        const controller = new AbortController();
+        const request = fetch(url, { signal: controller.signal }).catch((e: Error) => e);
+        controller.abort();
+        expect(await request).toMatchObject({ name: 'AbortError' });
+      });
+      const leaveAfterSnapshot = Array.from({ length: 3 }, async () => {
+        const controller = new AbortController();
+        const res = await fetch(url, { signal: controller.signal });
+        expect(res.status).toBe(200);
+        await res.body!.getReader().read();
+        controller.abort();
+      });
+      await Promise.all([...leaveAtOnce, ...leaveAfterSnapshot]);
+      // Every place given back (the token may hold 5): the gauge the service exports says none is open.
+      await eventually(
+        async () => {
+          const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+          return /^signal_api_live_streams 0$/m.test(text) || undefined;
+        },
+        'the abandoned streams closed',
+        10_000,
+        20,
+      );
+      const open = await fetch(url);
+      expect(open.status).toBe(200);
+      const reader = open.body!.getReader();
+      expect(new TextDecoder().decode((await reader.read()).value)).toContain('event: snapshot');
+
+      const started = Date.now();
+      service.child.kill('SIGINT');
+      stopped = true;
+      expect(await exitWithin(service, 15_000)).toBe(0);
+      expect(service.output()).toContain('stopped');
+      expect(Date.now() - started).toBeLessThan(15_000);
+      // The stream was ended by the server, not left hanging.
+      await expect(reader.read()).resolves.toMatchObject({ done: true });
+    } finally {
+      if (!stopped) service.child.kill('SIGINT');
+      await exitWithin(service, 30_000).catch(() => undefined);
+      rmSync(parent, { recursive: true, force: true });
+    }
   });
 });

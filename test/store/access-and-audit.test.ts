@@ -1,3 +1,5 @@
+import { Authenticator, DEFAULT_PIPELINE_KEY_CACHE_MS } from '../../src/api/auth';
+import { loadConfig } from '../../src/config';
 import { AccessTokenStore, hashToken } from '../../src/store/access-tokens';
 import { AuditLog } from '../../src/store/audit-log';
 import { type DatabaseHandle, migrateToLatest, openDatabase } from '../../src/store/database';
@@ -68,5 +70,29 @@ describe.each(testDatabases())('access tokens and audit log on %s', (_kind, url)
     expect((await audit.list({ limit: 10, action: 'integration.updated' })).map((e) => e.resource_id)).toEqual([
       'int_audit',
     ]);
+  });
+
+  test('a pipeline key revoked on one replica stops on every other within the cache bound (PIPELINE_KEY_CACHE_MS)', async () => {
+    // The documented default (README: Hardening) is what the configuration gives.
+    const bound = loadConfig({ ENCRYPTION_KEY: Buffer.alloc(32).toString('base64') }).PIPELINE_KEY_CACHE_MS;
+    expect(bound).toBe(DEFAULT_PIPELINE_KEY_CACHE_MS);
+    let now = 1_000_000;
+    // Two API replicas over one store, each with its own cache.
+    const replica = () => new Authenticator({ tokens, pipelineKeyCacheMs: bound, now: () => now });
+    const [a, b] = [replica(), replica()];
+    const { token, view } = await tokens.issue({ kind: 'pipeline_key', name: 'replicated' });
+    expect(await a.pipeline(token)).toMatchObject({ id: view.id });
+    expect(await b.pipeline(token)).toMatchObject({ id: view.id });
+
+    // Revoked through replica A: A forgets it at once; B has it cached.
+    await tokens.revoke('pipeline_key', view.id);
+    a.forgetPipelineKeys();
+    expect(await a.pipeline(token)).toBeUndefined();
+    now += bound - 1;
+    expect(await b.pipeline(token)).toMatchObject({ id: view.id }); // still inside the bound
+    now += 1;
+    expect(await b.pipeline(token)).toBeUndefined(); // the bound reached: B asks the store again
+    now += 10 * bound;
+    expect(await b.pipeline(token)).toBeUndefined(); // and a refusal is never cached as a pass
   });
 });

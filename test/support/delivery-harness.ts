@@ -3,6 +3,9 @@ import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import type { RateLimits } from '../../src/api/app';
+import type { LiveStreamLimits } from '../../src/api/live-streams';
+import type { LiveFeed } from '../../src/deliveries/live-feed';
+import type { DeliveryService } from '../../src/deliveries/service';
 import { startDelivery, type StartDeliveryOptions } from '../../src/client/start-delivery';
 import { type Config, loadConfig } from '../../src/config';
 import { CustomerIoConfigSchema } from '../../src/customerio/config';
@@ -39,6 +42,10 @@ export interface HarnessOptions {
   noWorker?: boolean;
   /** How long the worker trusts cached credentials (0 in tests, so every change is seen at once). */
   credentialsRevalidateMs?: number;
+  /** Live stream caps and heartbeat of the API (tests shorten the heartbeat). */
+  liveStreams?: Partial<LiveStreamLimits>;
+  /** More settings, as environment variables (TRUST_PROXY, PIPELINE_KEY_CACHE_MS, …). */
+  env?: Record<string, string>;
 }
 
 export interface DeliveryHarness {
@@ -56,6 +63,10 @@ export interface DeliveryHarness {
   /** Every line the service logged (API harness only). */
   logs: string[];
   app?: FastifyInstance;
+  /** The API's live feed (API harness only): its watchers are the open live streams' subscriptions. */
+  live?: LiveFeed;
+  /** The API's delivery service (API harness only), for tests that need to hold its Temporal calls. */
+  deliveries?: DeliveryService;
   baseUrl: string;
   createIntegration(options?: {
     region?: Region;
@@ -101,6 +112,7 @@ export async function startDeliveryHarness(options: HarnessOptions = {}): Promis
     CREDENTIALS_REVALIDATE_MS: String(options.credentialsRevalidateMs ?? 0),
     TEMPORAL_TASK_QUEUE: taskQueue,
     LOG_LEVEL: 'debug',
+    ...options.env,
   });
   const core = await openCore(config);
   const env = await connectTestEnvironment();
@@ -116,9 +128,18 @@ export async function startDeliveryHarness(options: HarnessOptions = {}): Promis
   const client = env.client;
   const { logger, lines } = captureLogs();
   let app: FastifyInstance | undefined;
+  let live: LiveFeed | undefined;
+  let deliveries: DeliveryService | undefined;
   let baseUrl = '';
   if (options.api) {
-    app = buildApi(core, { config, logger, client, retry: FAST_RETRY, rateLimits: options.rateLimits }).app;
+    ({ app, live, deliveries } = buildApi(core, {
+      config,
+      logger,
+      client,
+      retry: FAST_RETRY,
+      rateLimits: options.rateLimits,
+      liveStreams: options.liveStreams,
+    }));
     baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
   }
   let count = 0;
@@ -137,6 +158,8 @@ export async function startDeliveryHarness(options: HarnessOptions = {}): Promis
     pipelineKey: config.SIGNAL_PIPELINE_KEY!,
     logs: lines,
     ...(app ? { app } : {}),
+    ...(live ? { live } : {}),
+    ...(deliveries ? { deliveries } : {}),
     baseUrl,
     async createIntegration({ region = 'us', credentials, name } = {}) {
       const creds = credentials ?? {

@@ -34,3 +34,24 @@ describe('loadConfig', () => {
     expect(() => requireSetting(loadConfig({}), 'ENCRYPTION_KEY')).toThrow(/ENCRYPTION_KEY: is required/);
   });
 });
+
+describe('TRUST_PROXY', () => {
+  test('off unless set: no proxy is believed', () => {
+    expect(loadConfig({}).TRUST_PROXY).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '' }).TRUST_PROXY).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).TRUST_PROXY).toBe(false);
+  });
+
+  test('true, a hop count, or addresses, CIDR ranges and range names', () => {
+    expect(loadConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: ' 10.0.0.0/8, loopback ,::1,fd00::/8' }).TRUST_PROXY).toBe(
+      '10.0.0.0/8,loopback,::1,fd00::/8',
+    );
+  });
+
+  test('anything else is refused at start-up, naming the bad entries', () => {
+    for (const bad of ['yes', '10.0.0.0/33', '10.0.0.1/8/1', 'proxy.example.com', '::1/129', '10.0.0.0/x'])
+      expect(() => loadConfig({ TRUST_PROXY: bad })).toThrow(/TRUST_PROXY: must be true, false, a hop count/);
+  });
+});

@@ -1,23 +1,30 @@
 import type { FastifyInstance } from 'fastify';
-import type { AuditLog } from '../../store/audit-log';
-import { requireRole } from '../auth';
-import { pageOf, parsePage } from '../pagination';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { AuditLog as AuditLogStore } from '../../store/audit-log';
+import { pageOf, toPosition } from '../pagination';
+import { AuditLog, AuditLogQuery } from '../schemas/audit-logs';
+import { ERROR_RESPONSES } from '../schemas/common';
 
-export function registerAuditLogRoutes(app: FastifyInstance, audit: AuditLog): void {
-  app.get<{ Querystring: { action?: string; resource_id?: string } }>('/audit-logs', async (request) => {
-    requireRole(request.principal, 'admin');
-    const { limit, position } = parsePage(request.query);
-    const rows = await audit.list({
-      limit: limit + 1,
-      before: position,
-      action: request.query.action || undefined,
-      resourceId: request.query.resource_id || undefined,
-    });
-    return pageOf(
-      rows,
-      limit,
-      (r) => ({ createdAt: r.timestamp, id: r.id }),
-      (r) => r,
-    );
-  });
+export function registerAuditLogRoutes(app: FastifyInstance, audit: AuditLogStore): void {
+  app.withTypeProvider<ZodTypeProvider>().get(
+    '/audit-logs',
+    {
+      config: { role: 'admin' },
+      schema: {
+        summary: 'The audit log, newest first',
+        querystring: AuditLogQuery,
+        response: { 200: AuditLog, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const { limit, cursor, action, resource_id } = request.query;
+      const rows = await audit.list({ limit: limit + 1, before: toPosition(cursor), action, resourceId: resource_id });
+      return pageOf(
+        rows,
+        limit,
+        (r) => ({ createdAt: r.timestamp, id: r.id }),
+        (r) => r,
+      );
+    },
+  );
 }

@@ -1,27 +1,63 @@
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { errors } from '../../errors';
 import { CATALOG, findVendor } from '../../integrations/catalog';
 import { type IntegrationService, presentIntegration } from '../../integrations/service';
-import { actorOf, requireRole } from '../auth';
+import { actorOf, principalOf } from '../auth';
+import { ERROR_RESPONSES } from '../schemas/common';
+import { Catalog, CatalogParams, CatalogQuery, CatalogVendor, Integration } from '../schemas/integrations';
 
 export function registerCatalogRoutes(app: FastifyInstance, integrations: IntegrationService): void {
-  app.get<{ Querystring: { category?: string } }>('/integration-catalog', async (request) => {
-    requireRole(request.principal, 'viewer');
-    const category = request.query.category;
-    const data = CATALOG.filter((v) => !category || v.category === category);
-    return { data, next_cursor: null, has_more: false };
-  });
+  const api = app.withTypeProvider<ZodTypeProvider>();
 
-  app.get<{ Params: { key: string } }>('/integration-catalog/:key', async (request) => {
-    requireRole(request.principal, 'viewer');
-    const vendor = findVendor(request.params.key);
-    if (!vendor) throw errors.notFound(`Catalog entry "${request.params.key}"`);
-    return vendor;
-  });
+  api.get(
+    '/integration-catalog',
+    {
+      config: { role: 'viewer' },
+      schema: {
+        summary: 'The integration catalog',
+        querystring: CatalogQuery,
+        response: { 200: Catalog, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const { category } = request.query;
+      const data = CATALOG.filter((v) => !category || v.category === category);
+      return { data, next_cursor: null, has_more: false };
+    },
+  );
 
-  app.post<{ Params: { key: string } }>('/integration-catalog/:key/install', async (request, reply) => {
-    const principal = requireRole(request.principal, 'editor');
-    const view = await integrations.install(request.params.key, request.body, actorOf(principal, request));
-    return reply.code(201).send(presentIntegration(view));
-  });
+  api.get(
+    '/integration-catalog/:key',
+    {
+      config: { role: 'viewer' },
+      schema: {
+        summary: 'One catalog entry',
+        params: CatalogParams,
+        response: { 200: CatalogVendor, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const vendor = findVendor(request.params.key);
+      if (!vendor) throw errors.notFound(`Catalog entry "${request.params.key}"`);
+      return vendor;
+    },
+  );
+
+  api.post(
+    '/integration-catalog/:key/install',
+    {
+      config: { role: 'editor' },
+      schema: {
+        summary: 'Install an integration (the body is checked by the integration service)',
+        params: CatalogParams,
+        response: { 201: Integration, ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const view = await integrations.install(request.params.key, request.body, actorOf(principal, request));
+      return reply.code(201).send(presentIntegration(view));
+    },
+  );
 }

@@ -1,58 +1,25 @@
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { LiveFeed } from '../../deliveries/live-feed';
 import type { DeliveryFilter } from '../../deliveries/query';
-import type { DeliverySummary } from '../../deliveries/records';
-import { type DeliveryService, MAX_BULK_REPLAY } from '../../deliveries/service';
-import { parseInput } from '../../errors';
-import { DELIVERY_STATUSES } from '../../shared/delivery';
-import { EVENT_TYPES } from '../../shared/event';
+import type { DeliveryService } from '../../deliveries/service';
+import { AppError } from '../../errors';
 import type { AuditLog } from '../../store/audit-log';
-import { actorOf, requireRole } from '../auth';
-import { MAX_PAGE_SIZE } from '../pagination';
-
-const isoTime = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time, e.g. 2026-11-29T10:00:00Z' });
-/** An empty query parameter (`?status=`) means "no filter", as a form with a blank select sends it. */
-const optional = <T extends z.ZodTypeAny>(schema: T) =>
-  z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
-
-const Filters = {
-  integration_id: optional(z.string().max(200)),
-  status: optional(z.enum(DELIVERY_STATUSES)),
-  event_type: optional(z.enum(EVENT_TYPES)),
-  event_name: optional(z.string().max(255)),
-  customer_id: optional(z.string().max(255)),
-  message_id: optional(z.string().max(200)),
-  since: optional(isoTime),
-  until: optional(isoTime),
-};
-
-const ListQuery = z.strictObject({
-  ...Filters,
-  limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE, `limit can be at most ${MAX_PAGE_SIZE}`).default(50),
-  cursor: z.string().max(4000).optional(),
-});
-
-const ReplayOne = z.strictObject({ include_delivered: z.boolean().default(false) });
-const ReplayMany = z.strictObject({
-  status: Filters.status,
-  integration_id: Filters.integration_id,
-  event_type: Filters.event_type,
-  since: Filters.since,
-  until: Filters.until,
-  include_delivered: z.boolean().default(false),
-  dry_run: z.boolean().default(false),
-  limit: z.number().int().min(1).max(MAX_BULK_REPLAY).default(100),
-});
-
-const LiveQuery = z.object({
-  integration_id: Filters.integration_id,
-  status: Filters.status,
-  event_type: Filters.event_type,
-  token: z.string().optional(),
-});
-
-const parse = <T extends z.ZodTypeAny>(schema: T, value: unknown) => parseInput(schema, value ?? {});
+import { actorOf, principalOf } from '../auth';
+import type { LiveStream, LiveStreams } from '../live-streams';
+import { ERROR_RESPONSES } from '../schemas/common';
+import {
+  BulkReplayResult,
+  DeliveryGetQuery,
+  DeliveryList,
+  DeliveryListQuery,
+  DeliveryParams,
+  DeliveryRecord,
+  LiveQuery,
+  ReplayManyBody,
+  ReplayOneBody,
+  ReplayStarted,
+} from '../schemas/deliveries';
 
 function toFilter(q: {
   integration_id?: string;
@@ -79,84 +46,196 @@ function toFilter(q: {
 /** Deliveries read from Temporal, replays, and the live stream behind the Live Events page. */
 export function registerDeliveryRoutes(
   app: FastifyInstance,
-  deps: { deliveries: DeliveryService; live: LiveFeed; audit: AuditLog },
+  deps: { deliveries: DeliveryService; live: LiveFeed; streams: LiveStreams; audit: AuditLog },
 ): void {
-  const { deliveries, live, audit } = deps;
+  const { deliveries, live, streams, audit } = deps;
+  const api = app.withTypeProvider<ZodTypeProvider>();
 
-  app.get('/deliveries', async (request) => {
-    requireRole(request.principal, 'viewer');
-    const q = parse(ListQuery, request.query);
-    return deliveries.list(toFilter(q), { limit: q.limit, cursor: q.cursor });
-  });
-
-  app.get<{ Params: { workflowId: string }; Querystring: { run_id?: string } }>(
-    '/deliveries/:workflowId',
+  api.get(
+    '/deliveries',
+    {
+      config: { role: 'viewer' },
+      schema: {
+        summary: 'Deliveries, newest first, from Temporal visibility',
+        querystring: DeliveryListQuery,
+        response: { 200: DeliveryList, ...ERROR_RESPONSES },
+      },
+    },
     async (request) => {
-      requireRole(request.principal, 'viewer');
-      return deliveries.get(request.params.workflowId, request.query.run_id || undefined);
+      const q = request.query;
+      return deliveries.list(toFilter(q), { limit: q.limit, cursor: q.cursor });
     },
   );
 
-  app.post('/deliveries/replay', async (request) => {
-    const principal = requireRole(request.principal, 'editor');
-    const body = parse(ReplayMany, request.body);
-    return deliveries.replayMany(toFilter(body), {
-      includeDelivered: body.include_delivered,
-      dryRun: body.dry_run,
-      limit: body.limit,
-      onReplayed: (r) =>
-        audit.record({
-          action: 'delivery.replayed',
-          actor: actorOf(principal, request),
-          resourceType: 'delivery',
-          resourceId: r.replay_of,
-          changes: { replay: { new: r.workflow_id } },
-        }),
-    });
-  });
+  api.get(
+    '/deliveries/:workflow_id',
+    {
+      config: { role: 'viewer' },
+      schema: {
+        summary: "One delivery's record, read from its history",
+        params: DeliveryParams,
+        querystring: DeliveryGetQuery,
+        response: { 200: DeliveryRecord, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => deliveries.get(request.params.workflow_id, request.query.run_id),
+  );
 
-  app.post<{ Params: { workflowId: string } }>('/deliveries/:workflowId/replay', async (request, reply) => {
-    const principal = requireRole(request.principal, 'editor');
-    const body = parse(ReplayOne, request.body);
-    const started = await deliveries.replay(request.params.workflowId, { includeDelivered: body.include_delivered });
-    await audit.record({
-      action: 'delivery.replayed',
-      actor: actorOf(principal, request),
-      resourceType: 'delivery',
-      resourceId: started.replay_of,
-      changes: { replay: { new: started.workflow_id } },
-    });
-    return reply.code(202).send(started);
-  });
+  api.post(
+    '/deliveries/replay',
+    {
+      config: { role: 'editor' },
+      schema: {
+        summary: 'Replay every delivery a filter matches',
+        body: ReplayManyBody,
+        response: { 200: BulkReplayResult, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const body = request.body;
+      return deliveries.replayMany(toFilter(body), {
+        includeDelivered: body.include_delivered,
+        dryRun: body.dry_run,
+        limit: body.limit,
+        onReplayed: (r) =>
+          audit.record({
+            action: 'delivery.replayed',
+            actor: actorOf(principal, request),
+            resourceType: 'delivery',
+            resourceId: r.replay_of,
+            changes: { replay: { new: r.workflow_id } },
+          }),
+      });
+    },
+  );
+
+  api.post(
+    '/deliveries/:workflow_id/replay',
+    {
+      config: { role: 'editor' },
+      schema: {
+        summary: 'Replay one delivery',
+        params: DeliveryParams,
+        body: ReplayOneBody,
+        response: { 202: ReplayStarted, ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const started = await deliveries.replay(request.params.workflow_id, {
+        includeDelivered: request.body.include_delivered,
+      });
+      await audit.record({
+        action: 'delivery.replayed',
+        actor: actorOf(principal, request),
+        resourceType: 'delivery',
+        resourceId: started.replay_of,
+        changes: { replay: { new: started.workflow_id } },
+      });
+      return reply.code(202).send(started);
+    },
+  );
 
   // Server-sent events. EventSource cannot set headers, so this one route also takes the token as ?token=.
-  app.get('/live-events', { config: { queryToken: true } }, async (request, reply) => {
-    requireRole(request.principal, 'viewer');
-    const q = parse(LiveQuery, request.query);
-    const matches = (row: DeliverySummary) =>
-      (!q.integration_id || row.integration_id === q.integration_id) &&
-      (!q.status || row.status === q.status) &&
-      (!q.event_type || row.event_type === q.event_type);
-    const snapshot = await deliveries.list(toFilter(q), { limit: 50 });
+  api.get(
+    '/live-events',
+    {
+      config: { role: 'viewer', queryToken: true },
+      schema: {
+        summary: 'Deliveries as they change (text/event-stream): a snapshot, then changes',
+        querystring: LiveQuery,
+        response: ERROR_RESPONSES,
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const stream = streams.admit(principal.id);
+      // Before any await: a client that leaves during the first query must still give its place back.
+      const res = reply.raw;
+      res.once('close', () => stream.end());
+      if (res.destroyed || request.raw.socket.destroyed) {
+        stream.end();
+        return reply.hijack();
+      }
 
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    send('snapshot', snapshot.data);
-    const unsubscribe = live.subscribe((rows) => {
-      const mine = rows.filter(matches);
-      if (mine.length > 0) send('deliveries', mine);
-    });
-    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
-    request.raw.on('close', () => {
-      clearInterval(heartbeat);
-      unsubscribe();
-    });
-  });
+      const q = request.query;
+      let snapshot;
+      try {
+        snapshot = await deliveries.list(toFilter(q), { limit: 50 });
+      } catch (err) {
+        stream.end();
+        throw err;
+      }
+      if (stream.isEnded) {
+        if (res.destroyed) return reply.hijack();
+        throw new AppError(503, 'SHUTTING_DOWN', 'The API is stopping: connect again in a moment');
+      }
+
+      reply.hijack();
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      send('snapshot', snapshot.data);
+      stream.onEnd(
+        live.subscribe((rows) => {
+          const mine = rows.filter(
+            (row) =>
+              (!q.integration_id || row.integration_id === q.integration_id) &&
+              (!q.status || row.status === q.status) &&
+              (!q.event_type || row.event_type === q.event_type),
+          );
+          if (mine.length > 0) send('deliveries', mine);
+        }),
+      );
+      stream.onEnd(() => {
+        if (!res.writableEnded) res.end();
+      });
+      keepAlive(
+        stream,
+        request.recheckPrincipal,
+        () => res.write(': keep-alive\n\n'),
+        (event, data) => {
+          send(event, data);
+          stream.end();
+        },
+      );
+    },
+  );
+
+  /**
+   * Every heartbeat: a comment line that keeps proxies from timing the stream out, after checking that the token that
+   * opened it is still valid. A revoked token's stream ends with an `end` event that says why.
+   */
+  function keepAlive(
+    stream: LiveStream,
+    stillValid: (() => Promise<boolean>) | undefined,
+    beat: () => void,
+    finish: (event: string, data: unknown) => void,
+  ): void {
+    let checking = false;
+    const timer = setInterval(() => {
+      if (checking) return;
+      checking = true;
+      void (stillValid?.() ?? Promise.resolve(true))
+        // A store that cannot answer right now is no proof of revocation: the next heartbeat asks again.
+        .catch(() => true)
+        .then((valid) => {
+          if (stream.isEnded) return;
+          if (valid) beat();
+          else
+            finish('end', {
+              error: { code: 'UNAUTHORIZED', message: 'The token of this stream was revoked: the stream has ended' },
+            });
+        })
+        .finally(() => (checking = false));
+    }, streams.limits.heartbeatMs);
+    // The stream, not this timer, is what keeps a connection (and so the process) alive.
+    timer.unref();
+    stream.onEnd(() => clearInterval(timer));
+  }
 }

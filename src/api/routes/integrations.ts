@@ -1,42 +1,106 @@
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { DeliveryService } from '../../deliveries/service';
 import { type IntegrationService, presentIntegration } from '../../integrations/service';
-import { actorOf, requireRole } from '../auth';
-import { pageOf, parsePage } from '../pagination';
+import { actorOf, principalOf } from '../auth';
+import { pageOf, toPosition } from '../pagination';
+import { ERROR_RESPONSES, NoContent, PageQuery } from '../schemas/common';
+import {
+  Integration,
+  IntegrationList,
+  IntegrationParams,
+  IntegrationWithParked,
+  RevisionList,
+} from '../schemas/integrations';
 
 export function registerIntegrationRoutes(
   app: FastifyInstance,
   integrations: IntegrationService,
   deliveries: DeliveryService,
 ): void {
-  app.get('/integrations', async (request) => {
-    requireRole(request.principal, 'viewer');
-    const { limit, position } = parsePage(request.query);
-    const rows = await integrations.list({ limit: limit + 1, after: position });
-    return pageOf(rows, limit, (r) => ({ createdAt: r.created_at, id: r.id }), presentIntegration);
-  });
+  const api = app.withTypeProvider<ZodTypeProvider>();
 
-  app.get<{ Params: { id: string } }>('/integrations/:id', async (request) => {
-    requireRole(request.principal, 'viewer');
-    const view = await integrations.get(request.params.id);
-    // One visibility count: how many deliveries wait for this integration's credentials to be fixed.
-    return { ...presentIntegration(view), parked_deliveries: await deliveries.countParked(view.id) };
-  });
+  api.get(
+    '/integrations',
+    {
+      config: { role: 'viewer' },
+      schema: {
+        summary: 'Installed integrations',
+        querystring: PageQuery,
+        response: { 200: IntegrationList, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const { limit, cursor } = request.query;
+      const rows = await integrations.list({ limit: limit + 1, after: toPosition(cursor) });
+      return pageOf(rows, limit, (r) => ({ createdAt: r.created_at, id: r.id }), presentIntegration);
+    },
+  );
 
-  app.get<{ Params: { id: string } }>('/integrations/:id/revisions', async (request) => {
-    requireRole(request.principal, 'viewer');
-    const revisions = await integrations.revisions(request.params.id);
-    return { data: revisions, next_cursor: null, has_more: false };
-  });
+  api.get(
+    '/integrations/:id',
+    {
+      config: { role: 'viewer' },
+      schema: {
+        summary: 'One integration',
+        params: IntegrationParams,
+        response: { 200: IntegrationWithParked, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const view = await integrations.get(request.params.id);
+      // One visibility count: how many deliveries wait for this integration's credentials to be fixed.
+      return { ...presentIntegration(view), parked_deliveries: await deliveries.countParked(view.id) };
+    },
+  );
 
-  app.patch<{ Params: { id: string } }>('/integrations/:id', async (request) => {
-    const principal = requireRole(request.principal, 'editor');
-    return presentIntegration(await integrations.update(request.params.id, request.body, actorOf(principal, request)));
-  });
+  api.get(
+    '/integrations/:id/revisions',
+    {
+      config: { role: 'viewer' },
+      schema: {
+        summary: 'Config revisions, newest first',
+        params: IntegrationParams,
+        response: { 200: RevisionList, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const revisions = await integrations.revisions(request.params.id);
+      return { data: revisions, next_cursor: null, has_more: false };
+    },
+  );
 
-  app.delete<{ Params: { id: string } }>('/integrations/:id', async (request, reply) => {
-    const principal = requireRole(request.principal, 'admin');
-    await integrations.remove(request.params.id, actorOf(principal, request));
-    return reply.code(204).send();
-  });
+  api.patch(
+    '/integrations/:id',
+    {
+      config: { role: 'editor' },
+      schema: {
+        summary: 'Change name, enabled or config (the body is checked by the integration service)',
+        params: IntegrationParams,
+        response: { 200: Integration, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      return presentIntegration(
+        await integrations.update(request.params.id, request.body, actorOf(principal, request)),
+      );
+    },
+  );
+
+  api.delete(
+    '/integrations/:id',
+    {
+      config: { role: 'admin' },
+      schema: {
+        summary: 'Remove an integration',
+        params: IntegrationParams,
+        response: { 204: NoContent, ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      await integrations.remove(request.params.id, actorOf(principalOf(request), request));
+      return reply.code(204).send();
+    },
+  );
 }

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+
+/** Event bodies are the event schema's (src/shared/event-schema.ts): the intake parses each event on its own. */
+
+const Problem = z.object({ field: z.string(), message: z.string() });
+
+export const IntakeReceipt = z
+  .object({
+    accepted: z.number().describe('Events Temporal now holds'),
+    duplicates: z.number().describe('Deliveries that already existed (same messageId)'),
+    deliveries: z.array(
+      z.object({
+        message_id: z.string(),
+        integration_id: z.string(),
+        workflow_id: z.string(),
+        status: z.enum(['started', 'duplicate']),
+        filtered: z.literal('consent_denied').optional(),
+      }),
+    ),
+    rejected: z
+      .array(z.object({ index: z.number(), errors: z.array(Problem) }))
+      .optional()
+      .describe('Batch only: the events refused, by index'),
+  })
+  .meta({ id: 'IntakeReceipt', description: 'What the intake handed to Temporal' });
