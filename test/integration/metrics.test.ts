@@ -55,6 +55,10 @@ describe('metrics', () => {
       ...env,
       METRICS_PORT: String(workerMetricsPort),
       TEMPORAL_METRICS_PORT: String(temporalMetricsPort),
+      // A cache of two evicts the parked delivery while the others run, so its wake-up replays its history: the
+      // replay must not count the park a second time.
+      WORKER_MAX_CACHED_WORKFLOWS: '2',
+      WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '2',
     });
     const api = runNode('api/main', env);
     const running: Running[] = [worker, api];
@@ -227,6 +231,9 @@ describe('metrics', () => {
       const temporalMetrics = await scrape(`http://127.0.0.1:${temporalMetricsPort}/metrics`);
       expect(total(temporalMetrics, 'temporal_workflow_completed_total', { task_queue: taskQueue })).toBe(8);
       expect(total(temporalMetrics, 'temporal_workflow_failed_total', { task_queue: taskQueue })).toBe(2);
+      expect(
+        total(temporalMetrics, 'temporal_workflow_task_replay_latency_seconds_count', { task_queue: taskQueue }),
+      ).toBeGreaterThan(0);
 
       // No label, and nothing else in any scrape, carries a secret or says who a customer is.
       const secrets = [
