@@ -71,6 +71,12 @@ const EnvSchema = z.object({
   /** Workflows kept in memory between their tasks; a bigger cache costs memory and saves history replays. */
   WORKER_MAX_CACHED_WORKFLOWS: withDefault(z.coerce.number().int().min(2).default(64)),
   CREDENTIALS_REVALIDATE_MS: withDefault(z.coerce.number().int().min(0).default(5_000)),
+  /** Set: the process also serves its Prometheus metrics on this port (the worker's only way to be scraped). */
+  METRICS_PORT: withDefault(z.coerce.number().int().min(1).max(65535).optional()),
+  /** The one address the metrics ports listen on; they have no authentication, so keep it private. */
+  METRICS_HOST: withDefault(z.string().min(1).default('127.0.0.1')),
+  /** Set: the Temporal SDK's own metrics (worker polls, task latencies, slots) on this port, in the worker processes. */
+  TEMPORAL_METRICS_PORT: withDefault(z.coerce.number().int().min(1).max(65535).optional()),
   LOG_LEVEL: withDefault(z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info')),
   TRUST_PROXY: TrustProxy,
   /** The bound on how long a pipeline key revoked on one API replica keeps working on the others. */

@@ -9,7 +9,8 @@ import { createLogger } from './logger';
 import { openCore } from './service/core';
 import { runMain } from './service/process';
 import { type DevServer, startDevServer } from './temporal/dev-server';
-import { installTemporalRuntime } from './temporal/runtime-logger';
+import { startConfiguredMetricsServer } from './observability/metrics-server';
+import { installTemporalRuntime, temporalMetricsAddress } from './temporal/runtime-logger';
 import { startWorker } from './worker/create-worker';
 
 /**
@@ -29,7 +30,8 @@ runMain(
     const { secrets, sources, generated } = loadOrCreateLocalSecrets(secretsFile, process.env);
     const config = loadConfig({ DATABASE_URL: `sqlite:${resolve(dataDir, 'signal.db')}`, ...process.env, ...secrets });
     const logger = createLogger(config.LOG_LEVEL);
-    installTemporalRuntime(logger);
+    const temporalMetrics = temporalMetricsAddress(config);
+    installTemporalRuntime(logger, { metricsAddress: temporalMetrics });
 
     let devServer: DevServer | undefined;
     let address = config.TEMPORAL_ADDRESS;
@@ -55,6 +57,7 @@ runMain(
     // with its start (eager workflow start): no round trip through the task queue.
     const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
     const api = await startApi(core, { config: embedded, logger, client, eagerStart: true });
+    const metrics = await startConfiguredMetricsServer(config);
 
     const apiUrl = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}`;
     // A secret is printed only the one time it is made; after that the banner says where it is kept.
@@ -67,6 +70,7 @@ runMain(
         `  API           ${apiUrl}   (install: POST ${apiUrl}/v1/admin/integration-catalog/customer_io/install)`,
         `  Temporal UI   ${uiUrl}`,
         `  Temporal      ${address} (namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE})`,
+        `  Metrics       ${apiUrl}/metrics${metrics ? ` and ${metrics.url}` : ''}${temporalMetrics ? `; Temporal SDK: http://${temporalMetrics}/metrics` : ''}`,
         `  Admin token   ${secret('SIGNAL_ADMIN_TOKEN')}`,
         `  Pipeline key  ${secret('SIGNAL_PIPELINE_KEY')}`,
         generated.length > 0 ? `  (generated ${generated.join(', ')}; kept in ${secretsFile}, mode 0600)` : '',
@@ -79,6 +83,7 @@ runMain(
       running: worker.running,
       stop: [
         api.stop,
+        () => metrics?.close(),
         worker.stop,
         () => connection.close(),
         () => core.close(),

@@ -64,7 +64,14 @@ export class DeliveryRateLimiter {
 
   /** Requests per second this worker sends to the integration now (for metrics). */
   currentRate(integrationId: string): number | undefined {
-    return this.buckets.get(integrationId)?.rate;
+    const bucket = this.buckets.get(integrationId);
+    return bucket && this.rateAt(bucket, this.now());
+  }
+
+  /** Every integration this worker has sent to, with its current rate (for metrics). */
+  *rates(): Iterable<[string, number]> {
+    const now = this.now();
+    for (const [id, bucket] of this.buckets) yield [id, this.rateAt(bucket, now)];
   }
 
   private bucket(integrationId: string, configuredPerSecond: number): Bucket {
@@ -79,12 +86,18 @@ export class DeliveryRateLimiter {
     const elapsed = Math.max(0, now - bucket.at) / 1000;
     // A changed setting applies at once; below it, a pushed-back rate recovers while Customer.io stays quiet.
     bucket.configured = configured;
-    if (now >= bucket.blockedUntil)
-      bucket.rate = Math.min(configured, bucket.rate + configured * this.recoveryPerSecond * elapsed);
-    bucket.rate = Math.min(bucket.rate, configured);
+    bucket.rate = this.rateAt(bucket, now);
     bucket.tokens = Math.min(this.burst(bucket), bucket.tokens + elapsed * bucket.rate);
     bucket.at = now;
     return bucket;
+  }
+
+  /** The bucket's rate at `now`, without moving the bucket on: recovering since its last request unless blocked. */
+  private rateAt(bucket: Bucket, now: number): number {
+    const elapsed = Math.max(0, now - bucket.at) / 1000;
+    const recovered =
+      now >= bucket.blockedUntil ? bucket.rate + bucket.configured * this.recoveryPerSecond * elapsed : bucket.rate;
+    return Math.min(recovered, bucket.configured);
   }
 
   /** One second's worth: a quiet integration may send a short burst at once. */

@@ -1,7 +1,9 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
+import type { HttpExchange } from '../customerio/exchange';
 import type { TrackTransport } from '../customerio/http/transport';
 import { attemptFailure, outcomeOf } from '../customerio/outcomes';
+import { deliveryMetrics, statusClass } from '../observability/delivery-metrics';
 import type { TrackBaseUrls } from '../customerio/regions';
 import type { DeliveryTargets } from '../store/delivery-targets';
 import type { DeliveryActivities } from './contract';
@@ -53,6 +55,7 @@ export function createSendToCustomerIo(deps: SendDeps): DeliveryActivities['send
       request,
       signal,
     );
+    recordAttempt(integrationId, exchange);
     if (exchange.status === 429 || exchange.retryAfterMs !== undefined)
       deps.limiter.pushedBack(integrationId, exchange.retryAfterMs);
     const next = outcomeOf(exchange.error ? undefined : exchange.status).next;
@@ -61,4 +64,14 @@ export function createSendToCustomerIo(deps: SendDeps): DeliveryActivities['send
     if (next === 'park') deps.targets.invalidate(integrationId);
     throw attemptFailure(exchange, target.revisionNumber, request);
   };
+}
+
+function recordAttempt(integrationId: string, exchange: HttpExchange): void {
+  const status_class = statusClass(exchange.error ? undefined : exchange.status);
+  deliveryMetrics.attempts.inc({ integration_id: integrationId, status_class });
+  deliveryMetrics.attemptSeconds.observe({ status_class }, exchange.durationMs / 1000);
+  if (exchange.retryAfterMs !== undefined) {
+    deliveryMetrics.retryAfter.inc({ integration_id: integrationId, status_class });
+    deliveryMetrics.retryAfterSeconds.observe({ integration_id: integrationId }, exchange.retryAfterMs / 1000);
+  }
 }

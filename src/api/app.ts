@@ -10,6 +10,7 @@ import Fastify, {
 } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { AppError, errors } from '../errors';
+import { observeIntakeRequest } from '../observability/delivery-metrics';
 import { registry } from '../observability/metrics';
 import type { LiveFeed } from '../deliveries/live-feed';
 import type { DeliveryService } from '../deliveries/service';
@@ -264,6 +265,7 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
           authenticate((t) => auth.pipeline(t), authFailures),
         );
         intake.addHook('onRequest', intake.rateLimit(perPrincipal(limits.intakePerSecond)));
+        intake.addHook('onResponse', async (request, reply) => observeIntakeRequest(request, reply));
         registerIntakeRoutes(intake, deps.intake);
       },
       { prefix: '/v1' },

@@ -1,6 +1,7 @@
 import { loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { openCore } from '../service/core';
+import { startConfiguredMetricsServer } from '../observability/metrics-server';
 import { runMain } from '../service/process';
 import { connectClient } from '../temporal/connect';
 import { startApi } from './build';
@@ -12,5 +13,7 @@ runMain(async () => {
   const core = await openCore(config);
   const client = await connectClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
   const api = await startApi(core, { config, logger, client });
-  return { stop: [api.stop, () => client.connection.close(), () => core.close()] };
+  // The API serves /metrics itself; METRICS_PORT adds a private port for a scraper that must not reach the API's.
+  const metrics = await startConfiguredMetricsServer(config);
+  return { stop: [api.stop, () => metrics?.close(), () => client.connection.close(), () => core.close()] };
 });

@@ -3,6 +3,7 @@ import { toDeliveryInput } from '../client/start-delivery';
 import { initialSearchAttributes } from '../customerio/labels';
 import { hashPiiMentions } from '../customerio/pii';
 import { AppError, errors } from '../errors';
+import { deliveryMetrics, eventTypeLabel } from '../observability/delivery-metrics';
 import {
   DELIVER_EVENT_WORKFLOW,
   DELIVERY_WORKFLOW_TYPES,
@@ -297,6 +298,11 @@ export class DeliveryService {
         workflowIdConflictPolicy: 'FAIL',
         typedSearchAttributes: initialSearchAttributes(replayInput),
         memo: { replayOf: replayInput.replayOf },
+      });
+      deliveryMetrics.deliveriesStarted.inc({
+        integration_id: replayInput.integrationId,
+        event_type: eventTypeLabel(replayInput.event.type),
+        source: 'replay',
       });
       return { replay_of: original.workflow_id, workflow_id: workflowId, run_id: handle.firstExecutionRunId };
     } catch (err) {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { InvalidEventError, startValidatedDelivery } from '../client/start-delivery';
 import { AppError } from '../errors';
+import { deliveryMetrics, eventTypeLabel } from '../observability/delivery-metrics';
 import { metrics } from '../observability/metrics';
 import type { SignalEvent } from '../shared/event';
 import { parseSignalEvent } from '../shared/event-schema';
@@ -60,12 +61,13 @@ export class EventIntake {
       if (parsed.ok) events.push({ index, event: parsed.event });
       else receipt.rejected.push({ index, errors: parsed.issues.map((i) => ({ field: i.path, message: i.message })) });
     });
-    if (events.length === 0) return receipt;
+    if (events.length === 0) return counted(receipt);
 
     const integrations = await this.options.integrations.current();
     const refused = new Map<number, { field: string; message: string }[]>();
     const jobs = events.flatMap(({ index, event }) =>
       integrations.map((integration) => async (): Promise<DeliveryReceipt | undefined> => {
+        const labels = { integration_id: integration.id, event_type: eventTypeLabel(event.type) };
         const consent = consentDecision(event, integration.config.consent_categories);
         let outcome;
         try {
@@ -84,9 +86,13 @@ export class EventIntake {
           const problems = refusal(err);
           if (!problems) throw err;
           refused.set(index, problems);
+          deliveryMetrics.intakeRefused.inc(labels);
           return undefined;
         }
-        if (outcome.status === 'started') metrics.workflowStarts.inc({ eager: String(outcome.eager === true) });
+        if (outcome.status === 'started') {
+          metrics.workflowStarts.inc({ eager: String(outcome.eager === true) });
+          deliveryMetrics.deliveriesStarted.inc({ ...labels, source: 'intake' });
+        } else deliveryMetrics.intakeDuplicates.inc(labels);
         return {
           message_id: event.messageId!,
           integration_id: integration.id,
@@ -112,8 +118,15 @@ export class EventIntake {
     receipt.rejected.sort((a, b) => a.index - b.index);
     receipt.accepted = events.length - refused.size;
     receipt.duplicates = receipt.deliveries.filter((d) => d.status === 'duplicate').length;
-    return receipt;
+    return counted(receipt);
   }
+}
+
+/** Counted once the request's answer is settled: a request that fails as a whole (503) accepted nothing. */
+function counted(receipt: IntakeReceipt): IntakeReceipt {
+  deliveryMetrics.intakeEvents.inc({ outcome: 'accepted' }, receipt.accepted);
+  deliveryMetrics.intakeEvents.inc({ outcome: 'rejected' }, receipt.rejected.length);
+  return receipt;
 }
 
 class TemporalUnavailable extends Error {}

@@ -3,12 +3,16 @@ import { createActivities } from '../activities';
 import { DeliveryRateLimiter } from '../activities/rate-limiter';
 import type { Config } from '../config';
 import type { Core } from '../service/core';
+import { reportLimiterRates } from '../observability/delivery-metrics';
 import { ensureSearchAttributes } from '../temporal/search-attributes';
+import { deliveryMetricsSinks } from './metrics-sinks';
 import { workflowCode } from './workflow-code';
 
 interface WorkerOptions {
   /** A prebuilt workflow bundle (tests, production image); without it the workflows are bundled at start. */
   workflowBundle?: WorkflowBundleOption;
+  /** The worker's rate limiter, when the caller reports its rates (startWorker); else the worker makes its own. */
+  limiter?: DeliveryRateLimiter;
 }
 
 /** The delivery worker over the core's store, HTTP pool and credentials cache, tuned by the operator's settings. */
@@ -27,9 +31,10 @@ export function createDeliveryWorker(
       transport: core.transport,
       baseUrls: core.baseUrls,
       store: core.store,
-      limiter: new DeliveryRateLimiter({ share: 1 / config.WORKER_REPLICAS }),
+      limiter: options.limiter ?? new DeliveryRateLimiter({ share: 1 / config.WORKER_REPLICAS }),
     }),
     ...workflowCode(options.workflowBundle),
+    sinks: deliveryMetricsSinks,
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
     maxConcurrentLocalActivityExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
@@ -49,8 +54,10 @@ export async function startWorker(
   options: WorkerOptions = {},
 ) {
   await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
-  const worker = await createDeliveryWorker(core, config, connection, options);
-  const running = worker.run();
+  const limiter = options.limiter ?? new DeliveryRateLimiter({ share: 1 / config.WORKER_REPLICAS });
+  const worker = await createDeliveryWorker(core, config, connection, { ...options, limiter });
+  const stopReporting = reportLimiterRates(() => limiter.rates());
+  const running = worker.run().finally(stopReporting);
   return {
     worker,
     /** Settles when the worker stops: after `stop`, or on a fatal error. */

@@ -1,5 +1,6 @@
 import {
   ApplicationFailure,
+  isCancellation,
   log,
   proxyActivities,
   proxyLocalActivities,
@@ -18,6 +19,7 @@ import { resolveRetryPolicy, type RetryPolicy, retryDelayMs } from '../shared/re
 import { IntegrationIdKey } from '../shared/search-attributes';
 import { inHours } from '../shared/time';
 import { CredentialRevisions } from './await-credentials';
+import { metricsSink } from './metrics-sink';
 import { RunLabels } from './run-labels';
 
 /** Well above the HTTP client's own timeouts: it only fires for an attempt stuck in a live worker. */
@@ -51,12 +53,27 @@ type Send = (input: SendAttemptInput) => Promise<SendAttemptResult>;
  * timed-out workflow task, after which another worker makes the attempt again.
  */
 export async function deliverEventV2(started: DeliverEventInput): Promise<DeliveryResult> {
-  return deliver(started, (input) => localAttempt.sendToCustomerIo({ ...input, deferAfterMs: DEFER_AFTER_MS }));
+  return reported(started, () =>
+    deliver(started, (input) => localAttempt.sendToCustomerIo({ ...input, deferAfterMs: DEFER_AFTER_MS })),
+  );
 }
 
 /** The first version: each attempt a regular activity. Runs it started still finish on it. */
 export async function deliverEvent(started: DeliverEventInput): Promise<DeliveryResult> {
-  return deliver(started, (input) => activityAttempt.sendToCustomerIo(input));
+  return reported(started, () => deliver(started, (input) => activityAttempt.sendToCustomerIo(input)));
+}
+
+/** Tells the worker's metrics how the delivery ended (a sink: no command, nothing in the history). */
+async function reported(started: DeliverEventInput, run: () => Promise<DeliveryResult>): Promise<DeliveryResult> {
+  const eventType = started.event.type;
+  try {
+    const result = await run();
+    metricsSink.finished(started.integrationId, eventType, result.status);
+    return result;
+  } catch (err) {
+    metricsSink.finished(started.integrationId, eventType, isCancellation(err) ? 'cancelled' : 'failed');
+    throw err;
+  }
 }
 
 async function deliver(started: DeliverEventInput, send: Send): Promise<DeliveryResult> {
@@ -132,8 +149,11 @@ async function deliverWithRetries(
     if (failure.next === 'park' && policy.awaitCredentialsMs > 0) {
       labels.set('awaiting_credentials', { httpStatus, attempts: attempt, error: lastError });
       log.warn('credentials refused; waiting for new ones', { attempt, httpStatus });
+      metricsSink.parked(integrationId);
       const parkedAt = Date.now();
-      if (!(await revisions.awaitNewerThan(failure.revisionNumber ?? 0, policy.awaitCredentialsMs))) {
+      const woken = await revisions.awaitNewerThan(failure.revisionNumber ?? 0, policy.awaitCredentialsMs);
+      metricsSink.unparked(integrationId, woken ? 'new_credentials' : 'expired');
+      if (!woken) {
         labels.set('failed', { attempts: attempt });
         const message = `${failure.message} No new credentials arrived within ${inHours(policy.awaitCredentialsMs)} h.`;
         throw finalFailure(message, DeliveryFailureType.Unauthorized, operation, attempt, failure);

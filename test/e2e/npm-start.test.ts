@@ -6,6 +6,7 @@ import { freePort } from '../../src/temporal/dev-server';
 import { FakeCustomerIo } from '../support/fake-customerio';
 import { httpClient } from '../support/http';
 import { exitWithin, runNode } from '../support/processes';
+import { scrape, total } from '../support/prometheus';
 import { eventually } from '../support/temporal';
 
 /** The data directory and every file in it are their owner's alone; returns what the directory holds. */
@@ -38,13 +39,19 @@ describe('npm start', () => {
   });
 
   test('runs Temporal, the worker and the API in one process, delivers an event, and stops cleanly on Ctrl-C', async () => {
-    const [port, temporalPort, uiPort] = [await freePort(), await freePort(), await freePort()];
+    const [port, temporalPort, uiPort, sdkMetricsPort] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
     const service = runNode('main', {
       SIGNAL_DATA_DIR: dataDir,
       PORT: String(port),
       TEMPORAL_DEV_PORT: String(temporalPort),
       TEMPORAL_UI_PORT: String(uiPort),
       CUSTOMERIO_TRACK_URL_US: fake.url,
+      TEMPORAL_METRICS_PORT: String(sdkMetricsPort),
       LOG_LEVEL: 'warn',
     });
     try {
@@ -83,6 +90,18 @@ describe('npm start', () => {
       const [delivered] = await fake.waitForRequests(1, { match: (r) => r.method === 'PUT', timeoutMs: 30_000 });
       expect(delivered).toMatchObject({ path: '/api/v1/customers/first-user', authorized: true });
       expect(delivered!.json).toMatchObject({ email: 'first@example.com' });
+
+      // One process: the API's /metrics holds the intake's figures and the worker's alike.
+      const metrics = await eventually(async () => {
+        const samples = await scrape(`http://127.0.0.1:${port}/metrics`);
+        return total(samples, 'signal_deliveries_finished_total', { status: 'delivered' }) === 1 ? samples : undefined;
+      }, 'the delivery to be counted as finished');
+      expect(total(metrics, 'signal_intake_events_total', { outcome: 'accepted' })).toBe(1);
+      expect(total(metrics, 'signal_deliveries_started_total', { event_type: 'identify' })).toBe(1);
+      expect(total(metrics, 'signal_customerio_attempts_total', { status_class: '2xx' })).toBe(1);
+      expect(service.output()).toContain(`Temporal SDK: http://127.0.0.1:${sdkMetricsPort}/metrics`);
+      const sdk = await scrape(`http://127.0.0.1:${sdkMetricsPort}/metrics`);
+      expect(total(sdk, 'temporal_workflow_completed_total')).toBe(1);
 
       const ui = await fetch(`http://127.0.0.1:${uiPort}/`);
       expect(ui.status).toBe(200);

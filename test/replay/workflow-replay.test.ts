@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
+import { deliveryMetricsSinks } from '../../src/worker/metrics-sinks';
 import { installTestRuntime, workflowBundlePath } from '../support/temporal';
 
 const DIR = join(__dirname, '../fixtures/histories');
@@ -52,7 +53,12 @@ describe('workflow code stays replay-compatible', () => {
   test.each(cases)('%s %s replays without a determinism error', async (version, kind) => {
     const { history } = histories(version).find((h) => h.kind === kind)!;
     await expect(
-      Worker.runReplayHistory({ workflowBundle: { codePath: workflowBundlePath() } }, history, `${version}-${kind}`),
+      Worker.runReplayHistory(
+        // The production worker's sinks: a replay calls none of them, but the workflow must find them registered.
+        { workflowBundle: { codePath: workflowBundlePath() }, sinks: deliveryMetricsSinks },
+        history,
+        `${version}-${kind}`,
+      ),
     ).resolves.toBeUndefined();
   });
 

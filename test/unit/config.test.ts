@@ -30,6 +30,16 @@ describe('loadConfig', () => {
     );
   });
 
+  test('metrics ports are off unless set, and listen on loopback unless told otherwise', () => {
+    const config = loadConfig({});
+    expect(config.METRICS_PORT).toBeUndefined();
+    expect(config.TEMPORAL_METRICS_PORT).toBeUndefined();
+    expect(config.METRICS_HOST).toBe('127.0.0.1');
+    expect(loadConfig({ METRICS_PORT: '9464', TEMPORAL_METRICS_PORT: '' })).toMatchObject({ METRICS_PORT: 9464 });
+    expect(() => loadConfig({ METRICS_PORT: '0' })).toThrow(/METRICS_PORT/);
+    expect(() => loadConfig({ TEMPORAL_METRICS_PORT: 'nine' })).toThrow(/TEMPORAL_METRICS_PORT/);
+  });
+
   test('requireSetting names a missing secret', () => {
     expect(() => requireSetting(loadConfig({}), 'ENCRYPTION_KEY')).toThrow(/ENCRYPTION_KEY: is required/);
   });

@@ -54,6 +54,19 @@ describe('DeliveryRateLimiter', () => {
     expect(l.currentRate('int_1')).toBe(25);
   });
 
+  test('reports the rate as it recovers between requests, as a metrics scrape reads it', () => {
+    const l = limiter();
+    l.reserve('int_1', 100);
+    l.pushedBack('int_1', 1_000);
+    expect([...l.rates()]).toEqual([['int_1', 50]]);
+    now += 500;
+    expect(l.currentRate('int_1')).toBe(50); // still blocked by Retry-After: no recovery yet
+    now += 500;
+    expect(l.currentRate('int_1')).toBeCloseTo(60); // 10 % of 100/s per second since its last request
+    now += 60_000;
+    expect([...l.rates()]).toEqual([['int_1', 100]]);
+  });
+
   test('never drops below one request a second', () => {
     const l = limiter();
     l.reserve('int_1', 4);
