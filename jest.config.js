@@ -8,7 +8,8 @@ const transform = {
 /**
  * Three projects, so the inner loop stays fast: `unit` (pure code, no servers: `npm run test:unit`; the peer
  * conformance suite is pure too), `services` (PostgreSQL and docker-compose, no Temporal), and `temporal`, which
- * shares one real Temporal dev server started by its global setup. `npm test` runs all three.
+ * shares one real Temporal dev server started by its global setup; its test/cluster suite also starts a Temporal
+ * cluster on PostgreSQL of its own (scripts/temporal-cluster). `npm test` runs all three.
  *
  * @type {import('jest').Config}
  */

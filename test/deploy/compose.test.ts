@@ -3,6 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { loadConfig } from '../../src/config';
+import { searchAttributeCliFlags } from '../../src/temporal/search-attributes';
+import { clusterSettings } from '../support/cluster-settings';
 
 /**
  * docker-compose.yml as docker-compose itself reads it: valid, refusing to start without its secrets, and wiring the
@@ -34,6 +36,7 @@ interface ExecError extends Error {
 }
 interface ComposeService {
   image?: string;
+  volumes?: (string | { source?: string; target?: string })[];
   build?: unknown;
   command?: string[] | string;
   environment?: Record<string, string | number | null> | string[];
@@ -118,6 +121,22 @@ function dependsOn(service: ComposeService): Record<string, string | undefined> 
   return Object.fromEntries(Object.entries(raw).map(([name, dep]) => [name, dep.condition]));
 }
 
+/** Its bind mounts as source → target, whichever syntax compose printed them in. */
+function mounts(service: ComposeService): { source?: string; target?: string }[] {
+  return (service.volumes ?? []).map((v) =>
+    typeof v === 'string' ? { source: v.split(':')[0], target: v.split(':')[1] } : v,
+  );
+}
+
+/** The server version scripts/temporal-server builds for CI: compose must run the same one. */
+function ciServerVersion(): string {
+  const script = readFileSync(resolve(ROOT, 'scripts/temporal-server'), 'utf8');
+  return /^SERVER_VERSION="(\d+\.\d+\.\d+)"$/m.exec(script)![1]!;
+}
+
+const TEMPORAL_SERVICES = ['temporal-schema', 'temporal', 'temporal-namespace'];
+const SETTINGS_DIR = '/etc/temporal/signal';
+
 /** The variable names EnvSchema declares, read from the source so a renamed setting breaks this test. */
 function configVariables(): Set<string> {
   const source = readFileSync(resolve(ROOT, 'src/config.ts'), 'utf8');
@@ -167,9 +186,21 @@ describe('docker-compose.yml', () => {
     });
 
     test('has the whole stack', () => {
-      expect(Object.keys(config.services).sort()).toEqual(['api', 'postgresql', 'temporal', 'temporal-ui', 'worker']);
+      expect(Object.keys(config.services).sort()).toEqual([
+        'api',
+        'postgresql',
+        'temporal',
+        'temporal-namespace',
+        'temporal-schema',
+        'temporal-ui',
+        'worker',
+      ]);
       expect(config.services.postgresql!.image).toMatch(/^postgres:16\b/);
-      expect(config.services.temporal!.image).toMatch(/^temporalio\/auto-setup:1\.2\d\.\d+$/);
+      // Production images, pinned to the version CI builds and tests the service on; no auto-setup anywhere.
+      expect(config.services.temporal!.image).toBe(`temporalio/server:${ciServerVersion()}`);
+      expect(config.services['temporal-schema']!.image).toBe(`temporalio/admin-tools:${ciServerVersion()}`);
+      expect(config.services['temporal-namespace']!.image).toBe(`temporalio/admin-tools:${ciServerVersion()}`);
+      expect(JSON.stringify(config)).not.toContain('auto-setup');
       expect(config.services['temporal-ui']!.image).toMatch(/^temporalio\/ui:/);
     });
 
@@ -185,9 +216,13 @@ describe('docker-compose.yml', () => {
       const env = environment(config.services[name]!);
       expect(env.DATABASE_URL).toBe(`postgres://signal:${SECRETS.POSTGRES_PASSWORD}@postgresql:5432/signal`);
       expect(env.TEMPORAL_ADDRESS).toBe('temporal:7233');
-      expect(env.TEMPORAL_NAMESPACE).toBe('default');
+      expect(env.TEMPORAL_NAMESPACE).toBe(clusterSettings().TEMPORAL_NAMESPACE);
       expect(env.ENCRYPTION_KEY).toBe(SECRETS.ENCRYPTION_KEY);
-      expect(dependsOn(config.services[name]!)).toEqual({ postgresql: 'service_healthy', temporal: 'service_healthy' });
+      expect(dependsOn(config.services[name]!)).toEqual({
+        postgresql: 'service_healthy',
+        temporal: 'service_healthy',
+        'temporal-namespace': 'service_completed_successfully',
+      });
     });
 
     test.each(['api', 'worker'])('%s is given only settings src/config.ts reads, and they load', (name) => {
@@ -224,35 +259,89 @@ describe('docker-compose.yml', () => {
       expect(test).toMatch(/^CMD node -e .*http:\/\/127\.0\.0\.1:8084\/healthz/);
     });
 
-    test('Temporal starts on a healthy PostgreSQL and is itself health-checked', () => {
-      const temporal = config.services.temporal!;
-      const env = environment(temporal);
-      expect(env).toMatchObject({
-        DB: 'postgres12',
-        DB_PORT: '5432',
-        POSTGRES_SEEDS: 'postgresql',
-        POSTGRES_USER: 'signal',
-        POSTGRES_PWD: SECRETS.POSTGRES_PASSWORD,
-      });
-      expect(dependsOn(temporal)).toEqual({ postgresql: 'service_healthy' });
-      expect(temporal.healthcheck?.test).toBeDefined();
+    test('Temporal: schema job on a healthy PostgreSQL, then the health-checked server, then the namespace job', () => {
+      const { temporal, 'temporal-schema': schema, 'temporal-namespace': namespace } = config.services;
+      for (const service of [schema!, temporal!]) {
+        expect(environment(service)).toMatchObject({
+          POSTGRES_SEEDS: 'postgresql',
+          DB_PORT: '5432',
+          POSTGRES_USER: 'signal',
+          POSTGRES_PWD: SECRETS.POSTGRES_PASSWORD,
+        });
+      }
+      expect(dependsOn(schema!)).toEqual({ postgresql: 'service_healthy' });
+      expect(dependsOn(temporal!)).toEqual({ 'temporal-schema': 'service_completed_successfully' });
+      expect(dependsOn(namespace!)).toEqual({ temporal: 'service_healthy' });
+      expect([temporal!.healthcheck?.test].flat().join(' ')).toMatch(/^CMD-SHELL wget .*127\.0\.0\.1:7243\//);
       expect([config.services.postgresql!.healthcheck?.test].flat().join(' ')).toMatch(/pg_isready/);
+      expect(environment(namespace!).TEMPORAL_ADDRESS).toBe('temporal:7233');
       expect(environment(config.services['temporal-ui']!).TEMPORAL_ADDRESS).toBe('temporal:7233');
+      expect(environment(schema!).SCHEMA_DIR).toBe('/etc/temporal/schema');
+    });
+
+    test('compose runs Temporal from deploy/temporal: cluster.env, server.yaml, dynamic config and setup.sh', () => {
+      const settings = clusterSettings();
+      for (const name of TEMPORAL_SERVICES) {
+        const service = config.services[name]!;
+        // Every cluster setting reaches every Temporal container unchanged (compose reads the file as env_file).
+        expect(environment(service)).toMatchObject(settings);
+        expect(mounts(service)).toContainEqual(
+          expect.objectContaining({ source: resolve(ROOT, 'deploy/temporal'), target: SETTINGS_DIR }),
+        );
+      }
+      const server = environment(config.services.temporal!);
+      expect(server.TEMPORAL_SERVER_CONFIG_FILE_PATH).toBe(`${SETTINGS_DIR}/${settings.TEMPORAL_SERVER_CONFIG}`);
+      expect(server.DYNAMIC_CONFIG_FILE_PATH).toBe(`${SETTINGS_DIR}/${settings.TEMPORAL_DYNAMIC_CONFIG}`);
+      expect([config.services['temporal-schema']!.command].flat()).toEqual([
+        'sh',
+        `${SETTINGS_DIR}/setup.sh`,
+        'schema',
+      ]);
+      expect([config.services['temporal-namespace']!.command].flat()).toEqual([
+        'sh',
+        `${SETTINGS_DIR}/setup.sh`,
+        'namespace',
+      ]);
     });
 
     test("Temporal runs with the repository's dynamic config: eager activity execution and eager workflow start", () => {
-      const temporal = config.services.temporal! as ComposeService & {
-        volumes?: (string | { source?: string; target?: string })[];
-      };
-      const path = environment(temporal).DYNAMIC_CONFIG_FILE_PATH!;
-      const mount = (temporal.volumes ?? [])
-        .map((v) => (typeof v === 'string' ? { source: v.split(':')[0], target: v.split(':')[1] } : v))
-        .find((v) => v.target === `/etc/temporal/${path}`);
-      expect(mount?.source).toBe(resolve(ROOT, 'deploy/temporal/dynamic-config.yaml'));
-      const file = readFileSync(resolve(ROOT, 'deploy/temporal/dynamic-config.yaml'), 'utf8');
+      const file = readFileSync(resolve(ROOT, 'deploy/temporal', clusterSettings().TEMPORAL_DYNAMIC_CONFIG!), 'utf8');
       expect(file).toMatch(/^system\.enableActivityEagerExecution:\n {2}- value: true$/m);
       expect(file).toMatch(/^system\.enableEagerWorkflowStart:\n {2}- value: true$/m);
     });
+  });
+});
+
+describe('deploy/temporal/cluster.env, the one source of the Temporal cluster settings', () => {
+  const settings = clusterSettings();
+
+  test('names the search attributes the code declares, with their types', () => {
+    expect(settings.TEMPORAL_SEARCH_ATTRIBUTES!.split(',')).toEqual(
+      searchAttributeCliFlags().filter((flag) => flag !== '--search-attribute'),
+    );
+  });
+
+  test('has the shard count, namespace, retention and the files the server runs with', () => {
+    expect(settings.NUM_HISTORY_SHARDS).toMatch(/^[1-9]\d*$/);
+    expect(settings.TEMPORAL_NAMESPACE).toBe('default');
+    expect(settings.TEMPORAL_NAMESPACE_RETENTION).toMatch(/^\d+[hd]$/);
+    for (const file of [settings.TEMPORAL_SERVER_CONFIG!, settings.TEMPORAL_DYNAMIC_CONFIG!, 'setup.sh'])
+      expect(existsSync(resolve(ROOT, 'deploy/temporal', file))).toBe(true);
+    // The server config reads the settings from the environment rather than restating them.
+    const template = readFileSync(resolve(ROOT, 'deploy/temporal', settings.TEMPORAL_SERVER_CONFIG!), 'utf8');
+    expect(template.split('\n')[0]).toBe('# enable-template');
+    expect(template).toMatch(/numHistoryShards: \{\{ env "NUM_HISTORY_SHARDS" \}\}/);
+    expect(template).toMatch(/filepath: \{\{ env "DYNAMIC_CONFIG_FILE_PATH" \| quote \}\}/);
+  });
+
+  test("CI's cluster (scripts/temporal-cluster) reads the same file and runs the same config and setup script", () => {
+    const script = readFileSync(resolve(ROOT, 'scripts/temporal-cluster'), 'utf8');
+    expect(script).toContain('. "$DEPLOY/cluster.env"');
+    expect(script).toContain('--config-file "$DEPLOY/$TEMPORAL_SERVER_CONFIG"');
+    expect(script).toContain('DYNAMIC_CONFIG_FILE_PATH="$DEPLOY/$TEMPORAL_DYNAMIC_CONFIG"');
+    expect(script).toMatch(/sh "\$DEPLOY\/setup\.sh" schema/);
+    expect(script).toMatch(/sh "\$DEPLOY\/setup\.sh" namespace/);
+    expect(script).toContain('DEPLOY="$ROOT/deploy/temporal"');
   });
 });
 

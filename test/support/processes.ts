@@ -15,14 +15,31 @@ export interface Running {
   output: () => string;
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
   exited: Promise<number | null>;
+  /** Once every process holding its output has exited (with `group: true`, what it spawned too). */
+  closed: Promise<void>;
 }
 
 /** Runs `node dist/<entry>.js` with exactly the given environment (plus PATH/HOME). */
 export function runNode(entry: string, env: Record<string, string>): Running {
-  const child = spawn(process.execPath, [resolve(distDir(), `${entry}.js`)], {
+  return runCommand(process.execPath, [resolve(distDir(), `${entry}.js`)], env, { name: entry });
+}
+
+/**
+ * Runs a command from the repository root with exactly the given environment (plus PATH/HOME). `group: true` puts it
+ * in a process group of its own, so `killGroup` reaches what it spawns too (`npm run` → bash → node).
+ */
+export function runCommand(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  options: { name?: string; group?: boolean } = {},
+): Running {
+  const entry = options.name ?? [command, ...args].join(' ');
+  const child = spawn(command, args, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.group ?? false,
   });
   let output = '';
   const listeners = new Set<() => void>();
@@ -33,10 +50,12 @@ export function runNode(entry: string, env: Record<string, string>): Running {
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  const closed = new Promise<void>((done) => child.once('close', () => done()));
   return {
     child,
     output: () => output,
     exited,
+    closed,
     waitFor(pattern, timeoutMs = 60_000) {
       return new Promise((resolveMatch, reject) => {
         const check = () => {
@@ -67,8 +86,15 @@ export function runNode(entry: string, env: Record<string, string>): Running {
   };
 }
 
-/** Resolves with the exit code, or kills the process and fails after the deadline. */
-export async function exitWithin(running: Running, timeoutMs: number): Promise<number | null> {
+/**
+ * Resolves with the exit code, or kills the process and fails after the deadline. `closed`: also waits for whatever
+ * it spawned that still writes to its output (`npm run` exits on SIGTERM before the node process under it does).
+ */
+export async function exitWithin(
+  running: Running,
+  timeoutMs: number,
+  until: 'exited' | 'closed' = 'exited',
+): Promise<number | null> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
@@ -77,8 +103,18 @@ export async function exitWithin(running: Running, timeoutMs: number): Promise<n
     }, timeoutMs);
   });
   try {
-    return await Promise.race([running.exited, deadline]);
+    const done = until === 'closed' ? running.closed.then(() => running.exited) : running.exited;
+    return await Promise.race([done, deadline]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** Signals a process started with `group: true` and everything it spawned; quiet if they are already gone. */
+export function killGroup(running: Running, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-running.child.pid!, signal);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
   }
 }
