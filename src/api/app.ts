@@ -9,6 +9,7 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { z } from 'zod';
 import { AppError, errors } from '../errors';
 import { observeIntakeRequest } from '../observability/delivery-metrics';
 import { registry } from '../observability/metrics';
@@ -22,6 +23,7 @@ import type { AuditLog } from '../store/audit-log';
 import { Authenticator, bearerToken, hasRole, type Principal } from './auth';
 import { clientErrorReply, frameworkErrorReply, sendError, toAppError } from './error-replies';
 import { DEFAULT_LIVE_STREAM_LIMITS, type LiveStreamLimits, LiveStreams } from './live-streams';
+import { registerOpenApi } from './openapi';
 import { registerAuditLogRoutes } from './routes/audit-logs';
 import { registerCatalogRoutes } from './routes/catalog';
 import { registerDeliveryRoutes } from './routes/deliveries';
@@ -29,6 +31,7 @@ import { registerLivePage } from './routes/live-page';
 import { registerIntakeRoutes } from './routes/events';
 import { registerIntegrationRoutes } from './routes/integrations';
 import { registerTokenRoutes } from './routes/tokens';
+import { isDocumentedOnly } from './schemas/documented';
 import { ERROR_RESPONSES, NoQuery } from './schemas/common';
 import { Health, Readiness } from './schemas/health';
 import { API_HELMET } from './security-headers';
@@ -74,6 +77,12 @@ export interface ApiDeps {
   trustProxy?: boolean | number | string;
   /** Readiness: each dependency answers ('ok') or not (`down`); why not goes to the log, never to the caller. */
   ready?: () => Promise<Record<string, 'ok' | 'down'>>;
+  /**
+   * Checks every answer against its route's declared response schema and reports each that does not match (the test
+   * harness fails on any): what the OpenAPI document promises is what the routes send. Off in production: it costs a
+   * parse per answer.
+   */
+  onResponseMismatch?: (problem: string) => void;
 }
 
 const DEFAULT_LIMITS: RateLimits = { intakePerSecond: 1000, adminPerSecond: 50, authFailuresPerMinute: 30 };
@@ -100,10 +109,26 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
     // Fastify's own 503 while closing is not the envelope: requests that arrive then are answered below.
     return503OnClosing: false,
   }).withTypeProvider<ZodTypeProvider>();
-  app.setValidatorCompiler(validatorCompiler);
+  app.setValidatorCompiler((route) =>
+    isDocumentedOnly(route.schema)
+      ? (data: unknown) => ({ value: data })
+      : validatorCompiler(route as Parameters<typeof validatorCompiler>[0]),
+  );
   // Response schemas document the answers (for OpenAPI) but do not filter them: parsing an answer through its schema
   // would silently drop a field the schema does not list yet, or turn a mismatch into a 500.
-  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  app.setSerializerCompiler(({ schema, method, url, httpStatus }) => {
+    const report = deps.onResponseMismatch;
+    if (!report) return (data) => JSON.stringify(data);
+    return (data) => {
+      const checked = (schema as z.ZodType).safeParse(data);
+      if (!checked.success) {
+        const where = checked.error.issues.map((i) => `${i.path.join('.') || '(answer)'}: ${i.message}`).join('; ');
+        report(`${method} ${url} ${httpStatus}: ${where}`);
+      }
+      return JSON.stringify(data);
+    };
+  });
+  registerOpenApi(app);
   // JSON only: without this Fastify would hand text/plain bodies to the handlers as strings.
   app.removeContentTypeParser('text/plain');
   const auth = new Authenticator({

@@ -27,6 +27,7 @@ interface ApiOptions {
   liveStreams?: ApiDeps['liveStreams'];
   /** The client is on a NativeConnection shared with a worker in this process: the intake asks for eager starts. */
   eagerStart?: boolean;
+  onResponseMismatch?: ApiDeps['onResponseMismatch'];
 }
 
 /** The HTTP service wired to the core: management API, intake, and the change hooks that keep caches honest. */
@@ -76,6 +77,7 @@ export function buildApi(core: Core, options: ApiOptions) {
     tokens: new AccessTokenStore(core.database.db),
     audit,
     intake,
+    onResponseMismatch: options.onResponseMismatch,
     bootstrapAdminToken: config.SIGNAL_ADMIN_TOKEN,
     bootstrapPipelineKey: config.SIGNAL_PIPELINE_KEY,
     rateLimits: options.rateLimits,

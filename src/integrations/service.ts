@@ -33,7 +33,7 @@ const Text = (max: number) =>
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     });
 
-const InstallSchema = z.strictObject({
+export const InstallSchema = z.strictObject({
   name: Text(200).min(1, 'name is required'),
   variant: Text(64).min(1).default('default'),
   config: z.record(z.string(), z.unknown(), { message: 'config must be an object of configuration fields' }),
@@ -43,7 +43,7 @@ const InstallSchema = z.strictObject({
   verify: z.boolean().default(true),
 });
 
-const PatchSchema = z.strictObject({
+export const PatchSchema = z.strictObject({
   name: Text(200).min(1).optional(),
   enabled: z.boolean().optional(),
   config: z.record(z.string(), z.unknown()).optional(),

@@ -76,7 +76,7 @@ const RawSignalEvent = z
     }
   });
 
-const SignalEventSchema = RawSignalEvent.transform((e) => {
+export const SignalEventSchema = RawSignalEvent.transform((e) => {
   const userId = e.userId || e.user_id || undefined;
   const anonymousId = e.anonymousId || e.anonymous_id || undefined;
   const previousId = e.previousId || e.previous_id || undefined;

@@ -131,6 +131,8 @@ export async function startDeliveryHarness(options: HarnessOptions = {}): Promis
   let live: LiveFeed | undefined;
   let deliveries: DeliveryService | undefined;
   let baseUrl = '';
+  // Every answer any test gets is checked against its route's declared schema (the OpenAPI document's promise).
+  const responseMismatches: string[] = [];
   if (options.api) {
     ({ app, live, deliveries } = buildApi(core, {
       config,
@@ -139,6 +141,7 @@ export async function startDeliveryHarness(options: HarnessOptions = {}): Promis
       retry: FAST_RETRY,
       rateLimits: options.rateLimits,
       liveStreams: options.liveStreams,
+      onResponseMismatch: (problem) => responseMismatches.push(problem),
     }));
     baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
   }
@@ -214,6 +217,11 @@ export async function startDeliveryHarness(options: HarnessOptions = {}): Promis
       await core.close();
       await us.close();
       await eu.close();
+      if (responseMismatches.length > 0) {
+        throw new Error(
+          `Answers that do not match their declared schema:\n${[...new Set(responseMismatches)].join('\n')}`,
+        );
+      }
     },
   };
 }

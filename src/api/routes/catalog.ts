@@ -5,7 +5,7 @@ import { CATALOG, findVendor } from '../../integrations/catalog';
 import { type IntegrationService, presentIntegration } from '../../integrations/service';
 import { actorOf, principalOf } from '../auth';
 import { ERROR_RESPONSES } from '../schemas/common';
-import { Catalog, CatalogParams, CatalogQuery, CatalogVendor, Integration } from '../schemas/integrations';
+import { Catalog, CatalogParams, CatalogQuery, CatalogVendor, InstallBody, Integration } from '../schemas/integrations';
 
 export function registerCatalogRoutes(app: FastifyInstance, integrations: IntegrationService): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
@@ -51,6 +51,7 @@ export function registerCatalogRoutes(app: FastifyInstance, integrations: Integr
       schema: {
         summary: 'Install an integration (the body is checked by the integration service)',
         params: CatalogParams,
+        body: InstallBody,
         response: { 201: Integration, ...ERROR_RESPONSES },
       },
     },

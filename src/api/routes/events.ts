@@ -3,9 +3,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { errors } from '../../errors';
 import type { EventIntake } from '../../intake/event-intake';
 import { ERROR_RESPONSES, NoQuery } from '../schemas/common';
-import { IntakeReceipt } from '../schemas/intake';
+import { BatchBody, EventBody, IntakeReceipt, MAX_BATCH_EVENTS } from '../schemas/intake';
 
-const MAX_BATCH_EVENTS = 500;
 /** Signal's gateway limit (MAX_PAYLOAD_SIZE). */
 const INTAKE_BODY_LIMIT = 512_000;
 
@@ -24,6 +23,7 @@ export function registerIntakeRoutes(app: FastifyInstance, intake: EventIntake):
       schema: {
         summary: 'Hand over one event',
         querystring: NoQuery,
+        body: EventBody,
         response: { 202: IntakeReceipt, ...ERROR_RESPONSES },
       },
     },
@@ -49,6 +49,7 @@ export function registerIntakeRoutes(app: FastifyInstance, intake: EventIntake):
       schema: {
         summary: `Hand over up to ${MAX_BATCH_EVENTS} events: {"batch":[…]}`,
         querystring: NoQuery,
+        body: BatchBody,
         response: { 202: IntakeReceipt, ...ERROR_RESPONSES },
       },
     },

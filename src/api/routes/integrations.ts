@@ -10,6 +10,7 @@ import {
   IntegrationList,
   IntegrationParams,
   IntegrationWithParked,
+  PatchBody,
   RevisionList,
 } from '../schemas/integrations';
 
@@ -77,6 +78,7 @@ export function registerIntegrationRoutes(
       schema: {
         summary: 'Change name, enabled or config (the body is checked by the integration service)',
         params: IntegrationParams,
+        body: PatchBody,
         response: { 200: Integration, ...ERROR_RESPONSES },
       },
     },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { plainTextProblem } from '../../shared/plain-text';
+import { ERROR_CODES } from '../error-codes';
 
 /**
  * Building blocks of the route schemas. Every query and path value is plain text (no control characters, well-formed
@@ -58,7 +59,14 @@ export const NoQuery = z.object({}).catchall(plainText(2_000)).describe('No quer
 export const ErrorEnvelope = z
   .object({
     error: z.object({
-      code: z.string().describe('Stable machine code, e.g. VALIDATION_FAILED'),
+      code: z
+        .string()
+        .describe(
+          `Stable machine code: ${Object.entries(ERROR_CODES)
+            .map(([code, [status, when]]) => `${code} (${status}): ${when}`)
+            .join('; ')}`,
+        )
+        .meta({ examples: Object.keys(ERROR_CODES) }),
       message: z.string().describe('What went wrong and what to do, for people'),
       details: z
         .unknown()

@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import { CustomerIoConfigSchema } from '../../customerio/config';
+import { InstallSchema, PatchSchema } from '../../integrations/service';
 import { listOf, optionalParam, plainText, RowId } from './common';
+import { documentedOnly } from './documented';
 
 /**
  * Integrations and the catalog. Install and PATCH bodies are the integration service's to parse (it owns the rules and
@@ -79,3 +82,32 @@ export const CatalogVendor = z
   })
   .meta({ id: 'CatalogVendor', description: 'A vendor of the integration catalog and its config fields' });
 export const Catalog = listOf(CatalogVendor).meta({ id: 'Catalog' });
+
+/** The product page's install body, as the README's first step sends it. */
+const PRODUCT_PAGE_INSTALL = {
+  name: 'Customer.io',
+  variant: 'default',
+  config: {
+    site_id: 'abc123def456',
+    api_key: 'xxxxxxxxxxxxxxxxxxxx',
+    tracking_api_key: 'xxxxxxxxxxxxxxxxxxxx',
+    region: 'us',
+  },
+  delivery_mode: 'server_side',
+};
+
+export const InstallBody = documentedOnly(
+  InstallSchema.extend({ config: CustomerIoConfigSchema }).meta({
+    id: 'InstallRequest',
+    description: 'An integration to install: its config is checked field by field, then with Customer.io',
+    examples: [PRODUCT_PAGE_INSTALL],
+  }),
+);
+
+export const PatchBody = documentedOnly(
+  PatchSchema.extend({ config: CustomerIoConfigSchema.partial().optional() }).meta({
+    id: 'PatchRequest',
+    description: 'What to change; config fields left out keep their value, "********" keeps a stored secret',
+    examples: [{ enabled: false }, { config: { tracking_api_key: 'new-key' }, change_summary: 'rotated key' }],
+  }),
+);
