@@ -3,7 +3,6 @@ import type { Client } from '@temporalio/client';
 import { InvalidEventError, startValidatedDelivery } from '../client/start-delivery';
 import { AppError } from '../errors';
 import { deliveryMetrics, eventTypeLabel } from '../observability/delivery-metrics';
-import { metrics } from '../observability/metrics';
 import type { SignalEvent } from '../shared/event';
 import { parseSignalEvent } from '../shared/event-schema';
 import type { RetryPolicy } from '../shared/retry-policy';
@@ -90,7 +89,7 @@ export class EventIntake {
           return undefined;
         }
         if (outcome.status === 'started') {
-          metrics.workflowStarts.inc({ eager: String(outcome.eager === true) });
+          deliveryMetrics.workflowStarts.inc({ eager: String(outcome.eager === true) });
           deliveryMetrics.deliveriesStarted.inc({ ...labels, source: 'intake' });
         } else deliveryMetrics.intakeDuplicates.inc(labels);
         return {

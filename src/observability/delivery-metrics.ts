@@ -47,6 +47,12 @@ export const deliveryMetrics = {
     buckets: SECONDS_FAST,
     registers: [registry],
   }),
+  workflowStarts: new Counter({
+    name: 'signal_intake_workflow_starts_total',
+    help: 'Delivery workflows the intake started, by whether the start was eager (its first task handed straight to this process’s worker)',
+    labelNames: ['eager'] as const,
+    registers: [registry],
+  }),
   deliveriesStarted: new Counter({
     name: 'signal_deliveries_started_total',
     help: 'Delivery workflows started, by integration, event type and source (intake, or a replay through the API)',

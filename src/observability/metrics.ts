@@ -1,20 +1,14 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 
 /**
- * The process's Prometheus metrics, one registry per process: `npm start` serves them on the API's `/metrics`.
- * Names are spelled here only.
+ * The process's Prometheus registry (`npm start` serves it on the API's `/metrics`) and the API's own metrics; the
+ * intake's and the deliveries' are in delivery-metrics.ts. Metric names are spelled in these two modules only.
  */
 export const registry = new Registry();
 // The process itself: CPU, memory (RSS, V8 heap by space), event-loop lag, garbage collection.
 collectDefaultMetrics({ register: registry });
 
 export const metrics = {
-  workflowStarts: new Counter({
-    name: 'signal_intake_workflow_starts_total',
-    help: 'Delivery workflows the intake started, by whether the start was eager (its first task handed straight to this process’s worker)',
-    labelNames: ['eager'] as const,
-    registers: [registry],
-  }),
   liveStreams: new Gauge({
     name: 'signal_api_live_streams',
     help: 'Live Events streams (GET /v1/admin/live-events) open now, counted from admission to the end of the connection',

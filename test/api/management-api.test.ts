@@ -1,19 +1,7 @@
 import { request } from 'undici';
+import { PRODUCT_PAGE_INSTALL } from '../../src/api/schemas/integrations';
 import { type DeliveryHarness, startDeliveryHarness } from '../support/delivery-harness';
 import { expectRateLimited, httpClient, type HttpResult } from '../support/http';
-
-/** The product page's own curl body. */
-const PRODUCT_PAGE_INSTALL = {
-  name: 'Customer.io',
-  variant: 'default',
-  config: {
-    site_id: 'abc123def456',
-    api_key: 'xxxxxxxxxxxxxxxxxxxx',
-    tracking_api_key: 'xxxxxxxxxxxxxxxxxxxx',
-    region: 'us',
-  },
-  delivery_mode: 'server_side',
-};
 
 describe('management API', () => {
   let h: DeliveryHarness;

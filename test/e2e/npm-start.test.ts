@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PRODUCT_PAGE_INSTALL } from '../../src/api/schemas/integrations';
 import { freePort } from '../../src/temporal/dev-server';
 import { FakeCustomerIo } from '../support/fake-customerio';
 import { httpClient } from '../support/http';
@@ -69,17 +70,7 @@ describe('npm start', () => {
       const call = httpClient(() => `http://127.0.0.1:${port}`);
       const installed = await call('POST', '/v1/admin/integration-catalog/customer_io/install', {
         token: adminToken,
-        body: {
-          name: 'Customer.io',
-          variant: 'default',
-          config: {
-            site_id: 'abc123def456',
-            api_key: 'xxxxxxxxxxxxxxxxxxxx',
-            tracking_api_key: 'xxxxxxxxxxxxxxxxxxxx',
-            region: 'us',
-          },
-          delivery_mode: 'server_side',
-        },
+        body: PRODUCT_PAGE_INSTALL,
       });
       expect(installed.status).toBe(201);
       const sent = await call('POST', '/v1/events', {

@@ -83,8 +83,8 @@ export const CatalogVendor = z
   .meta({ id: 'CatalogVendor', description: 'A vendor of the integration catalog and its config fields' });
 export const Catalog = listOf(CatalogVendor).meta({ id: 'Catalog' });
 
-/** The product page's install body, as the README's first step sends it. */
-const PRODUCT_PAGE_INSTALL = {
+/** The product page's install body, as the README's first step sends it (test/api/openapi.test.ts holds them equal). */
+export const PRODUCT_PAGE_INSTALL = {
   name: 'Customer.io',
   variant: 'default',
   config: {
