@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { Context } from '@temporalio/activity';
+import { CancelledFailure, Context } from '@temporalio/activity';
 import type { HttpExchange } from '../customerio/exchange';
 import type { TrackTransport } from '../customerio/http/transport';
 import { attemptFailure, outcomeOf } from '../customerio/outcomes';
@@ -55,6 +55,9 @@ export function createSendToCustomerIo(deps: SendDeps): DeliveryActivities['send
       request,
       signal,
     );
+    // Cut off by this worker (the run was evicted or cancelled, or the worker is stopping): Customer.io gave no answer,
+    // so this is no attempt outcome to classify or count; if the run goes on, it makes the attempt again.
+    if (signal.aborted) throw new CancelledFailure('The worker cancelled this attempt');
     recordAttempt(integrationId, exchange);
     if (exchange.status === 429 || exchange.retryAfterMs !== undefined)
       deps.limiter.pushedBack(integrationId, exchange.retryAfterMs);
