@@ -19,6 +19,8 @@ runMain(async () => {
   const metrics = await startConfiguredMetricsServer(config);
   logger.info(
     {
+      // As Temporal records it on every task this worker completes, so a history names the process that ran it.
+      identity: worker.worker.options.identity,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       temporal: config.TEMPORAL_ADDRESS,
       metrics: metrics?.url,
