@@ -22,8 +22,10 @@ RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production
-# The same V8 memory settings scripts/run gives `npm start` (scripts/node-options; test/deploy checks they agree).
-ENV NODE_OPTIONS="--max-old-space-size=128 --max-semi-space-size=2"
+# The same node settings scripts/run gives `npm start`: V8's memory, malloc's arenas and the workflow-thread preload
+# (scripts/node-options says why; test/deploy checks they agree).
+ENV NODE_OPTIONS="--max-old-space-size=128 --max-semi-space-size=2 --require=/app/dist/worker/workflow-thread-preload.js"
+ENV MALLOC_ARENA_MAX=2
 WORKDIR /app
 # Code and dependencies stay root-owned, so the unprivileged process cannot rewrite what it runs.
 COPY --from=build /app/package.json /app/package-lock.json ./

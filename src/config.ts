@@ -77,6 +77,8 @@ const EnvSchema = z.object({
   METRICS_HOST: withDefault(z.string().min(1).default('127.0.0.1')),
   /** Set: the Temporal SDK's own metrics (worker polls, task latencies, slots) on this port, in the worker processes. */
   TEMPORAL_METRICS_PORT: withDefault(z.coerce.number().int().min(1).max(65535).optional()),
+  /** `on` keeps the SDK's workflow stack traces; src/worker/workflow-thread-preload.ts acts on it, here it is checked. */
+  WORKFLOW_STACK_TRACES: withDefault(z.enum(['on', 'off']).default('off')),
   LOG_LEVEL: withDefault(z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info')),
   TRUST_PROXY: TrustProxy,
   /** The bound on how long a pipeline key revoked on one API replica keeps working on the others. */

@@ -22,6 +22,7 @@ runMain(async () => {
       // As Temporal records it on every task this worker completes, so a history names the process that ran it.
       identity: worker.worker.options.identity,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
+      workflowStackTraces: config.WORKFLOW_STACK_TRACES,
       temporal: config.TEMPORAL_ADDRESS,
       metrics: metrics?.url,
       temporalMetrics: temporalMetrics && `http://${temporalMetrics}/metrics`,

@@ -346,12 +346,17 @@ describe('deploy/temporal/cluster.env, the one source of the Temporal cluster se
 });
 
 describe('the service image', () => {
-  test('runs node with the same V8 memory settings as npm start', () => {
+  test('runs node with the same settings as npm start: V8 memory, malloc arenas, the workflow-thread preload', () => {
     const script = readFileSync(resolve(ROOT, 'scripts/node-options'), 'utf8');
     const dockerfile = readFileSync(resolve(ROOT, 'Dockerfile'), 'utf8');
-    const fromScript = /^SIGNAL_NODE_OPTIONS="([^"]+)"$/m.exec(script)?.[1];
-    const fromImage = /^ENV NODE_OPTIONS="([^"]+)"$/m.exec(dockerfile)?.[1];
-    expect(fromScript).toMatch(/--max-old-space-size=\d+/);
-    expect(fromImage).toBe(fromScript);
+    const fromScript = (name: string) => new RegExp(`^${name}="?([^"\\n]+)"?$`, 'm').exec(script)?.[1];
+    const fromImage = (name: string) => new RegExp(`^ENV ${name}="?([^"\\n]+)"?$`, 'm').exec(dockerfile)?.[1];
+    expect(fromScript('SIGNAL_NODE_OPTIONS')).toMatch(/--max-old-space-size=\d+/);
+    // The image's working directory is /app, and dist/ sits there (COPY --from=build /app/dist ./dist).
+    const preload = fromScript('SIGNAL_PRELOAD')!;
+    expect(existsSync(resolve(ROOT, 'src', preload.replace(/\.js$/, '.ts')))).toBe(true);
+    expect(fromImage('NODE_OPTIONS')).toBe(`${fromScript('SIGNAL_NODE_OPTIONS')} --require=/app/dist/${preload}`);
+    expect(dockerfile).toMatch(/^WORKDIR \/app$/m);
+    expect(fromImage('MALLOC_ARENA_MAX')).toBe(fromScript('SIGNAL_MALLOC_ARENA_MAX'));
   });
 });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import { PRODUCT_PAGE_INSTALL } from '../../src/api/schemas/integrations';
 import { freePort } from '../../src/temporal/dev-server';
 import { FakeCustomerIo } from '../support/fake-customerio';
@@ -93,6 +94,16 @@ describe('npm start', () => {
       expect(service.output()).toContain(`Temporal SDK: http://127.0.0.1:${sdkMetricsPort}/metrics`);
       const sdk = await scrape(`http://127.0.0.1:${sdkMetricsPort}/metrics`);
       expect(total(sdk, 'temporal_workflow_completed_total')).toBe(1);
+
+      // The workflow thread runs with the SDK's stack traces off (scripts/run's preload): the query, answered by
+      // replaying the finished run on this worker, says so.
+      const connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
+      try {
+        const handle = new Client({ connection }).workflow.getHandle(sent.body.deliveries[0].workflow_id);
+        await expect(handle.query('__stack_trace')).rejects.toThrow(/stack traces are not enabled/);
+      } finally {
+        await connection.close();
+      }
 
       const ui = await fetch(`http://127.0.0.1:${uiPort}/`);
       expect(ui.status).toBe(200);

@@ -19,9 +19,19 @@ export interface Running {
   closed: Promise<void>;
 }
 
-/** Runs `node dist/<entry>.js` with exactly the given environment (plus PATH/HOME). */
+/**
+ * Runs `<entry>.js` of that build the way `npm start` / `npm run worker` do (scripts/run: node's settings and preload,
+ * then `exec node`, so the child is node itself), with exactly the given environment (plus PATH/HOME).
+ */
 export function runNode(entry: string, env: Record<string, string>): Running {
-  return runCommand(process.execPath, [resolve(distDir(), `${entry}.js`)], env, { name: entry });
+  return runCommand(
+    'bash',
+    ['scripts/run', entry],
+    { SIGNAL_SKIP_BUILD: '1', SIGNAL_DIST_DIR: distDir(), ...env },
+    {
+      name: entry,
+    },
+  );
 }
 
 /**
