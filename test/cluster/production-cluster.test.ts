@@ -328,8 +328,14 @@ describeCluster(
       expect(replay.status).toBe(202);
       expect(replay.body).toMatchObject({ replay_of: workflowId, workflow_id: `replay:${workflowId}` });
       await recordOnce(replay.body.workflow_id, 'delivered');
-      expect(fake.requests).toHaveLength(2);
-      expect(fake.requests[1]!.body).toBe(fake.requests[0]!.body);
+      const [original, again, ...more] = fake.requests.filter((r) => r.authorized);
+      expect(more).toEqual([]);
+      expect(again!.body).toBe(original!.body);
+      // The worker that took the replay may still trust the key from before the last test's rotation (for up to
+      // CREDENTIALS_REVALIDATE_MS): that one attempt is refused, and the run, seeing a newer revision, goes again at once.
+      const refused = fake.requests.filter((r) => !r.authorized);
+      expect(refused.length).toBeLessThanOrEqual(1);
+      for (const r of refused) expect(r.body).toBe(original!.body);
       const replays = await listUntil(`status=delivered&integration_id=${integrationId}`, (r) =>
         ids(r).includes(replay.body.workflow_id),
       );
