@@ -19,7 +19,7 @@
 import { isMainThread } from 'node:worker_threads';
 
 /** The setting's name; `on` keeps stack traces. config.ts validates it for the service. */
-export const WORKFLOW_STACK_TRACES = 'WORKFLOW_STACK_TRACES';
+const WORKFLOW_STACK_TRACES = 'WORKFLOW_STACK_TRACES';
 
 const SDK_MODULE = '@temporalio/worker/lib/workflow/vm-shared';
 

@@ -349,11 +349,10 @@ describeCluster(
     test('a worker SIGKILLed mid-run: every event still delivered, once per Customer.io event id', async () => {
       fake.clear();
       const client = new Client({ connection: connection!, namespace: settings.TEMPORAL_NAMESPACE });
+      const historyOf = (workflowId: string) => client.workflow.getHandle(workflowId).fetchHistory();
       /** Who completed each workflow task of a run, as Temporal recorded it. */
-      const completedBy = async (workflowId: string) => {
-        const history = await client.workflow.getHandle(workflowId).fetchHistory();
-        return (history.events ?? []).flatMap((e) => e.workflowTaskCompletedEventAttributes?.identity ?? []);
-      };
+      const completedBy = (history: Awaited<ReturnType<typeof historyOf>>) =>
+        (history.events ?? []).flatMap((e) => e.workflowTaskCompletedEventAttributes?.identity ?? []);
       const [victim, survivor] = workerIdentities;
       // Events keep coming until well after the kill, so it cuts into a stream of live work, whatever the timing.
       const sent: string[] = [];
@@ -374,7 +373,7 @@ describeCluster(
       await eventually(
         async () => {
           for (const workflowId of [...sent].reverse())
-            if ((await completedBy(workflowId)).includes(victim!)) return true;
+            if (completedBy(await historyOf(workflowId)).includes(victim!)) return true;
           return undefined;
         },
         `worker 1 (${victim}) to take part in the burst`,
@@ -395,9 +394,7 @@ describeCluster(
         byEventId.set(id, [...(byEventId.get(id) ?? []), r]);
       }
       expect(byEventId.size).toBe(sent.length);
-      const histories = new Map(
-        await Promise.all(sent.map(async (id) => [id, await client.workflow.getHandle(id).fetchHistory()] as const)),
-      );
+      const histories = new Map(await Promise.all(sent.map(async (id) => [id, await historyOf(id)] as const)));
       // A run the kill cut into: the victim started a workflow task in it that then timed out.
       const cutOff = new Set<string>();
       for (const [workflowId, history] of histories) {
@@ -418,12 +415,7 @@ describeCluster(
         expect(cutOff).toContain(sent[Number(userId.replace('burst-', ''))]);
       }
       // The survivor took over: what came after the kill was run by it, and nothing by a third party.
-      const identities = new Set(
-        [...histories.values()].flatMap((h) =>
-          (h.events ?? []).flatMap((e) => e.workflowTaskCompletedEventAttributes?.identity ?? []),
-        ),
-      );
-      expect(identities).toEqual(new Set([victim, survivor]));
+      expect(new Set([...histories.values()].flatMap(completedBy))).toEqual(new Set([victim, survivor]));
       const listed = await listUntil(
         `status=delivered&event_name=Burst&limit=100`,
         (r) => r.body.data.length === sent.length,
