@@ -1,5 +1,5 @@
 import { Format, MultiBar, type Options, type Params, type SingleBar } from 'cli-progress';
-import type { Stream } from './output';
+import { printable, type Stream } from './output';
 
 type Outcome = 'replayed' | 'skipped' | 'failed';
 
@@ -35,8 +35,8 @@ export class Progress {
     if (!this.stream.isTTY || this.terminal) return;
     const bars = new MultiBar({
       // cli-progress only writes to the stream and reads isTTY and columns, so the CLI's Output (which masks
-      // secrets) stands in for a Node stream.
-      stream: this.stream as unknown as NodeJS.WritableStream,
+      // secrets) stands in for a Node stream; its `controls` pass the bar's redraw sequences, which it would escape.
+      stream: (this.stream.controls ?? this.stream) as unknown as NodeJS.WritableStream,
       format: (options, params, payload: Counts) => formatLine(options, params, payload),
       barsize: BAR_CELLS,
       barCompleteChar: '#',
@@ -68,7 +68,7 @@ export class Progress {
       this.stream.write(`${text}\n`);
       return;
     }
-    this.terminal.bars.log(`${text}\n`);
+    this.terminal.bars.log(`${printable(text)}\n`);
     // log() only queues the text for the next frame, and stop() drops what is queued: write it now.
     this.terminal.bars.update();
   }

@@ -3,6 +3,7 @@ import { type DeliveryPlan, planDelivery, unsupportedDetail } from './actions';
 import { resolveCustomerId } from './identifiers';
 import { DEFAULT_MAPPING_OPTIONS } from './mapping-options';
 import { DeliveryFailureType } from './outcomes';
+import { ADOPT_ALL, type AdoptRevision } from './plan-revisions';
 
 /**
  * A delivery's input once the decisions about its event are made: who it addresses, how the mapping treats it, and
@@ -38,14 +39,15 @@ export type PreparedDelivery =
 /**
  * Settles and plans a delivery. Whatever an input holds, this ends in a decision: an error thrown on the way (an input
  * no schema checked, a bug) refuses the delivery as InvalidEvent. The workflow relies on it: a planning error that
- * escaped would fail its workflow task again and again, forever.
+ * escaped would fail its workflow task again and again, forever. `adopt`: the planning revisions this run takes (the
+ * workflow answers with patched(), so runs started before a revision replay as they ran).
  */
-export function prepareDelivery(started: DeliverEventInput): PreparedDelivery {
+export function prepareDelivery(started: DeliverEventInput, adopt: AdoptRevision = ADOPT_ALL): PreparedDelivery {
   let input: SettledInput | undefined;
   try {
     input = settleDeliveryInput(started);
     if (input.filter) return { kind: 'filtered', input, filter: input.filter };
-    const plan = planDelivery(input);
+    const plan = planDelivery(input, adopt);
     return plan.ok ? { kind: 'planned', input, plan } : { kind: 'refused', input, ...plan };
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);

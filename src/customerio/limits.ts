@@ -2,9 +2,12 @@ import type { SignalEvent } from '../shared/event';
 import type { ActionLimits, TrackApiRequest } from './actions/types';
 import { utf8Length } from './identifiers';
 
+/** Customer.io's limit on an event name (custom event, page or screen view), in UTF-8 bytes. */
+export const EVENT_NAME_MAX_BYTES = 100;
+
 /** Customer.io Track API limits (journeys-track OpenAPI); checked before sending so an oversized event fails fast. */
 const LIMITS = {
-  eventNameBytes: 100,
+  eventNameBytes: EVENT_NAME_MAX_BYTES,
   attributeNameBytes: 150,
   attributeValueBytes: 1000,
   attributesPerCall: 300,

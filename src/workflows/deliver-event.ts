@@ -2,6 +2,7 @@ import {
   ApplicationFailure,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   sleep,
@@ -79,7 +80,7 @@ async function reported(started: DeliverEventInput, run: () => Promise<DeliveryR
 async function deliver(started: DeliverEventInput, send: Send): Promise<DeliveryResult> {
   const labels = new RunLabels();
   const revisions = new CredentialRevisions(started.integrationId);
-  const prepared = prepareDelivery(started);
+  const prepared = prepareDelivery(started, (revision) => patched(revision));
   if (prepared.input && workflowInfo().typedSearchAttributes.get(IntegrationIdKey) === undefined) {
     // Runs are labelled by whoever starts them; this labels those started before that was so.
     const initial = safely(() => initialSearchAttributes(prepared.input!));

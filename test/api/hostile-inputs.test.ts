@@ -627,3 +627,122 @@ describe('hostile inputs across every route', () => {
     expect(table.filter(([s]) => s >= 500)).toEqual([]);
   });
 });
+
+describe('event input: ids, names and times intake refuses, and what it keeps exact', () => {
+  let h: DeliveryHarness;
+  const creds = { siteId: 'input-site', apiKey: 'input-track-key-5e2c8a1f' };
+  const call = httpClient(() => h.baseUrl);
+
+  beforeAll(async () => {
+    h = await startDeliveryHarness({ api: true });
+    h.us.acceptCredentials(creds);
+    const installed = await h.installThroughApi({ name: 'Input rules', credentials: creds, appKey: 'input-app-key' });
+    expect(installed.status).toBe(201);
+  });
+  afterAll(() => h.close());
+
+  let n = 0;
+  /** Posts `json` to /v1/events as written (numbers too long for a JS number stay as the sender wrote them). */
+  const post = (json: string) => call('POST', '/v1/events', { token: h.pipelineKey, raw: json });
+  const messageId = () => `input-rules-${++n}-${Date.now()}`;
+  const event = (fields: string) => `{"type":"track","event":"x","messageId":"${messageId()}",${fields}}`;
+
+  function expectRefused(res: Awaited<ReturnType<typeof call>>, field: string, message: RegExp): void {
+    expect({ status: res.status, type: res.headers.get('content-type') }).toEqual({
+      status: 422,
+      type: expect.stringMatching(/^application\/json/),
+    });
+    expect(res.body.error).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.any(String) });
+    expect(res.body.error.details).toEqual([{ field, message: expect.stringMatching(message) }]);
+  }
+
+  test.each([
+    ['userId', '"userId":12345678901234567890'],
+    ['userId', '"userId":9007199254740993'],
+    ['userId', '"userId":9007199254740992'],
+    ['userId', '"userId":1e21'],
+    ['userId', '"userId":1.5'],
+    ['anonymousId', '"userId":"u","anonymousId":-9007199254740993'],
+    ['traits.id', '"traits":{"id":12345678901234567890}'],
+    ['context.traits.userId', '"context":{"traits":{"userId":18446744073709551615}}'],
+    ['context.externalId.0.id', '"context":{"externalId":[{"id":98765432109876543210,"type":"id"}]}'],
+    ['properties.objectId', '"userId":"u","properties":{"objectId":12345678901234567890}'],
+  ])('a numeric %s that JSON cannot carry exactly (%s) is 422 naming it', async (field, fields) => {
+    expectRefused(await post(event(fields)), field, /2\^53 - 1.*send the id as a string/);
+  });
+
+  test('previousId and groupId beyond 2^53 - 1 are 422 naming them', async () => {
+    const alias = `{"type":"alias","userId":"u","previousId":12345678901234567890,"messageId":"${messageId()}"}`;
+    expectRefused(await post(alias), 'previousId', /2\^53 - 1/);
+    const group = `{"type":"group","userId":"u","groupId":12345678901234567890,"messageId":"${messageId()}"}`;
+    expectRefused(await post(group), 'groupId', /2\^53 - 1/);
+  });
+
+  test('an id within 2^53 - 1 is delivered with its exact digits', async () => {
+    h.us.clear();
+    const res = await post(event('"userId":9007199254740991'));
+    expect(res.status).toBe(202);
+    await h.client.workflow.getHandle(res.body.deliveries[0].workflow_id).result();
+    expect(h.us.requests.map((r) => r.path)).toContain('/api/v1/customers/9007199254740991/events');
+  });
+
+  test('an NFD id is delivered as its NFC spelling; one with a zero-width space is 422', async () => {
+    h.us.clear();
+    const res = await call('POST', '/v1/events', {
+      token: h.pipelineKey,
+      body: { type: 'track', event: 'x', userId: 'jose\u0301', messageId: messageId() },
+    });
+    expect(res.status).toBe(202);
+    await h.client.workflow.getHandle(res.body.deliveries[0].workflow_id).result();
+    expect(h.us.requests.map((r) => r.path)).toContain(`/api/v1/customers/${encodeURIComponent('jos\u00e9')}/events`);
+
+    const hidden = await call('POST', '/v1/events', {
+      token: h.pipelineKey,
+      body: { type: 'track', event: 'x', userId: 'jos\u00e9\u200b', messageId: messageId() },
+    });
+    expectRefused(hidden, 'userId', /invisible format characters \(it holds U\+200B\)/);
+  });
+
+  test('an event name with terminal escape sequences is 422 naming it', async () => {
+    const res = await call('POST', '/v1/events', {
+      token: h.pipelineKey,
+      body: {
+        type: 'track',
+        event: '\u001b[2J\u001b]0;pwned\u0007Order \u001b[31mPaid',
+        userId: 'u',
+        messageId: messageId(),
+      },
+    });
+    expectRefused(res, 'event', /control characters/);
+  });
+
+  test.each([
+    ['0001-01-01T00:00:00Z', /1970-01-01T00:00:00Z up to 2100-01-01T00:00:00Z/],
+    ['9999-12-31T23:59:59Z', /1970-01-01T00:00:00Z up to 2100-01-01T00:00:00Z/],
+    ['2026-02-25T14:30:00+99:99', /offset \+99:99.*-23:59 to \+23:59/],
+    ['2026-02-25T14:30:00-25:00', /offset -25:00/],
+  ])('the timestamp %s is 422 naming it', async (timestamp, message) => {
+    expectRefused(await post(event(`"userId":"u","timestamp":"${timestamp}"`)), 'timestamp', message);
+  });
+
+  test.each(['1e20', '8.64e21', '100000000000000000000'])('the unix timestamp %s is 422 naming it', async (number) => {
+    expectRefused(
+      await post(event(`"userId":"u","timestamp":${number}`)),
+      'timestamp',
+      /outside the event times accepted \(read as .*\): from 1970-01-01T00:00:00Z up to 2100-01-01T00:00:00Z/,
+    );
+  });
+
+  test('a page whose URL is over 100 bytes is filed under its path, within the limit; data.url has the URL', async () => {
+    h.us.clear();
+    const url = `https://shop.example.com/checkout/complete?${'utm_campaign=spring-sale&'.repeat(5)}ref=mail`;
+    const res = await call('POST', '/v1/events', {
+      token: h.pipelineKey,
+      body: { type: 'page', userId: 'page-user', properties: { url }, messageId: messageId() },
+    });
+    expect(res.status).toBe(202);
+    await h.client.workflow.getHandle(res.body.deliveries[0].workflow_id).result();
+    const sent = h.us.requests.find((r) => r.path === '/api/v1/customers/page-user/events');
+    expect(sent?.json).toMatchObject({ type: 'page', name: '/checkout/complete', data: { url } });
+  });
+});

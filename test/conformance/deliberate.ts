@@ -63,7 +63,7 @@ export const DELIBERATE: readonly DeliberateDifference[] = [
   {
     id: 'page-name-is-url',
     reason:
-      "A page view is named by its URL, so Customer.io segments and campaigns match pages the same way whatever the page's title; RudderStack prefers the page's `name`",
+      "A page view is named by its URL (its path when the URL is over Customer.io's 100-byte event-name limit), so Customer.io segments and campaigns match pages the same way whatever the page's title; RudderStack prefers the page's `name`",
     fields: ['page.name'],
     peers: ['rudderstack'],
     when: (d, c) =>

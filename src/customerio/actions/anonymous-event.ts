@@ -1,4 +1,4 @@
-import { EVENT_LIMITS, eventBody, pageUrl, screenName, unnamed } from './event-body';
+import { EVENT_LIMITS, eventBody, pageName, screenName, unnamed } from './event-body';
 import type { Action, ActionScope } from './types';
 
 /** Whether the integration sends this event as an anonymous event: no person, an anonymousId, anonymous_events on. */
@@ -19,7 +19,7 @@ export const anonymousEvent: Action = {
   refuse: ({ event }) => unnamed(event),
   limits: { ...EVENT_LIMITS, limitName: true },
   eventName: (event) =>
-    event.type === 'page' ? pageUrl(event) : event.type === 'screen' ? screenName(event) : event.event?.trim(),
+    event.type === 'page' ? pageName(event) : event.type === 'screen' ? screenName(event) : event.event?.trim(),
   addressee: ({ customer }) => customer.anonymousId,
   build: (ctx) => ({
     operation: 'anonymous_event',

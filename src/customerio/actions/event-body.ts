@@ -1,4 +1,7 @@
 import type { SignalEvent } from '../../shared/event';
+import { utf8Length } from '../identifiers';
+import { EVENT_NAME_MAX_BYTES } from '../limits';
+import { ADOPT_ALL, type AdoptRevision, PLAN_REVISIONS, revised } from '../plan-revisions';
 import { toUnixSeconds } from '../timestamps';
 import { type MappingContext, record, withDates } from './types';
 
@@ -8,6 +11,28 @@ const PAGE_FIELDS = ['title', 'referrer', 'path', 'search'] as const;
 export function pageUrl(event: SignalEvent): string | undefined {
   const candidates = [event.properties?.url, event.context?.page?.url];
   return candidates.find((v): v is string => typeof v === 'string' && v.trim() !== '')?.trim();
+}
+
+/**
+ * The name a page view is filed under: its URL when that fits Customer.io's 100-byte event-name limit, else the URL's
+ * path (no scheme, host, query or fragment), cut to 100 bytes if it is longer still. data.url keeps the whole URL.
+ * Runs started before the limit applied to pages send the whole URL (plan-revisions.ts).
+ */
+export function pageName(event: SignalEvent, adopt: AdoptRevision = ADOPT_ALL): string | undefined {
+  const url = pageUrl(event);
+  if (url === undefined) return undefined;
+  return revised(adopt, PLAN_REVISIONS.pageNameWithinLimit, nameWithinLimit(url), url);
+}
+
+function nameWithinLimit(url: string): string {
+  if (utf8Length(url) <= EVENT_NAME_MAX_BYTES) return url;
+  const path = url.replace(/^[a-z][a-z\d+.-]*:\/\/[^/?#]*/i, '').split(/[?#]/, 1)[0] || '/';
+  let name = '';
+  for (const char of path) {
+    if (utf8Length(name + char) > EVENT_NAME_MAX_BYTES) break;
+    name += char;
+  }
+  return name;
 }
 
 /** A screen's name: the screen call's `name`, else `properties.name`, else its `event`. */
@@ -30,14 +55,14 @@ export function eventBody(ctx: MappingContext): Record<string, unknown> {
       const value = event.context?.page?.[field];
       if (value !== undefined && value !== null) data[field] = value;
     }
-    // One URL for the page: the name it is filed under and data.url never disagree.
+    // One URL for the page: the name it is filed under (the URL, or its path when the URL is too long) and data.url.
     Object.assign(data, record(event.properties), { url });
-    return { name: url, type: 'page', ...base, data: withDates(data, ctx.options) };
+    return { name: pageName(event, ctx.adopt), type: 'page', ...base, data: withDates(data, ctx) };
   }
   if (event.type === 'screen') {
-    return { name: screenName(event), type: 'screen', ...base, data: withDates(record(event.properties), ctx.options) };
+    return { name: screenName(event), type: 'screen', ...base, data: withDates(record(event.properties), ctx) };
   }
-  return { name: (event.event ?? '').trim(), ...base, data: withDates(record(event.properties), ctx.options) };
+  return { name: (event.event ?? '').trim(), ...base, data: withDates(record(event.properties), ctx) };
 }
 
 /** Why an event-like call cannot be named, or undefined. */

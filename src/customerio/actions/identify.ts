@@ -1,7 +1,6 @@
 import type { SignalEvent } from '../../shared/event';
-import { parseEventTime } from '../../shared/event-time';
 import { isEmailShaped } from '../identifiers';
-import { toUnixSeconds } from '../timestamps';
+import { readTime, toUnixSeconds } from '../timestamps';
 import { type Action, customerPath, type MappingContext, record, withDates } from './types';
 
 /** Traits the mapping reads itself rather than forwarding as attributes. */
@@ -39,14 +38,14 @@ export const identify: Action = {
     for (const [key, value] of Object.entries(traits)) {
       if (!MAPPED_TRAITS.has(key) && value !== undefined) attributes[key] = value;
     }
-    const body: Record<string, unknown> = withDates(attributes, ctx.options);
+    const body: Record<string, unknown> = withDates(attributes, ctx);
     if (ctx.email) body.email = ctx.email;
     else if (isEmailShaped(ctx.customerId)) body.email = ctx.customerId;
 
     const createdKey = traits.created_at !== undefined ? 'created_at' : 'createdAt';
     const createdAt = traits[createdKey];
     if (createdAt !== undefined && createdAt !== null && createdAt !== '') {
-      const ms = parseEventTime(createdAt);
+      const ms = readTime(createdAt, ctx.adopt);
       if (ms === undefined) body[createdKey] = createdAt;
       else body.created_at = toUnixSeconds(ms);
     }
@@ -74,7 +73,7 @@ function objectRelationship(traits: Record<string, unknown>, ctx: MappingContext
     relationships: [
       {
         identifiers: { object_type_id: String(typeId), object_id: String(objectId) },
-        ...(Object.keys(attributes).length > 0 ? { relationship_attributes: withDates(attributes, ctx.options) } : {}),
+        ...(Object.keys(attributes).length > 0 ? { relationship_attributes: withDates(attributes, ctx) } : {}),
       },
     ],
   };

@@ -1,10 +1,11 @@
 import type { CustomerResolution, MappingOptions } from '../../shared/delivery';
 import type { DeliveryEvent } from '../../shared/event';
-import { parseEventTime } from '../../shared/event-time';
 import { jsonShapeProblem } from '../../shared/json-shape';
 import { deliveryEventId } from '../event-id';
 import { checkLimits } from '../limits';
 import { DeliveryFailureType } from '../outcomes';
+import { ADOPT_ALL, type AdoptRevision } from '../plan-revisions';
+import { readTime } from '../timestamps';
 import { anonymousEvent } from './anonymous-event';
 import { deletePerson } from './delete-person';
 import { deviceAdd, deviceDelete } from './device';
@@ -61,12 +62,15 @@ export type DeliveryPlan =
  * event id, the request, the limits. Pure and deterministic, so the workflow runs it and the request it yields is
  * recorded in the history.
  */
-export function planDelivery(input: {
-  integrationId: string;
-  event: DeliveryEvent;
-  customer: CustomerResolution;
-  mapping: MappingOptions;
-}): DeliveryPlan {
+export function planDelivery(
+  input: {
+    integrationId: string;
+    event: DeliveryEvent;
+    customer: CustomerResolution;
+    mapping: MappingOptions;
+  },
+  adopt: AdoptRevision = ADOPT_ALL,
+): DeliveryPlan {
   const { integrationId, event, customer, mapping: options } = input;
   // An input that never passed the event schema (a run started by other code, an old history) is held to its rules.
   const shape = jsonShapeProblem(event);
@@ -92,7 +96,7 @@ export function planDelivery(input: {
     return { ok: false, failureType, message: customer.message, operation };
   }
 
-  const eventTimeMs = parseEventTime(event.timestamp);
+  const eventTimeMs = readTime(event.timestamp, adopt);
   if (eventTimeMs === undefined) {
     return {
       ok: false,
@@ -109,6 +113,7 @@ export function planDelivery(input: {
     email: customer.ok ? customer.email : undefined,
     eventTimeMs,
     eventId: deliveryEventId(integrationId, event.messageId, eventTimeMs),
+    adopt,
   };
   const refusal = action.refuse?.(ctx);
   if (refusal) return { ok: false, failureType: DeliveryFailureType.InvalidEvent, message: refusal, operation };

@@ -41,7 +41,7 @@ export function objectRequest(ctx: MappingContext, operation: string, action: st
   const relationship = who && {
     identifiers: who,
     ...(Object.keys(relationshipAttributes).length > 0
-      ? { relationship_attributes: withDates(relationshipAttributes, ctx.options) }
+      ? { relationship_attributes: withDates(relationshipAttributes, ctx) }
       : {}),
   };
   const anonymous = action === 'identify' && who && 'anonymous_id' in who;
@@ -53,7 +53,7 @@ export function objectRequest(ctx: MappingContext, operation: string, action: st
       type: 'object',
       action: anonymous ? 'identify_anonymous' : action,
       identifiers: { object_type_id: String(typeId), object_id: String(ctx.event.groupId) },
-      ...(Object.keys(fromTraits).length > 0 ? { attributes: withDates(fromTraits, ctx.options) } : {}),
+      ...(Object.keys(fromTraits).length > 0 ? { attributes: withDates(fromTraits, ctx) } : {}),
       ...(relationship ? { cio_relationships: [relationship] } : {}),
     },
   };

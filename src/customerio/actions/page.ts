@@ -1,15 +1,18 @@
-import { EVENT_LIMITS, eventBody, pageUrl, unnamed } from './event-body';
+import { EVENT_LIMITS, eventBody, pageName, unnamed } from './event-body';
 import { type Action, customerPath } from './types';
 
-/** page → POST /api/v1/customers/{id}/events with type "page": name and data.url are the page's URL. */
+/**
+ * page → POST /api/v1/customers/{id}/events with type "page": data.url is the page's URL, and so is the name unless
+ * the URL is over 100 bytes (then its path: see pageName).
+ */
 export const page: Action = {
   operation: 'page',
   addresses: 'person',
   appliesTo: ({ event }) => event.type === 'page',
   refuse: ({ event }) => unnamed(event),
-  // Page names are URLs: Customer.io's own web SDK sends them whole, so only custom event names are held to 100 bytes.
+  // pageName keeps the name within 100 bytes; runs started before it did send the whole URL, and still may.
   limits: { ...EVENT_LIMITS, limitName: false },
-  eventName: (event) => pageUrl(event) ?? event.name,
+  eventName: (event) => pageName(event) ?? event.name,
   build: (ctx) => ({
     operation: 'page',
     method: 'POST',

@@ -1,5 +1,6 @@
 import type { CustomerResolution, MappingOptions } from '../../shared/delivery';
 import type { SignalEvent } from '../../shared/event';
+import type { AdoptRevision } from '../plan-revisions';
 import { convertIsoDates } from '../timestamps';
 
 /** One Track API call, without host or credentials: those are resolved at send time from the integration. */
@@ -29,6 +30,8 @@ export interface MappingContext extends ActionScope {
   eventTimeMs: number;
   /** Deterministic ULID (see event-id.ts). */
   eventId: string;
+  /** Which planning revisions this run takes (plan-revisions.ts): all, unless the run started before one. */
+  adopt: AdoptRevision;
 }
 
 /**
@@ -81,8 +84,8 @@ export function customerPath(customerId: string, suffix = ''): string {
 }
 
 /** Attributes or event data as the integration wants them: ISO dates as unix seconds unless `convert_timestamps` is off. */
-export function withDates<T>(value: T, options: MappingOptions): T {
-  return options.convertTimestamps ? convertIsoDates(value) : value;
+export function withDates<T>(value: T, ctx: Pick<MappingContext, 'options' | 'adopt'>): T {
+  return ctx.options.convertTimestamps ? convertIsoDates(value, ctx.adopt) : value;
 }
 
 /** Whether a track event's name is one of `names` (as configured; Segment's presets compare exactly). */
