@@ -35,6 +35,12 @@ import { isDocumentedOnly } from './schemas/documented';
 import { ERROR_RESPONSES, NoQuery } from './schemas/common';
 import { Health, Readiness } from './schemas/health';
 import { API_HELMET } from './security-headers';
+import {
+  DEFAULT_REQUEST_DEADLINES,
+  limitBodyIdleTime,
+  type RequestDeadlines,
+  requestDeadlineOptions,
+} from './slow-clients';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -73,6 +79,8 @@ export interface ApiDeps {
   liveStreams?: Partial<LiveStreamLimits>;
   /** How long a good pipeline key is trusted before the store is asked again (the revocation bound across replicas). */
   pipelineKeyCacheMs?: number;
+  /** How long a client may take to send its request (API_REQUEST_TIMEOUT_MS, API_BODY_IDLE_TIMEOUT_MS). */
+  requestDeadlines?: Partial<RequestDeadlines>;
   /** Fastify's trustProxy: which proxies' X-Forwarded-For to believe for the client's address (TRUST_PROXY). */
   trustProxy?: boolean | number | string;
   /** Readiness: each dependency answers ('ok') or not (`down`); why not goes to the log, never to the caller. */
@@ -94,11 +102,13 @@ const MAX_URL_LENGTH = 8_192;
 export function buildApp(deps: ApiDeps): FastifyInstance {
   const limits = { ...DEFAULT_LIMITS, ...deps.rateLimits };
   const streams = new LiveStreams({ ...DEFAULT_LIVE_STREAM_LIMITS, ...deps.liveStreams });
+  const deadlines = { ...DEFAULT_REQUEST_DEADLINES, ...deps.requestDeadlines };
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     // Our own one-line access log below: Fastify's would include query strings, which may carry tokens.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1_048_576,
+    ...requestDeadlineOptions(deadlines),
     genReqId: () => randomUUID(),
     trustProxy: trustProxyOption(deps.trustProxy),
     // Workflow ids (a path parameter) hold a messageId of up to 200 characters, percent-encoded up to 9 bytes each.
@@ -129,6 +139,7 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
     };
   });
   registerOpenApi(app);
+  limitBodyIdleTime(app, deadlines.bodyIdleMs);
   // JSON only: without this Fastify would hand text/plain bodies to the handlers as strings.
   app.removeContentTypeParser('text/plain');
   const auth = new Authenticator({

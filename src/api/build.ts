@@ -88,6 +88,7 @@ export function buildApi(core: Core, options: ApiOptions) {
     },
     pipelineKeyCacheMs: config.PIPELINE_KEY_CACHE_MS,
     trustProxy: config.TRUST_PROXY,
+    requestDeadlines: { requestMs: config.API_REQUEST_TIMEOUT_MS, bodyIdleMs: config.API_BODY_IDLE_TIMEOUT_MS },
     ready: async () => ({
       database: await answers(logger, 'database', () => pingDatabase(core.database.db)),
       temporal: await answers(logger, 'temporal', () =>
