@@ -280,7 +280,8 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
           audit: deps.audit,
           kind: 'api_token',
           path: '/tokens',
-          onRevoke: () => undefined,
+          // This replica's streams of the token end now; other replicas' at their next check of it.
+          onRevoke: (id) => streams.revoke(id),
         });
         registerTokenRoutes(admin, {
           tokens: deps.tokens,

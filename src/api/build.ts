@@ -84,6 +84,7 @@ export function buildApi(core: Core, options: ApiOptions) {
     liveStreams: {
       perToken: config.LIVE_STREAMS_PER_TOKEN,
       total: config.LIVE_STREAMS_MAX,
+      recheckMs: config.PIPELINE_KEY_CACHE_MS,
       ...options.liveStreams,
     },
     pipelineKeyCacheMs: config.PIPELINE_KEY_CACHE_MS,
