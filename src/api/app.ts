@@ -21,7 +21,13 @@ import type { Logger } from '../logger';
 import type { AccessTokenStore, Role } from '../store/access-tokens';
 import type { AuditLog } from '../store/audit-log';
 import { Authenticator, bearerToken, hasRole, type Principal } from './auth';
-import { clientErrorReply, frameworkErrorReply, sendError, toAppError } from './error-replies';
+import {
+  clientErrorReply,
+  frameworkErrorReply,
+  sendError,
+  toAppError,
+  UNAVAILABLE_RETRY_AFTER_SECONDS,
+} from './error-replies';
 import { DEFAULT_LIVE_STREAM_LIMITS, type LiveStreamLimits, LiveStreams } from './live-streams';
 import { registerOpenApi } from './openapi';
 import { registerAuditLogRoutes } from './routes/audit-logs';
@@ -239,6 +245,7 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
     async (_request, reply) => {
       const checks = (await deps.ready?.()) ?? {};
       const ok = Object.values(checks).every((v) => v === 'ok');
+      if (!ok) void reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
       return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not_ready', checks });
     },
   );

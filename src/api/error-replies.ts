@@ -45,12 +45,20 @@ function clip(text: string, max: number): string {
 }
 
 /**
- * Sends `err` as the envelope. Retry-After repeats what a 429 says in its details. An answer
+ * What every 503 tells its caller to wait before retrying: Temporal out of reach or a replica stopping are matters of
+ * seconds, and a caller that comes back sooner only adds to the load.
+ */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * Sends `err` as the envelope. Retry-After repeats what a 429 says in its details, and every 503 has one. An answer
  * given before the request finished arriving (a bad token, a body over the limit) closes the connection: otherwise
  * Node would go on reading, and dropping, the rest of the body for as long as the client cares to send it.
  */
 export function sendError(reply: FastifyReply, err: AppError): FastifyReply {
-  const retryAfter = (err.details as { retry_after_seconds?: number } | undefined)?.retry_after_seconds;
+  const retryAfter =
+    (err.details as { retry_after_seconds?: number } | undefined)?.retry_after_seconds ??
+    (err.status === 503 ? UNAVAILABLE_RETRY_AFTER_SECONDS : undefined);
   if (retryAfter) void reply.header('retry-after', String(retryAfter));
   if (reply.request.raw.complete === false) void reply.header('connection', 'close');
   return reply.code(err.status).send(errorBody(err));
