@@ -92,6 +92,19 @@ const EnvSchema = z.object({
   LIVE_STREAMS_MAX: withDefault(z.coerce.number().int().min(1).max(100_000).default(100)),
   /** How long an API request waits for Temporal visibility (lists, counts, describe) before answering 503. */
   API_TEMPORAL_TIMEOUT_MS: withDefault(z.coerce.number().int().min(100).max(60_000).default(5_000)),
+  /**
+   * How long an intake request waits for Temporal to take its deliveries (all its starts together) before answering
+   * 503: without it, the SDK retries an unreachable server for about 20 s while the caller waits.
+   */
+  INTAKE_TEMPORAL_TIMEOUT_MS: withDefault(z.coerce.number().int().min(100).max(60_000).default(10_000)),
+  /**
+   * The whole request (line, headers and body) must arrive within this, or it is answered 408 and its connection
+   * closed: a client trickling its body cannot hold a connection for ever. The answer's time is not counted, so live
+   * streams and slow Temporal calls are not cut.
+   */
+  API_REQUEST_TIMEOUT_MS: withDefault(z.coerce.number().int().min(100).max(600_000).default(30_000)),
+  /** A request body that stops arriving for this long closes its connection, before the whole-request deadline. */
+  API_BODY_IDLE_TIMEOUT_MS: withDefault(z.coerce.number().int().min(100).max(600_000).default(10_000)),
 });
 
 export type Config = z.output<typeof EnvSchema>;

@@ -21,7 +21,13 @@ import type { Logger } from '../logger';
 import type { AccessTokenStore, Role } from '../store/access-tokens';
 import type { AuditLog } from '../store/audit-log';
 import { Authenticator, bearerToken, hasRole, type Principal } from './auth';
-import { clientErrorReply, frameworkErrorReply, sendError, toAppError } from './error-replies';
+import {
+  clientErrorReply,
+  frameworkErrorReply,
+  sendError,
+  toAppError,
+  UNAVAILABLE_RETRY_AFTER_SECONDS,
+} from './error-replies';
 import { DEFAULT_LIVE_STREAM_LIMITS, type LiveStreamLimits, LiveStreams } from './live-streams';
 import { registerOpenApi } from './openapi';
 import { registerAuditLogRoutes } from './routes/audit-logs';
@@ -35,6 +41,12 @@ import { isDocumentedOnly } from './schemas/documented';
 import { ERROR_RESPONSES, NoQuery } from './schemas/common';
 import { Health, Readiness } from './schemas/health';
 import { API_HELMET } from './security-headers';
+import {
+  DEFAULT_REQUEST_DEADLINES,
+  limitBodyIdleTime,
+  type RequestDeadlines,
+  requestDeadlineOptions,
+} from './slow-clients';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -73,6 +85,8 @@ export interface ApiDeps {
   liveStreams?: Partial<LiveStreamLimits>;
   /** How long a good pipeline key is trusted before the store is asked again (the revocation bound across replicas). */
   pipelineKeyCacheMs?: number;
+  /** How long a client may take to send its request (API_REQUEST_TIMEOUT_MS, API_BODY_IDLE_TIMEOUT_MS). */
+  requestDeadlines?: Partial<RequestDeadlines>;
   /** Fastify's trustProxy: which proxies' X-Forwarded-For to believe for the client's address (TRUST_PROXY). */
   trustProxy?: boolean | number | string;
   /** Readiness: each dependency answers ('ok') or not (`down`); why not goes to the log, never to the caller. */
@@ -94,11 +108,13 @@ const MAX_URL_LENGTH = 8_192;
 export function buildApp(deps: ApiDeps): FastifyInstance {
   const limits = { ...DEFAULT_LIMITS, ...deps.rateLimits };
   const streams = new LiveStreams({ ...DEFAULT_LIVE_STREAM_LIMITS, ...deps.liveStreams });
+  const deadlines = { ...DEFAULT_REQUEST_DEADLINES, ...deps.requestDeadlines };
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     // Our own one-line access log below: Fastify's would include query strings, which may carry tokens.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1_048_576,
+    ...requestDeadlineOptions(deadlines),
     genReqId: () => randomUUID(),
     trustProxy: trustProxyOption(deps.trustProxy),
     // Workflow ids (a path parameter) hold a messageId of up to 200 characters, percent-encoded up to 9 bytes each.
@@ -129,6 +145,7 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
     };
   });
   registerOpenApi(app);
+  limitBodyIdleTime(app, deadlines.bodyIdleMs);
   // JSON only: without this Fastify would hand text/plain bodies to the handlers as strings.
   app.removeContentTypeParser('text/plain');
   const auth = new Authenticator({
@@ -228,6 +245,7 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
     async (_request, reply) => {
       const checks = (await deps.ready?.()) ?? {};
       const ok = Object.values(checks).every((v) => v === 'ok');
+      if (!ok) void reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
       return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not_ready', checks });
     },
   );
@@ -269,7 +287,8 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
           audit: deps.audit,
           kind: 'api_token',
           path: '/tokens',
-          onRevoke: () => undefined,
+          // This replica's streams of the token end now; other replicas' at their next check of it.
+          onRevoke: (id) => streams.revoke(id),
         });
         registerTokenRoutes(admin, {
           tokens: deps.tokens,

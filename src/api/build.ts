@@ -67,6 +67,7 @@ export function buildApi(core: Core, options: ApiOptions) {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     retry: options.retry,
     eagerStart: options.eagerStart,
+    temporalTimeoutMs: config.INTAKE_TEMPORAL_TIMEOUT_MS,
   });
   const live = new LiveFeed(deliveries, { logger });
   const app = buildApp({
@@ -84,10 +85,12 @@ export function buildApi(core: Core, options: ApiOptions) {
     liveStreams: {
       perToken: config.LIVE_STREAMS_PER_TOKEN,
       total: config.LIVE_STREAMS_MAX,
+      recheckMs: config.PIPELINE_KEY_CACHE_MS,
       ...options.liveStreams,
     },
     pipelineKeyCacheMs: config.PIPELINE_KEY_CACHE_MS,
     trustProxy: config.TRUST_PROXY,
+    requestDeadlines: { requestMs: config.API_REQUEST_TIMEOUT_MS, bodyIdleMs: config.API_BODY_IDLE_TIMEOUT_MS },
     ready: async () => ({
       database: await answers(logger, 'database', () => pingDatabase(core.database.db)),
       temporal: await answers(logger, 'temporal', () =>

@@ -10,6 +10,7 @@ export const ERROR_CODES = {
   FORBIDDEN: [403, "The token's role does not allow this action"],
   NOT_FOUND: [404, 'No such route, integration, token or delivery'],
   VENDOR_NOT_FOUND: [404, 'The catalog has no such vendor'],
+  REQUEST_TIMEOUT: [408, 'The request did not arrive in time; its connection is closed'],
   DUPLICATE_NAME: [409, 'An integration of that name exists'],
   NOT_REPLAYABLE: [409, 'The delivery cannot be replayed (no readable input)'],
   REPLAY_IN_PROGRESS: [409, 'A replay of this delivery is running'],

@@ -44,10 +44,23 @@ function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-/** Sends `err` as the envelope; Retry-After repeats what a 429 says in its details. */
+/**
+ * What every 503 tells its caller to wait before retrying: Temporal out of reach or a replica stopping are matters of
+ * seconds, and a caller that comes back sooner only adds to the load.
+ */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * Sends `err` as the envelope. Retry-After repeats what a 429 says in its details, and every 503 has one. An answer
+ * given before the request finished arriving (a bad token, a body over the limit) closes the connection: otherwise
+ * Node would go on reading, and dropping, the rest of the body for as long as the client cares to send it.
+ */
 export function sendError(reply: FastifyReply, err: AppError): FastifyReply {
-  const retryAfter = (err.details as { retry_after_seconds?: number } | undefined)?.retry_after_seconds;
+  const retryAfter =
+    (err.details as { retry_after_seconds?: number } | undefined)?.retry_after_seconds ??
+    (err.status === 503 ? UNAVAILABLE_RETRY_AFTER_SECONDS : undefined);
   if (retryAfter) void reply.header('retry-after', String(retryAfter));
+  if (reply.request.raw.complete === false) void reply.header('connection', 'close');
   return reply.code(err.status).send(errorBody(err));
 }
 
@@ -119,7 +132,9 @@ export function frameworkErrorReply(err: FastifyError, request: FastifyRequest, 
  * line). No request object exists; the answer is written to the socket, still in the envelope, then it is closed.
  */
 export function clientErrorReply(err: NodeJS.ErrnoException & { bytesParsed?: number }, socket: Socket): void {
-  if (err.code === 'ECONNRESET' || socket.destroyed || !socket.writable) {
+  // An answer already on its way (a request that timed out after it was refused) must not be followed by another.
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (err.code === 'ECONNRESET' || socket.destroyed || !socket.writable || inFlight?.headersSent) {
     socket.destroy();
     return;
   }
@@ -141,4 +156,7 @@ export function clientErrorReply(err: NodeJS.ErrnoException & { bytesParsed?: nu
     .map(([k, v]) => `${k}: ${v}\r\n`)
     .join('');
   socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${head}\r\n${body}`);
+  // Closed once the answer is out, not half-closed: the server's sockets allow half-open, and a client that goes on
+  // trickling bytes would otherwise keep this one.
+  socket.destroySoon();
 }

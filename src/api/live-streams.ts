@@ -6,11 +6,25 @@ export interface LiveStreamLimits {
   perToken: number;
   /** Streams the process holds open at once, whoever holds them. */
   total: number;
-  /** Between keep-alive comments; each one also checks that the stream's token is still valid. */
+  /** Between keep-alive comments, which keep proxies from timing a quiet stream out. */
   heartbeatMs: number;
+  /**
+   * How often each stream's token is checked again: the most a token revoked through another replica keeps its
+   * streams there (PIPELINE_KEY_CACHE_MS, the bound a revoked pipeline key has too). Revoked through this replica, its
+   * streams end at once.
+   */
+  recheckMs: number;
 }
 
-export const DEFAULT_LIVE_STREAM_LIMITS: LiveStreamLimits = { perToken: 5, total: 100, heartbeatMs: 15_000 };
+export const DEFAULT_LIVE_STREAM_LIMITS: LiveStreamLimits = {
+  perToken: 5,
+  total: 100,
+  heartbeatMs: 15_000,
+  recheckMs: 5_000,
+};
+
+/** Why a stream ended: its token was revoked (the client is told so), or anything else (the client left, shutdown). */
+export type StreamEnd = 'revoked' | 'closed';
 
 /**
  * One admitted stream, from admission (before its first query) to its end. `end` is idempotent and runs every cleanup
@@ -18,7 +32,7 @@ export const DEFAULT_LIVE_STREAM_LIMITS: LiveStreamLimits = { perToken: 5, total
  */
 export class LiveStream {
   private ended = false;
-  private readonly cleanups: (() => void)[] = [];
+  private readonly cleanups: ((why: StreamEnd) => void)[] = [];
 
   constructor(
     readonly principalId: string,
@@ -29,16 +43,16 @@ export class LiveStream {
     return this.ended;
   }
 
-  onEnd(cleanup: () => void): void {
-    if (this.ended) cleanup();
+  onEnd(cleanup: (why: StreamEnd) => void): void {
+    if (this.ended) cleanup('closed');
     else this.cleanups.push(cleanup);
   }
 
-  end(): void {
+  end(why: StreamEnd = 'closed'): void {
     if (this.ended) return;
     this.ended = true;
     this.release(this);
-    for (const cleanup of this.cleanups.splice(0)) cleanup();
+    for (const cleanup of this.cleanups.splice(0)) cleanup(why);
   }
 }
 
@@ -84,6 +98,11 @@ export class LiveStreams {
     this.perPrincipal.set(principalId, mine + 1);
     metrics.liveStreams.inc();
     return stream;
+  }
+
+  /** Ends every stream of a token revoked through this replica, telling each client why. */
+  revoke(principalId: string): void {
+    for (const stream of [...this.open]) if (stream.principalId === principalId) stream.end('revoked');
   }
 
   /** Ends every stream and admits no more: the server is closing. */

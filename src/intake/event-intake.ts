@@ -37,12 +37,15 @@ interface EventIntakeOptions {
   startConcurrency?: number;
   /** The client shares its NativeConnection with a worker in this process: ask for eager starts. */
   eagerStart?: boolean;
+  /** How long one request's starts may take together before it fails as a whole (503); default 10 s. */
+  temporalTimeoutMs?: number;
 }
 
 /**
  * Turns accepted events into delivery workflows, one per (event, enabled integration). Returns only once Temporal
  * has accepted every start, so a 202 means nothing can be lost; a failure means retry the whole request (starts
- * are idempotent by messageId).
+ * are idempotent by messageId). A start that ran out of time may still have been taken by Temporal: the retry then
+ * finds it and reports it as a duplicate, never a second delivery.
  */
 export class EventIntake {
   constructor(private readonly options: EventIntakeOptions) {}
@@ -63,6 +66,8 @@ export class EventIntake {
     if (events.length === 0) return counted(receipt);
 
     const integrations = await this.options.integrations.current();
+    // One deadline for the whole request: its caller waits for all of its starts, not for each in turn.
+    const deadline = Date.now() + (this.options.temporalTimeoutMs ?? 10_000);
     const refused = new Map<number, { field: string; message: string }[]>();
     const jobs = events.flatMap(({ index, event }) =>
       integrations.map((integration) => async (): Promise<DeliveryReceipt | undefined> => {
@@ -70,15 +75,18 @@ export class EventIntake {
         const consent = consentDecision(event, integration.config.consent_categories);
         let outcome;
         try {
-          outcome = await startValidatedDelivery(this.options.client, integration.id, event, {
-            taskQueue: this.options.taskQueue,
-            // One receive time for the event, whichever integrations it goes to.
-            now: () => receivedAt,
-            config: integration.config,
-            retry: this.options.retry,
-            eager: this.options.eagerStart,
-            ...(consent.allowed ? {} : { filter: { reason: 'consent_denied', detail: consent.detail } }),
-          });
+          const { client } = this.options;
+          outcome = await client.withDeadline(deadline, () =>
+            startValidatedDelivery(client, integration.id, event, {
+              taskQueue: this.options.taskQueue,
+              // One receive time for the event, whichever integrations it goes to.
+              now: () => receivedAt,
+              config: integration.config,
+              retry: this.options.retry,
+              eager: this.options.eagerStart,
+              ...(consent.allowed ? {} : { filter: { reason: 'consent_denied', detail: consent.detail } }),
+            }),
+          );
         } catch (err) {
           // Temporal out of reach fails the whole request (retry it); an event it will not take is refused alone.
           if (isTemporalUnreachable(err)) throw new TemporalUnavailable();

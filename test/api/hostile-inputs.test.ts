@@ -4,6 +4,9 @@ import { resolve } from 'node:path';
 import { Client } from 'undici';
 import { type DeliveryHarness, startDeliveryHarness } from '../support/delivery-harness';
 import { httpClient } from '../support/http';
+import { openSse } from '../support/sse';
+import { eventually } from '../support/temporal';
+import { deadline } from '../support/wait';
 
 /**
  * Requests a careless client, a curious viewer and an attacker would send, generated across every route and sent over
@@ -744,5 +747,220 @@ describe('event input: ids, names and times intake refuses, and what it keeps ex
     await h.client.workflow.getHandle(res.body.deliveries[0].workflow_id).result();
     const sent = h.us.requests.find((r) => r.path === '/api/v1/customers/page-user/events');
     expect(sent?.json).toMatchObject({ type: 'page', name: '/checkout/complete', data: { url } });
+  });
+});
+
+describe('slow clients: request deadlines, and early refusals close their connection', () => {
+  const REQUEST_MS = 1_500;
+  const BODY_IDLE_MS = 600;
+  /** Node looks for expired requests every REQUEST_MS/10; the rest is loopback and a loaded test machine. */
+  const SLACK_MS = 1_000;
+  let h: DeliveryHarness;
+
+  beforeAll(async () => {
+    h = await startDeliveryHarness({
+      api: true,
+      noWorker: true,
+      liveStreams: { heartbeatMs: 100 },
+      env: { API_REQUEST_TIMEOUT_MS: String(REQUEST_MS), API_BODY_IDLE_TIMEOUT_MS: String(BODY_IDLE_MS) },
+    });
+  });
+  afterAll(() => h.close());
+
+  interface RawAnswer {
+    status: number;
+    headers: Record<string, string>;
+    body: string;
+  }
+
+  /** A client on a bare socket: it writes what it is told, when it is told, and reads the answers as they come. */
+  function rawConnection() {
+    const url = new URL(h.baseUrl);
+    const socket = connect(Number(url.port), url.hostname);
+    const openedAt = Date.now();
+    let received = '';
+    const waiters = new Set<() => void>();
+    const notify = () => waiters.forEach((w) => w());
+    let closedAt: number | undefined;
+    socket.setEncoding('latin1');
+    socket.on('data', (d: string) => {
+      received += d;
+      notify();
+    });
+    // A server that closes while this client still writes may reset the connection: that is a close too.
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      closedAt = Date.now();
+      notify();
+    });
+    const until = <T>(check: () => T | undefined, ms: number, what: () => string): Promise<T> =>
+      deadline(
+        new Promise<T>((resolvePromise) => {
+          const test = () => {
+            const value = check();
+            if (value !== undefined) {
+              waiters.delete(test);
+              resolvePromise(value);
+            }
+          };
+          waiters.add(test);
+          test();
+        }),
+        ms,
+        what,
+      );
+    /** The answers read so far, each whole (Content-Length bodies). */
+    const answers = (): RawAnswer[] => {
+      const out: RawAnswer[] = [];
+      let rest = received;
+      for (;;) {
+        const end = rest.indexOf('\r\n\r\n');
+        if (end < 0) return out;
+        const [statusLine = '', ...lines] = rest.slice(0, end).split('\r\n');
+        const headers = Object.fromEntries(
+          lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]),
+        );
+        const length = Number(headers['content-length'] ?? 0);
+        if (rest.length < end + 4 + length) return out;
+        out.push({ status: Number(statusLine.split(' ')[1]), headers, body: rest.slice(end + 4, end + 4 + length) });
+        rest = rest.slice(end + 4 + length);
+      }
+    };
+    return {
+      openedAt,
+      write: (text: string) => socket.write(text),
+      isClosed: () => closedAt !== undefined,
+      answer: (n: number, ms: number) =>
+        until(
+          () => answers()[n],
+          ms,
+          () => `no answer #${n + 1} within ${ms} ms; received: ${JSON.stringify(received.slice(0, 500))}`,
+        ),
+      /** When the server closed the connection (ms after it opened). */
+      closed: (ms: number) =>
+        until(
+          () => (closedAt === undefined ? undefined : closedAt - openedAt),
+          ms,
+          () => `the server kept the connection open for more than ${ms} ms`,
+        ),
+      destroy: () => socket.destroy(),
+    };
+  }
+
+  const EVENT = JSON.stringify({ type: 'track', event: 'Slow', userId: 'u-slow', messageId: 'slow-1' });
+  const postHead = (token: string, length: number, path = '/v1/events') =>
+    `POST ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\n` +
+    `Content-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`;
+
+  function expectClosingEnvelope(answer: RawAnswer, status: number, code: string): void {
+    expect(answer.status).toBe(status);
+    expect(answer.headers.connection).toBe('close');
+    expect(answer.headers['content-type']).toMatch(/^application\/json/);
+    expect(answer.headers['x-content-type-options']).toBe('nosniff');
+    expect(JSON.parse(answer.body)).toEqual({ error: { code, message: expect.any(String) } });
+  }
+
+  test('a body trickled a byte at a time under a good key is answered 408 and closed at the whole-request deadline', async () => {
+    // Each byte comes well within the idle timeout: only the whole-request deadline can stop these.
+    const clients = Array.from({ length: 5 }, () => rawConnection());
+    const trickles = clients.map((c) => {
+      c.write(postHead(h.pipelineKey, EVENT.length));
+      let sent = 0;
+      return setInterval(() => {
+        if (sent < EVENT.length - 1 && !c.isClosed()) c.write(EVENT[sent++]!);
+      }, BODY_IDLE_MS / 4);
+    });
+    try {
+      for (const c of clients) {
+        expectClosingEnvelope(await c.answer(0, REQUEST_MS + SLACK_MS), 408, 'REQUEST_TIMEOUT');
+        const closedAfter = await c.closed(REQUEST_MS + SLACK_MS);
+        expect(closedAfter).toBeGreaterThanOrEqual(REQUEST_MS - 100);
+      }
+    } finally {
+      trickles.forEach(clearInterval);
+      clients.forEach((c) => c.destroy());
+    }
+  });
+
+  test('a body that stops arriving is answered 408 and closed after the idle timeout, before the deadline', async () => {
+    const c = rawConnection();
+    try {
+      c.write(postHead(h.pipelineKey, EVENT.length) + EVENT.slice(0, 10));
+      expectClosingEnvelope(await c.answer(0, BODY_IDLE_MS + SLACK_MS), 408, 'REQUEST_TIMEOUT');
+      expect(await c.closed(BODY_IDLE_MS + SLACK_MS)).toBeLessThan(REQUEST_MS);
+    } finally {
+      c.destroy();
+    }
+  });
+
+  test('a bad token with its body still coming is answered 401 at once, then the server closes the connection', async () => {
+    const c = rawConnection();
+    const trickle = setInterval(() => !c.isClosed() && c.write(' '), 50);
+    try {
+      c.write(postHead('not-a-valid-key-123456', 100_000) + '{"type":');
+      expectClosingEnvelope(await c.answer(0, SLACK_MS), 401, 'UNAUTHORIZED');
+      // Closed by the server while the client still sends, and long before any deadline could do it.
+      expect(await c.closed(BODY_IDLE_MS)).toBeLessThan(BODY_IDLE_MS);
+    } finally {
+      clearInterval(trickle);
+      c.destroy();
+    }
+  });
+
+  test('a body declared over the limit is answered 413 at once, then the server closes the connection', async () => {
+    const c = rawConnection();
+    const trickle = setInterval(() => !c.isClosed() && c.write(' '), 50);
+    try {
+      c.write(postHead(h.pipelineKey, 600_000) + '{"type":');
+      expectClosingEnvelope(await c.answer(0, SLACK_MS), 413, 'PAYLOAD_TOO_LARGE');
+      expect(await c.closed(BODY_IDLE_MS)).toBeLessThan(BODY_IDLE_MS);
+    } finally {
+      clearInterval(trickle);
+      c.destroy();
+    }
+  });
+
+  test('a keep-alive connection outlives both timeouts between requests, and a refused complete request keeps it', async () => {
+    const c = rawConnection();
+    try {
+      c.write(postHead(h.pipelineKey, EVENT.length) + EVENT);
+      expect((await c.answer(0, 5_000)).status).toBe(202);
+      // Idle for longer than both the deadline and the body idle timeout: neither applies between requests.
+      await new Promise((r) => setTimeout(r, REQUEST_MS + BODY_IDLE_MS));
+      expect(c.isClosed()).toBe(false);
+      const bad = '{"type":"bogus"}';
+      c.write(postHead(h.pipelineKey, bad.length) + bad);
+      const refused = await c.answer(1, 5_000);
+      expect(refused.status).toBe(422);
+      expect(refused.headers.connection).not.toBe('close');
+      c.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+      expect((await c.answer(2, 5_000)).status).toBe(200);
+      expect(c.isClosed()).toBe(false);
+    } finally {
+      c.destroy();
+    }
+  });
+
+  test('a live stream is not cut by the whole-request deadline', async () => {
+    const stream = await openSse(`${h.baseUrl}/v1/admin/live-events?token=${h.adminToken}`);
+    try {
+      expect(stream.status).toBe(200);
+      await stream.waitFor(/event: snapshot/);
+      const startedAt = Date.now();
+      let ended = false;
+      void stream.ended.then(() => (ended = true));
+      // Heartbeats every 100 ms for three whole-request deadlines: the stream is still open and still beating.
+      const beats = () => stream.text().split(': keep-alive\n\n').length - 1;
+      await eventually(
+        async () => ended || beats() >= (3 * REQUEST_MS) / 100 || undefined,
+        'three deadlines of heartbeats',
+        20_000,
+        50,
+      );
+      expect(ended).toBe(false);
+      expect(Date.now() - startedAt).toBeGreaterThan(2 * REQUEST_MS);
+    } finally {
+      stream.abort();
+    }
   });
 });

@@ -1,6 +1,11 @@
+import { type AddressInfo, createServer, type Socket } from 'node:net';
+import { Client, Connection } from '@temporalio/client';
+import { buildApi } from '../../src/api/build';
+import { UNAVAILABLE_RETRY_AFTER_SECONDS } from '../../src/api/error-replies';
 import { deliveryEventId } from '../../src/customerio/event-id';
 import { type DeliveryHarness, startDeliveryHarness } from '../support/delivery-harness';
 import { expectRateLimited, httpClient, untilRateLimited } from '../support/http';
+import { captureLogs } from '../support/log-capture';
 
 describe('event intake', () => {
   let h: DeliveryHarness;
@@ -291,4 +296,66 @@ describe('event intake rate limit', () => {
     expectRateLimited(await call('POST', '/v1/batch', { token: h.pipelineKey, body: { batch: [event()] } }));
     expect((await call('POST', '/v1/events', { token: otherKey, body: event() })).status).toBe(202);
   });
+});
+
+describe('event intake during a Temporal outage', () => {
+  const TIMEOUT_MS = 1_000;
+  let h: DeliveryHarness;
+  const held = new Set<Socket>();
+  const blackhole = createServer((socket) => held.add(socket));
+  let refusedPort: number;
+
+  beforeAll(async () => {
+    h = await startDeliveryHarness({ api: true, noWorker: true });
+    await h.createIntegration();
+    await new Promise<void>((r) => blackhole.listen(0, '127.0.0.1', r));
+    // A port nothing listens on any more: a stopped Temporal.
+    const stopped = createServer();
+    await new Promise<void>((r) => stopped.listen(0, '127.0.0.1', r));
+    refusedPort = (stopped.address() as AddressInfo).port;
+    await new Promise((r) => stopped.close(r));
+  });
+  afterAll(async () => {
+    for (const socket of held) socket.destroy();
+    await new Promise((r) => blackhole.close(r));
+    await h.close();
+  });
+
+  test.each([
+    ['accepts TCP but never answers', () => (blackhole.address() as AddressInfo).port],
+    ['refuses connections', () => refusedPort],
+  ])(
+    'a Temporal that %s: 503 TEMPORAL_UNAVAILABLE with Retry-After within INTAKE_TEMPORAL_TIMEOUT_MS',
+    async (_label, port) => {
+      // The SDK's own connection, with its retries: what the API runs with.
+      const connection = Connection.lazy({ address: `127.0.0.1:${port()}` });
+      const api = buildApi(h.core, {
+        config: { ...h.config, INTAKE_TEMPORAL_TIMEOUT_MS: TIMEOUT_MS },
+        logger: captureLogs().logger,
+        client: new Client({ connection, namespace: h.config.TEMPORAL_NAMESPACE }),
+      });
+      const call = httpClient(() => baseUrl);
+      const baseUrl = await api.app.listen({ host: '127.0.0.1', port: 0 });
+      try {
+        const event = { type: 'track', event: 'Outage', userId: 'u-outage', messageId: `outage-${port()}` };
+        for (const [path, body] of [
+          ['/v1/events', event],
+          ['/v1/batch', { batch: [event] }],
+        ] as const) {
+          const startedAt = Date.now();
+          const res = await call('POST', path, { token: h.pipelineKey, body });
+          // The deadline, and a loaded test machine; without it the SDK retries for about 20 s, or waits for ever.
+          expect(Date.now() - startedAt).toBeLessThan(TIMEOUT_MS + 1_500);
+          expect(res.status).toBe(503);
+          expect(res.headers.get('retry-after')).toBe(String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+          expect(res.body).toEqual({
+            error: { code: 'TEMPORAL_UNAVAILABLE', message: expect.stringContaining('retry the whole request') },
+          });
+        }
+      } finally {
+        await api.app.close();
+        await connection.close();
+      }
+    },
+  );
 });

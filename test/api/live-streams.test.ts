@@ -1,6 +1,8 @@
+import { buildApi } from '../../src/api/build';
 import type { DeliveryService } from '../../src/deliveries/service';
 import { type DeliveryHarness, startDeliveryHarness } from '../support/delivery-harness';
 import { httpClient } from '../support/http';
+import { captureLogs } from '../support/log-capture';
 import { openSse } from '../support/sse';
 import { eventually } from '../support/temporal';
 import { deadline } from '../support/wait';
@@ -137,7 +139,7 @@ describe('live stream lifecycle', () => {
     }
   });
 
-  test('a stream ends at the heartbeat after its token is revoked', async () => {
+  test('a stream ends, with an end event, when its token is revoked', async () => {
     const created = await call('POST', '/v1/admin/tokens', {
       token: h.adminToken,
       body: { name: 'soon revoked', role: 'viewer' },
@@ -167,6 +169,92 @@ describe('live stream lifecycle', () => {
       'status',
     ]);
     expect(await openStreams(h.baseUrl)).toBe(0);
+  });
+});
+
+describe('revoking a token ends its live streams', () => {
+  // Neither the heartbeat nor this replica's periodic check can end a stream within these tests: only revocation can.
+  const SLOW_MS = 60_000;
+  /** The other replica re-checks a stream's token this often (its PIPELINE_KEY_CACHE_MS). */
+  const OTHER_REPLICA_BOUND_MS = 500;
+  let h: DeliveryHarness;
+  const call = httpClient(() => h.baseUrl);
+
+  beforeAll(async () => {
+    h = await startDeliveryHarness({
+      api: true,
+      noWorker: true,
+      liveStreams: { heartbeatMs: SLOW_MS },
+      env: { PIPELINE_KEY_CACHE_MS: String(SLOW_MS) },
+    });
+  });
+  afterAll(() => h.close());
+
+  const liveUrl = (baseUrl: string, token: string) => `${baseUrl}/v1/admin/live-events?token=${token}`;
+  const issue = async (name: string) =>
+    (await call('POST', '/v1/admin/tokens', { token: h.adminToken, body: { name, role: 'viewer' } })).body as {
+      id: string;
+      token: string;
+    };
+  const endEvent = /event: end\ndata: (.*)\n\n/;
+  const revokedEnd = { error: { code: 'UNAUTHORIZED', message: expect.stringContaining('revoked') } };
+
+  test('revoked through this replica: every stream of the token ends at once, others go on', async () => {
+    const doomed = await issue('revoked here');
+    const other = await issue('kept');
+    const streams = await Promise.all([
+      openSse(liveUrl(h.baseUrl, doomed.token)),
+      openSse(liveUrl(h.baseUrl, doomed.token)),
+    ]);
+    const kept = await openSse(liveUrl(h.baseUrl, other.token));
+    try {
+      for (const s of [...streams, kept]) await s.waitFor(/event: snapshot/);
+      expect(await openStreams(h.baseUrl)).toBe(3);
+      const revoked = await call('DELETE', `/v1/admin/tokens/${doomed.id}`, { token: h.adminToken });
+      expect(revoked.status).toBe(204);
+      for (const s of streams) {
+        const [, data] = await s.waitFor(endEvent, 2_000);
+        expect(JSON.parse(data!)).toEqual(revokedEnd);
+        await deadline(s.ended, 2_000, () => 'the stream of a revoked token did not end');
+      }
+      await eventually(async () => (await openStreams(h.baseUrl)) === 1 || undefined, 'places given back', 5_000, 10);
+      expect(kept.text()).not.toMatch(/event: end/);
+      expect((await openSse(liveUrl(h.baseUrl, doomed.token))).status).toBe(401);
+    } finally {
+      for (const s of [...streams, kept]) s.abort();
+    }
+  });
+
+  test('revoked through another replica: its streams there end within PIPELINE_KEY_CACHE_MS', async () => {
+    // A second API on the same store, as a second replica behind a load balancer would be.
+    const other = buildApi(h.core, {
+      config: { ...h.config, PIPELINE_KEY_CACHE_MS: OTHER_REPLICA_BOUND_MS },
+      logger: captureLogs().logger,
+      client: h.client,
+      liveStreams: { heartbeatMs: SLOW_MS },
+    });
+    const otherUrl = await other.app.listen({ host: '127.0.0.1', port: 0 });
+    const doomed = await issue('revoked elsewhere');
+    const there = await openSse(liveUrl(otherUrl, doomed.token));
+    const here = await openSse(liveUrl(h.baseUrl, doomed.token));
+    try {
+      await there.waitFor(/event: snapshot/);
+      await here.waitFor(/event: snapshot/);
+      const revoked = await call('DELETE', `/v1/admin/tokens/${doomed.id}`, { token: h.adminToken });
+      expect(revoked.status).toBe(204);
+      const revokedAt = Date.now();
+      await here.waitFor(endEvent, 2_000);
+      const [, data] = await there.waitFor(endEvent, OTHER_REPLICA_BOUND_MS + 2_000);
+      // The bound, plus one store lookup on a loaded test machine.
+      expect(Date.now() - revokedAt).toBeLessThan(OTHER_REPLICA_BOUND_MS + 1_000);
+      expect(JSON.parse(data!)).toEqual(revokedEnd);
+      await deadline(there.ended, 2_000, () => 'the other replica kept the stream of a revoked token open');
+      expect((await openSse(liveUrl(otherUrl, doomed.token))).status).toBe(401);
+    } finally {
+      there.abort();
+      here.abort();
+      await other.app.close();
+    }
   });
 });
 

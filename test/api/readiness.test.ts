@@ -1,3 +1,4 @@
+import { UNAVAILABLE_RETRY_AFTER_SECONDS } from '../../src/api/error-replies';
 import { type DeliveryHarness, startDeliveryHarness } from '../support/delivery-harness';
 import { httpClient } from '../support/http';
 
@@ -20,6 +21,7 @@ describe('/readyz', () => {
     try {
       const res = await call('GET', '/readyz');
       expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe(String(UNAVAILABLE_RETRY_AFTER_SECONDS));
       expect(res.body).toEqual({ status: 'not_ready', checks: { database: 'ok', temporal: 'down' } });
       expect(res.text).not.toContain('ECONNREFUSED');
       expect(res.text).not.toContain('10.9.8.7');

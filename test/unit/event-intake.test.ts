@@ -1,8 +1,10 @@
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { AppError } from '../../src/errors';
 import type { ActiveIntegrations } from '../../src/intake/active-integrations';
 import { EventIntake } from '../../src/intake/event-intake';
 import type { IntegrationView } from '../../src/store/integrations';
+import { deadline } from '../support/wait';
 
 const integration = {
   id: 'int_1',
@@ -26,6 +28,34 @@ describe('EventIntake when Temporal is down', () => {
     expect(failure).toMatchObject({ status: 503, code: 'TEMPORAL_UNAVAILABLE' });
     expect((failure as AppError).message).toContain('retry the whole request');
     await connection.close();
+  });
+
+  test('a Temporal that accepts the connection but never answers fails the request within its deadline', async () => {
+    const held = new Set<Socket>();
+    const blackhole = createServer((socket) => held.add(socket));
+    await new Promise<void>((r) => blackhole.listen(0, '127.0.0.1', r));
+    // The SDK's default connection, retries included: what the API runs with.
+    const connection = Connection.lazy({ address: `127.0.0.1:${(blackhole.address() as AddressInfo).port}` });
+    try {
+      const intake = new EventIntake({
+        client: new Client({ connection }),
+        integrations: { current: async () => [integration] } as unknown as ActiveIntegrations,
+        taskQueue: 'nowhere',
+        temporalTimeoutMs: 500,
+      });
+      const startedAt = Date.now();
+      const failure = await deadline(
+        intake.ingest([{ type: 'track', event: 'x', userId: 'u', messageId: 'm-2' }]).catch((e: unknown) => e),
+        5_000,
+        () => 'the intake waited on a Temporal that never answers',
+      );
+      expect(failure).toMatchObject({ status: 503, code: 'TEMPORAL_UNAVAILABLE' });
+      expect(Date.now() - startedAt).toBeLessThan(500 + 1_500);
+    } finally {
+      await connection.close();
+      for (const socket of held) socket.destroy();
+      await new Promise((r) => blackhole.close(r));
+    }
   });
 
   test('invalid events are reported by index without touching Temporal', async () => {

@@ -192,50 +192,44 @@ export function registerDeliveryRoutes(
           if (mine.length > 0) send('deliveries', mine);
         }),
       );
-      stream.onEnd(() => {
-        if (!res.writableEnded) res.end();
+      // A revoked token's stream ends with an `end` event that says why, whichever replica the token was revoked on.
+      stream.onEnd((why) => {
+        if (res.writableEnded) return;
+        if (why === 'revoked') send('end', REVOKED);
+        res.end();
       });
-      keepAlive(
-        stream,
-        request.recheckPrincipal,
-        () => res.write(': keep-alive\n\n'),
-        (event, data) => {
-          send(event, data);
-          stream.end();
-        },
-      );
+      every(stream, streams.limits.heartbeatMs, async () => {
+        // A comment line, so proxies do not time a quiet stream out.
+        res.write(': keep-alive\n\n');
+      });
+      const stillValid = request.recheckPrincipal;
+      if (stillValid) {
+        every(stream, Math.max(MIN_RECHECK_MS, streams.limits.recheckMs), async () => {
+          // A store that cannot answer right now is no proof of revocation: the next check asks again.
+          const valid = await stillValid().catch(() => true);
+          if (!valid) stream.end('revoked');
+        });
+      }
     },
   );
 
-  /**
-   * Every heartbeat: a comment line that keeps proxies from timing the stream out, after checking that the token that
-   * opened it is still valid. A revoked token's stream ends with an `end` event that says why.
-   */
-  function keepAlive(
-    stream: LiveStream,
-    stillValid: (() => Promise<boolean>) | undefined,
-    beat: () => void,
-    finish: (event: string, data: unknown) => void,
-  ): void {
-    let checking = false;
+  /** `task` every `ms` while the stream is open, never two at once. */
+  function every(stream: LiveStream, ms: number, task: () => Promise<void>): void {
+    let running = false;
     const timer = setInterval(() => {
-      if (checking) return;
-      checking = true;
-      void (stillValid?.() ?? Promise.resolve(true))
-        // A store that cannot answer right now is no proof of revocation: the next heartbeat asks again.
-        .catch(() => true)
-        .then((valid) => {
-          if (stream.isEnded) return;
-          if (valid) beat();
-          else
-            finish('end', {
-              error: { code: 'UNAUTHORIZED', message: 'The token of this stream was revoked: the stream has ended' },
-            });
-        })
-        .finally(() => (checking = false));
-    }, streams.limits.heartbeatMs);
+      if (running || stream.isEnded) return;
+      running = true;
+      void task().finally(() => (running = false));
+    }, ms);
     // The stream, not this timer, is what keeps a connection (and so the process) alive.
     timer.unref();
     stream.onEnd(() => clearInterval(timer));
   }
 }
+
+const REVOKED = {
+  error: { code: 'UNAUTHORIZED', message: 'The token of this stream was revoked: the stream has ended' },
+};
+
+/** However short PIPELINE_KEY_CACHE_MS is (0: ask on every event), a stream's token is not asked about more often. */
+const MIN_RECHECK_MS = 250;

@@ -33,7 +33,7 @@ const SCHEMAS = {
  */
 export function registerTokenRoutes(
   app: FastifyInstance,
-  opts: { tokens: AccessTokenStore; audit: AuditLog; kind: TokenKind; path: string; onRevoke: () => void },
+  opts: { tokens: AccessTokenStore; audit: AuditLog; kind: TokenKind; path: string; onRevoke: (id: string) => void },
 ): void {
   const { tokens, audit, kind, path } = opts;
   const { create, issued, view: viewSchema, noun, secret } = SCHEMAS[kind];
@@ -105,7 +105,7 @@ export function registerTokenRoutes(
       const principal = principalOf(request);
       const revoked = await tokens.revoke(kind, request.params.id);
       if (!revoked) throw errors.notFound(`Active ${noun.replace('_', ' ')} ${request.params.id}`);
-      opts.onRevoke();
+      opts.onRevoke(revoked.id);
       await audit.record({
         action: `${noun}.revoked`,
         actor: actorOf(principal, request),
