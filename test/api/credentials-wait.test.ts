@@ -16,6 +16,15 @@ describe('deliveries waiting for fixed credentials', () => {
     h = await startDeliveryHarness({ api: true });
   });
   afterAll(() => h.close());
+  /** The integration's one delivery waiting for credentials, once the delivery list shows it. */
+  const parkedDelivery = (integrationId: string) =>
+    eventually(async () => {
+      const res = await admin(
+        'GET',
+        `/v1/admin/deliveries?integration_id=${integrationId}&status=awaiting_credentials`,
+      );
+      return res.body.data.length === 1 ? (res.body.data[0] as Record<string, unknown>) : undefined;
+    }, 'the delivery to be parked');
 
   test('park on 401, PATCH new credentials, delivered with them', async () => {
     const oldKey = { siteId: 'cw-site', apiKey: 'cw-old-key' };
@@ -89,6 +98,41 @@ describe('deliveries waiting for fixed credentials', () => {
         (await admin('GET', `/v1/admin/integrations/${integrationId}`)).body.parked_deliveries === 0 ? true : undefined,
       'no parked deliveries',
     );
+  });
+
+  test('a PATCH with a key Customer.io refuses is 422 and leaves parked deliveries parked; a good one wakes them', async () => {
+    const oldKey = { siteId: 'cwbad-site', apiKey: 'cwbad-old-key' };
+    const newKey = { siteId: 'cwbad-site', apiKey: 'cwbad-new-key' };
+    const { id: integrationId } = await h.createIntegration({ credentials: oldKey });
+    h.us.acceptCredentials(newKey);
+    h.us.clear();
+    const { workflowId } = await h.deliver(integrationId, {
+      type: 'track',
+      event: 'Parked',
+      userId: 'cwbad-user',
+      messageId: `cwbad-${Date.now()}`,
+    });
+    await parkedDelivery(integrationId);
+
+    const refused = await admin('PATCH', `/v1/admin/integrations/${integrationId}`, {
+      config: { tracking_api_key: 'cwbad-wrong-key' },
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.code).toBe('INVALID_CREDENTIALS');
+    const check = h.us.requests.find((r) => r.path === '/api/v1/accounts/region');
+    expect(check!.headers.authorization).toBe(basic({ siteId: oldKey.siteId, apiKey: 'cwbad-wrong-key' }));
+    const after = await admin('GET', `/v1/admin/integrations/${integrationId}`);
+    expect(after.body).toMatchObject({ revision: { revision_number: 1 }, parked_deliveries: 1 });
+
+    const fixed = await admin('PATCH', `/v1/admin/integrations/${integrationId}`, {
+      config: { tracking_api_key: newKey.apiKey },
+    });
+    expect(fixed.status).toBe(200);
+    expect(fixed.body.revision.revision_number).toBe(2);
+    expect(await h.client.workflow.getHandle(workflowId).result()).toMatchObject({ status: 'delivered', attempts: 2 });
+    // No attempt with the refused key: the rejected PATCH stored nothing and woke nobody.
+    const attempts = h.us.requests.filter((r) => r.path === '/api/v1/customers/cwbad-user/events');
+    expect(attempts.map((r) => r.headers.authorization)).toEqual([basic(oldKey), basic(newKey)]);
   });
 
   test('after the wait a parked delivery fails with the troubleshooting text, and stays replayable', async () => {
