@@ -2,6 +2,7 @@ import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { type DeliveryHarness, startDeliveryHarness } from '../support/delivery-harness';
 import { httpClient } from '../support/http';
 import { eventually } from '../support/temporal';
+import { deadline } from '../support/wait';
 
 const basic = (c: { siteId: string; apiKey: string }) =>
   `Basic ${Buffer.from(`${c.siteId}:${c.apiKey}`).toString('base64')}`;
@@ -133,6 +134,48 @@ describe('deliveries waiting for fixed credentials', () => {
     // No attempt with the refused key: the rejected PATCH stored nothing and woke nobody.
     const attempts = h.us.requests.filter((r) => r.path === '/api/v1/customers/cwbad-user/events');
     expect(attempts.map((r) => r.headers.authorization)).toEqual([basic(oldKey), basic(newKey)]);
+  });
+
+  describe.each([
+    ['disabled', 'integration_disabled', { method: 'PATCH', body: { enabled: false } }],
+    ['deleted', 'integration_deleted', { method: 'DELETE', body: undefined }],
+  ] as const)('an integration %s while a delivery waits', (what, reason, change) => {
+    test(`ends the parked delivery at once as filtered (${reason}), without another attempt`, async () => {
+      const key = { siteId: `cw-${what}-site`, apiKey: `cw-${what}-key` };
+      const { id: integrationId } = await h.createIntegration({ credentials: key });
+      h.us.acceptCredentials({ siteId: key.siteId, apiKey: `cw-${what}-someone-elses-key` });
+      h.us.clear();
+      const userId = `cw-${what}-user`;
+      const { workflowId } = await h.deliver(integrationId, {
+        type: 'track',
+        event: 'Parked',
+        userId,
+        messageId: `cw-${what}-${Date.now()}`,
+      });
+      await parkedDelivery(integrationId);
+
+      const changed = await admin(change.method, `/v1/admin/integrations/${integrationId}`, change.body);
+      expect(changed.status).toBe(change.method === 'DELETE' ? 204 : 200);
+      // Well inside the hourly re-check a parked delivery would otherwise wait for.
+      const result = await deadline(
+        h.client.workflow.getHandle(workflowId).result(),
+        20_000,
+        () => `the parked delivery to end after its integration was ${what}`,
+      );
+      // The second attempt found the integration unusable and sent nothing.
+      expect(result).toMatchObject({ status: 'filtered', reason, attempts: 2 });
+      expect(h.us.requests.filter((r) => r.path === `/api/v1/customers/${userId}/events`)).toHaveLength(1);
+
+      const record = await admin('GET', `/v1/admin/deliveries/${encodeURIComponent(workflowId)}`);
+      expect(record.body.outcome).toMatchObject({ status: 'filtered', result: { reason } });
+      expect(record.body.timeline.map((t: { what: string }) => t.what)).toEqual(
+        expect.arrayContaining(['waiting for credentials', 'integration disabled or deleted', 'filtered']),
+      );
+      await eventually(async () => {
+        const res = await admin('GET', `/v1/admin/deliveries?integration_id=${integrationId}&status=filtered`);
+        return res.body.data.some((d: { workflow_id: string }) => d.workflow_id === workflowId) ? true : undefined;
+      }, 'DeliveryStatus=filtered in the delivery list');
+    });
   });
 
   test('after the wait a parked delivery fails with the troubleshooting text, and stays replayable', async () => {
