@@ -175,6 +175,26 @@ describe('deliveries waiting for fixed credentials', () => {
         const res = await admin('GET', `/v1/admin/deliveries?integration_id=${integrationId}&status=filtered`);
         return res.body.data.some((d: { workflow_id: string }) => d.workflow_id === workflowId) ? true : undefined;
       }, 'DeliveryStatus=filtered in the delivery list');
+      if (what === 'deleted') return;
+
+      // Nothing is held: fixing the key and re-enabling leaves nothing parked, and a replay delivers the event.
+      const fixedKey = { siteId: key.siteId, apiKey: `cw-${what}-someone-elses-key` };
+      const fixed = await admin('PATCH', `/v1/admin/integrations/${integrationId}`, {
+        enabled: true,
+        config: { tracking_api_key: fixedKey.apiKey },
+      });
+      expect(fixed.status).toBe(200);
+      expect(fixed.body.enabled).toBe(true);
+      expect((await admin('GET', `/v1/admin/integrations/${integrationId}`)).body.parked_deliveries).toBe(0);
+      const replay = await admin('POST', `/v1/admin/deliveries/${encodeURIComponent(workflowId)}/replay`, {
+        include_delivered: true,
+      });
+      expect(replay.status).toBe(202);
+      expect(await h.client.workflow.getHandle(replay.body.workflow_id, replay.body.run_id).result()).toMatchObject({
+        status: 'delivered',
+      });
+      const sent = h.us.requests.filter((r) => r.path === `/api/v1/customers/${userId}/events`);
+      expect(sent.map((r) => r.headers.authorization)).toEqual([basic(key), basic(fixedKey)]);
     });
   });
 
