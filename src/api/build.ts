@@ -59,6 +59,7 @@ export function buildApi(core: Core, options: ApiOptions) {
       active.invalidate();
       core.targets.invalidate(id);
       if (change === 'revised' && view) await watch.revised(id, view.revision.revision_number);
+      else if (change === 'deleted' || view?.enabled === false) await watch.unusable(id);
     },
   });
   const intake = new EventIntake({

@@ -5,6 +5,7 @@ import type { TrackApiRequest } from '../customerio/actions/types';
 import { settleDeliveryInput } from '../customerio/delivery-input';
 import { hashPiiFields, hashPiiMentions, hashPiiValue } from '../customerio/pii';
 import type { DeliverEventInput, DeliveryStatus, LastError } from '../shared/delivery';
+import { INTEGRATION_CHANGED_SIGNAL } from '../shared/names';
 import {
   AttemptsKey,
   CustomerIdKey,
@@ -202,13 +203,19 @@ export function deliveryRecord(
         timeline.push({ at, what: timerPurpose(events, event, byEvent), detail: `${ms} ms` });
         break;
       }
-      case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
-        timeline.push({
-          at,
-          what: 'credentials updated',
-          detail: `revision ${String(decode(event.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0]))}`,
-        });
+      case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED: {
+        const signal = event.workflowExecutionSignaledEventAttributes;
+        timeline.push(
+          signal?.signalName === INTEGRATION_CHANGED_SIGNAL
+            ? { at, what: 'integration disabled or deleted' }
+            : {
+                at,
+                what: 'credentials updated',
+                detail: `revision ${String(decode(signal?.input?.payloads?.[0]))}`,
+              },
+        );
         break;
+      }
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED: {
         const result = decode<{ status: DeliveryStatus }>(
           event.workflowExecutionCompletedEventAttributes?.result?.payloads?.[0],

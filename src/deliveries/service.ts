@@ -14,7 +14,7 @@ import type { IntegrationStore } from '../store/integrations';
 import { GRPC, hasGrpcCode, isTemporalUnreachable } from '../temporal/grpc-status';
 import type { deliverEventV2 } from '../workflows';
 import { CursorSeal } from './cursor';
-import { countParkedDeliveries, resumeParkedDeliveries } from './parked';
+import { countParkedDeliveries, resumeParkedDeliveries, stopParkedDeliveries } from './parked';
 import { type DeliveryFilter, deliveryQuery } from './query';
 import {
   decodeInput,
@@ -158,6 +158,10 @@ export class DeliveryService {
 
   resumeParked(integrationId: string, revisionNumber: number): Promise<number> {
     return resumeParkedDeliveries(this.options.client, integrationId, revisionNumber);
+  }
+
+  stopParked(integrationId: string): Promise<number> {
+    return stopParkedDeliveries(this.options.client, integrationId);
   }
 
   /** Starts a new run of a delivery from its original input, linked both ways (ReplayOf, memo). */

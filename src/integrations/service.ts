@@ -152,8 +152,7 @@ export class IntegrationService {
       changes = configChanges(before, parsed.data);
       if (Object.keys(changes).length > 0) {
         nextConfig = parsed.data;
-        const credentialsChanged = ['site_id', 'tracking_api_key', 'region'].some((k) => k in changes);
-        if (credentialsChanged && patch.verify) await this.verifyOrThrow(parsed.data);
+        if (patch.verify && credentialsChanged(before, parsed.data)) await this.verifyOrThrow(parsed.data);
       }
     }
     if (patch.name !== undefined && patch.name !== current.name) {
@@ -225,6 +224,13 @@ export function presentIntegration(
 ): Omit<IntegrationView, 'config'> & { config: Record<string, unknown> } {
   const masked = Object.fromEntries(SECRET_FIELDS.map((f) => [f, SECRET_MASK]));
   return { ...view, config: { ...view.config, ...masked } };
+}
+
+/** The fields Customer.io's credential check depends on: changing any of them is verified as install is. */
+const CREDENTIAL_FIELDS = ['site_id', 'tracking_api_key', 'region'] as const;
+
+function credentialsChanged(before: CustomerIoConfig, after: CustomerIoConfig): boolean {
+  return CREDENTIAL_FIELDS.some((field) => before[field] !== after[field]);
 }
 
 /** Old/new per changed config field; secrets only say that they changed. */

@@ -27,3 +27,7 @@ export function legacyReplayWorkflowId(originalWorkflowId: string): string {
 
 /** Sent to parked deliveries when their integration gets a new credentials revision; carries its number. */
 export const CREDENTIALS_UPDATED_SIGNAL = 'credentialsUpdated';
+/** Sent to parked deliveries when their integration is disabled or deleted: they ask for its state at once. */
+export const INTEGRATION_CHANGED_SIGNAL = 'integrationChanged';
+/** The patch id of parked deliveries heeding INTEGRATION_CHANGED_SIGNAL (runs parked before it ignore the signal). */
+export const RECHECK_ON_INTEGRATION_CHANGE_PATCH = 'recheck-on-integration-change';

@@ -1,7 +1,8 @@
-import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { condition, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { DeliveryActivities } from '../activities/contract';
+import { RECHECK_ON_INTEGRATION_CHANGE_PATCH } from '../shared/names';
 import { CREDENTIALS_RECHECK_MS } from '../shared/retry-policy';
-import { credentialsUpdated } from './signals';
+import { credentialsUpdated, integrationChanged } from './signals';
 
 const { credentialsState } = proxyActivities<DeliveryActivities>({
   startToCloseTimeout: '1 minute',
@@ -14,26 +15,39 @@ const { credentialsState } = proxyActivities<DeliveryActivities>({
  */
 export class CredentialRevisions {
   private newest = 0;
+  /** The integration was disabled or deleted since the last time its state was asked for. */
+  private changed = false;
 
   constructor(private readonly integrationId: string) {
     setHandler(credentialsUpdated, (revision) => {
       this.newest = Math.max(this.newest, revision);
     });
+    setHandler(integrationChanged, () => {
+      // A run that got this signal from a worker without this handler ignored it: its history replays as it ran.
+      if (patched(RECHECK_ON_INTEGRATION_CHANGE_PATCH)) this.changed = true;
+    });
   }
 
-  /** Parks until a newer revision than `usedRevision` exists, or the integration is unusable; false once `waitMs` ran out. */
+  /**
+   * Parks until a newer revision than `usedRevision` exists, or the integration is unusable (disabled or deleted, found
+   * at once when signalled); false once `waitMs` ran out.
+   */
   async awaitNewerThan(usedRevision: number, waitMs: number): Promise<boolean> {
     const until = Date.now() + waitMs;
     for (;;) {
       // Ask before waiting: a fix saved between the refused attempt and now had nobody parked to signal. Asking
       // again every CREDENTIALS_RECHECK_MS covers a signal lost any other way.
+      this.changed = false;
       const state = await credentialsState(this.integrationId);
       if (!state.usable) return true; // disabled or deleted: the next attempt ends the delivery as filtered
       this.newest = Math.max(this.newest, state.revisionNumber);
       if (this.newest > usedRevision) return true;
       const remaining = until - Date.now();
       if (remaining <= 0) return false;
-      if (await condition(() => this.newest > usedRevision, Math.min(remaining, CREDENTIALS_RECHECK_MS))) return true;
+      const nextCheckMs = Math.min(remaining, CREDENTIALS_RECHECK_MS);
+      // Woken by a change of the integration instead of a new revision: ask for its state again at once.
+      const woken = await condition(() => this.newest > usedRevision || this.changed, nextCheckMs);
+      if (woken && this.newest > usedRevision) return true;
     }
   }
 }

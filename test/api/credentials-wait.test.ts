@@ -2,6 +2,7 @@ import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { type DeliveryHarness, startDeliveryHarness } from '../support/delivery-harness';
 import { httpClient } from '../support/http';
 import { eventually } from '../support/temporal';
+import { deadline } from '../support/wait';
 
 const basic = (c: { siteId: string; apiKey: string }) =>
   `Basic ${Buffer.from(`${c.siteId}:${c.apiKey}`).toString('base64')}`;
@@ -16,6 +17,15 @@ describe('deliveries waiting for fixed credentials', () => {
     h = await startDeliveryHarness({ api: true });
   });
   afterAll(() => h.close());
+  /** The integration's one delivery waiting for credentials, once the delivery list shows it. */
+  const parkedDelivery = (integrationId: string) =>
+    eventually(async () => {
+      const res = await admin(
+        'GET',
+        `/v1/admin/deliveries?integration_id=${integrationId}&status=awaiting_credentials`,
+      );
+      return res.body.data.length === 1 ? (res.body.data[0] as Record<string, unknown>) : undefined;
+    }, 'the delivery to be parked');
 
   test('park on 401, PATCH new credentials, delivered with them', async () => {
     const oldKey = { siteId: 'cw-site', apiKey: 'cw-old-key' };
@@ -89,6 +99,103 @@ describe('deliveries waiting for fixed credentials', () => {
         (await admin('GET', `/v1/admin/integrations/${integrationId}`)).body.parked_deliveries === 0 ? true : undefined,
       'no parked deliveries',
     );
+  });
+
+  test('a PATCH with a key Customer.io refuses is 422 and leaves parked deliveries parked; a good one wakes them', async () => {
+    const oldKey = { siteId: 'cwbad-site', apiKey: 'cwbad-old-key' };
+    const newKey = { siteId: 'cwbad-site', apiKey: 'cwbad-new-key' };
+    const { id: integrationId } = await h.createIntegration({ credentials: oldKey });
+    h.us.acceptCredentials(newKey);
+    h.us.clear();
+    const { workflowId } = await h.deliver(integrationId, {
+      type: 'track',
+      event: 'Parked',
+      userId: 'cwbad-user',
+      messageId: `cwbad-${Date.now()}`,
+    });
+    await parkedDelivery(integrationId);
+
+    const refused = await admin('PATCH', `/v1/admin/integrations/${integrationId}`, {
+      config: { tracking_api_key: 'cwbad-wrong-key' },
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.code).toBe('INVALID_CREDENTIALS');
+    const check = h.us.requests.find((r) => r.path === '/api/v1/accounts/region');
+    expect(check!.headers.authorization).toBe(basic({ siteId: oldKey.siteId, apiKey: 'cwbad-wrong-key' }));
+    const after = await admin('GET', `/v1/admin/integrations/${integrationId}`);
+    expect(after.body).toMatchObject({ revision: { revision_number: 1 }, parked_deliveries: 1 });
+
+    const fixed = await admin('PATCH', `/v1/admin/integrations/${integrationId}`, {
+      config: { tracking_api_key: newKey.apiKey },
+    });
+    expect(fixed.status).toBe(200);
+    expect(fixed.body.revision.revision_number).toBe(2);
+    expect(await h.client.workflow.getHandle(workflowId).result()).toMatchObject({ status: 'delivered', attempts: 2 });
+    // No attempt with the refused key: the rejected PATCH stored nothing and woke nobody.
+    const attempts = h.us.requests.filter((r) => r.path === '/api/v1/customers/cwbad-user/events');
+    expect(attempts.map((r) => r.headers.authorization)).toEqual([basic(oldKey), basic(newKey)]);
+  });
+
+  describe.each([
+    ['disabled', 'integration_disabled', { method: 'PATCH', body: { enabled: false } }],
+    ['deleted', 'integration_deleted', { method: 'DELETE', body: undefined }],
+  ] as const)('an integration %s while a delivery waits', (what, reason, change) => {
+    test(`ends the parked delivery at once as filtered (${reason}), without another attempt`, async () => {
+      const key = { siteId: `cw-${what}-site`, apiKey: `cw-${what}-key` };
+      const { id: integrationId } = await h.createIntegration({ credentials: key });
+      h.us.acceptCredentials({ siteId: key.siteId, apiKey: `cw-${what}-someone-elses-key` });
+      h.us.clear();
+      const userId = `cw-${what}-user`;
+      const { workflowId } = await h.deliver(integrationId, {
+        type: 'track',
+        event: 'Parked',
+        userId,
+        messageId: `cw-${what}-${Date.now()}`,
+      });
+      await parkedDelivery(integrationId);
+
+      const changed = await admin(change.method, `/v1/admin/integrations/${integrationId}`, change.body);
+      expect(changed.status).toBe(change.method === 'DELETE' ? 204 : 200);
+      // Well inside the hourly re-check a parked delivery would otherwise wait for.
+      const result = await deadline(
+        h.client.workflow.getHandle(workflowId).result(),
+        20_000,
+        () => `the parked delivery to end after its integration was ${what}`,
+      );
+      // The second attempt found the integration unusable and sent nothing.
+      expect(result).toMatchObject({ status: 'filtered', reason, attempts: 2 });
+      expect(h.us.requests.filter((r) => r.path === `/api/v1/customers/${userId}/events`)).toHaveLength(1);
+
+      const record = await admin('GET', `/v1/admin/deliveries/${encodeURIComponent(workflowId)}`);
+      expect(record.body.outcome).toMatchObject({ status: 'filtered', result: { reason } });
+      expect(record.body.timeline.map((t: { what: string }) => t.what)).toEqual(
+        expect.arrayContaining(['waiting for credentials', 'integration disabled or deleted', 'filtered']),
+      );
+      await eventually(async () => {
+        const res = await admin('GET', `/v1/admin/deliveries?integration_id=${integrationId}&status=filtered`);
+        return res.body.data.some((d: { workflow_id: string }) => d.workflow_id === workflowId) ? true : undefined;
+      }, 'DeliveryStatus=filtered in the delivery list');
+      if (what === 'deleted') return;
+
+      // Nothing is held: fixing the key and re-enabling leaves nothing parked, and a replay delivers the event.
+      const fixedKey = { siteId: key.siteId, apiKey: `cw-${what}-someone-elses-key` };
+      const fixed = await admin('PATCH', `/v1/admin/integrations/${integrationId}`, {
+        enabled: true,
+        config: { tracking_api_key: fixedKey.apiKey },
+      });
+      expect(fixed.status).toBe(200);
+      expect(fixed.body.enabled).toBe(true);
+      expect((await admin('GET', `/v1/admin/integrations/${integrationId}`)).body.parked_deliveries).toBe(0);
+      const replay = await admin('POST', `/v1/admin/deliveries/${encodeURIComponent(workflowId)}/replay`, {
+        include_delivered: true,
+      });
+      expect(replay.status).toBe(202);
+      expect(await h.client.workflow.getHandle(replay.body.workflow_id, replay.body.run_id).result()).toMatchObject({
+        status: 'delivered',
+      });
+      const sent = h.us.requests.filter((r) => r.path === `/api/v1/customers/${userId}/events`);
+      expect(sent.map((r) => r.headers.authorization)).toEqual([basic(key), basic(fixedKey)]);
+    });
   });
 
   test('after the wait a parked delivery fails with the troubleshooting text, and stays replayable', async () => {

@@ -383,6 +383,68 @@ describe('management API', () => {
       expect(revisions.body.data.map((r: { revision_number: number }) => r.revision_number)).toEqual([2, 1]);
     });
 
+    test('PATCH verifies changed credentials with Customer.io as install does; a refused change stores nothing', async () => {
+      const body = installBody();
+      const installed = (
+        await call('POST', '/v1/admin/integration-catalog/customer_io/install', { token: admin(), body })
+      ).body;
+      const { site_id: siteId, tracking_api_key: apiKey } = body.config;
+      // Customer.io answers the region check on either host with the account's real region.
+      h.eu.acceptCredentials(...accepted.eu, { siteId, apiKey, region: 'us' });
+      h.us.clear();
+      const wrongKey = await call('PATCH', `/v1/admin/integrations/${installed.id}`, {
+        token: admin(),
+        body: { config: { tracking_api_key: 'wrong-wrong-wrong-key' }, verify: true },
+      });
+      expect(wrongKey.status).toBe(422);
+      expect(wrongKey.body.error).toMatchObject({
+        code: 'INVALID_CREDENTIALS',
+        message: expect.stringContaining('Settings > API Credentials'),
+      });
+      // The check went to Customer.io with the new key, not the stored one.
+      const [check] = h.us.requests;
+      expect(check).toMatchObject({ method: 'GET', path: '/api/v1/accounts/region', authorized: false });
+      expect(check!.headers.authorization).toBe(
+        `Basic ${Buffer.from(`${siteId}:wrong-wrong-wrong-key`).toString('base64')}`,
+      );
+
+      // Without "verify" in the body the check happens too.
+      const wrongSite = await call('PATCH', `/v1/admin/integrations/${installed.id}`, {
+        token: admin(),
+        body: { config: { site_id: 'someone-elses-site' } },
+      });
+      expect(wrongSite.status).toBe(422);
+      expect(wrongSite.body.error.code).toBe('INVALID_CREDENTIALS');
+
+      // A US account moved to the EU region: Customer.io names the account's real region.
+      const wrongRegion = await call('PATCH', `/v1/admin/integrations/${installed.id}`, {
+        token: admin(),
+        body: { config: { region: 'eu' } },
+      });
+      expect(wrongRegion.status).toBe(422);
+      expect(wrongRegion.body.error).toMatchObject({
+        code: 'REGION_MISMATCH',
+        message: expect.stringContaining('set region to "us"'),
+      });
+
+      const after = await call('GET', `/v1/admin/integrations/${installed.id}`, { token: admin() });
+      expect(after.body.revision).toEqual(installed.revision);
+      expect(after.body.config).toEqual(installed.config);
+      expect((await h.store.currentSecrets(installed.id))?.tracking_api_key).not.toBe('wrong-wrong-wrong-key');
+      const revisions = await call('GET', `/v1/admin/integrations/${installed.id}/revisions`, { token: admin() });
+      expect(revisions.body.data.map((r: { revision_number: number }) => r.revision_number)).toEqual([1]);
+
+      // "verify": false saves without asking, as on install.
+      h.us.clear();
+      const unchecked = await call('PATCH', `/v1/admin/integrations/${installed.id}`, {
+        token: admin(),
+        body: { config: { tracking_api_key: 'offline-key' }, verify: false },
+      });
+      expect(unchecked.status).toBe(200);
+      expect(unchecked.body.revision.revision_number).toBe(2);
+      expect(h.us.requests).toEqual([]);
+    });
+
     test('PATCH validation and unknown ids', async () => {
       const installed = (
         await call('POST', '/v1/admin/integration-catalog/customer_io/install', { token: admin(), body: installBody() })

@@ -91,6 +91,25 @@ describe('record workflow histories for the replayer', () => {
     await save('parked-then-resumed', workflowId);
   });
 
+  test('parked then disabled', async () => {
+    // An integration of its own, started directly: disabling the shared one would filter the runs recorded after it.
+    const parkedKey = { siteId: 'fixture-site-3', apiKey: 'fixture-key-3' };
+    const own = await h.createIntegration({ credentials: parkedKey });
+    h.us.acceptCredentials(key, { siteId: key.siteId, apiKey: 'fixture-key-2' });
+    const { workflowId } = await h.deliver(own.id, {
+      type: 'track',
+      event: 'Parked',
+      userId: 'u-7',
+      messageId: `fixture-${stamp}-disabled`,
+    });
+    await eventually(async () => {
+      const res = await admin('GET', `/v1/admin/deliveries?status=awaiting_credentials&integration_id=${own.id}`);
+      return res.body.data.length > 0 ? true : undefined;
+    }, 'parking');
+    await admin('PATCH', `/v1/admin/integrations/${own.id}`, { enabled: false });
+    await save('parked-then-disabled', workflowId);
+  });
+
   test('rate limited (attempts held back, then sent)', async () => {
     // The parked test rotated the fast integration's key; both keys work from here on.
     h.us.acceptCredentials(key, { siteId: key.siteId, apiKey: 'fixture-key-2' });

@@ -16,12 +16,18 @@ const KINDS = [
   'replayed',
 ];
 /**
+ * v2 histories the recorder cannot make with today's code, kept as recorded. parked-signal-before-handler: a parked run
+ * told its integration was disabled by a worker that had no handler for that signal yet (before the
+ * recheck-on-integration-change patch), then resumed by new credentials; today's code must ignore that signal on replay.
+ */
+const FROZEN_V2 = ['parked-signal-before-handler'];
+/**
  * One folder per workflow version: v1 (`deliverEvent`, an activity per attempt) is frozen, its runs still finish on
  * today's code; v2 (`deliverEventV2`, a local activity per attempt) is what `npm run fixtures:histories` records.
  */
 const VERSIONS: Record<string, string[]> = {
   v1: KINDS,
-  v2: [...KINDS, 'rate-limited'],
+  v2: [...KINDS, 'rate-limited', 'parked-then-disabled', ...FROZEN_V2],
 };
 
 function histories(version: string) {
