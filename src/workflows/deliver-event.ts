@@ -15,6 +15,7 @@ import { initialSearchAttributes } from '../customerio/labels';
 import { hashPiiMentions } from '../customerio/pii';
 import { type AttemptFailure, DeliveryFailureType, readAttemptFailure } from '../customerio/outcomes';
 import type { DeliverEventInput, DeliveryResult, FilterReason, LastError } from '../shared/delivery';
+import { DEFER_AFTER_MS } from '../shared/attempt-timing';
 import { resolveRetryPolicy, type RetryPolicy, retryDelayMs } from '../shared/retry-policy';
 import { IntegrationIdKey } from '../shared/search-attributes';
 import { inHours } from '../shared/time';
@@ -24,11 +25,6 @@ import { RunLabels } from './run-labels';
 
 /** Well above the HTTP client's own timeouts: it only fires for an attempt stuck in a live worker. */
 const ATTEMPT_TIMEOUT = '1 minute';
-/**
- * A local attempt holds its workflow task while it runs: a rate-limit wait longer than this goes to a durable timer
- * instead, well inside the task's 10 s timeout.
- */
-const DEFER_AFTER_MS = 2_000;
 
 // One activity per attempt, never retried by Temporal: the loop below retries, so every attempt is its own history
 // entry (a scheduled and a closed activity in v1, a marker with its result or failure in v2).
