@@ -35,6 +35,7 @@ import { isDocumentedOnly } from './schemas/documented';
 import { ERROR_RESPONSES, NoQuery } from './schemas/common';
 import { Health, Readiness } from './schemas/health';
 import { API_HELMET } from './security-headers';
+import type { CircuitReader } from './routes/integrations';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -67,6 +68,8 @@ export interface ApiDeps {
   intake: EventIntake;
   deliveries: DeliveryService;
   live: LiveFeed;
+  /** The workers' circuits per integration, as they report them through the store. */
+  circuits: CircuitReader;
   bootstrapAdminToken?: string;
   bootstrapPipelineKey?: string;
   rateLimits?: Partial<RateLimits>;
@@ -262,7 +265,7 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
           return payload;
         });
         registerCatalogRoutes(admin, deps.integrations);
-        registerIntegrationRoutes(admin, deps.integrations, deps.deliveries);
+        registerIntegrationRoutes(admin, deps.integrations, deps.deliveries, deps.circuits);
         registerDeliveryRoutes(admin, { deliveries: deps.deliveries, live: deps.live, streams, audit: deps.audit });
         registerTokenRoutes(admin, {
           tokens: deps.tokens,

@@ -2,6 +2,7 @@ import {
   ApplicationFailure,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   sleep,
@@ -25,6 +26,9 @@ import { RunLabels } from './run-labels';
 
 /** Well above the HTTP client's own timeouts: it only fires for an attempt stuck in a live worker. */
 const ATTEMPT_TIMEOUT = '1 minute';
+
+/** Patch id: runs from before it counted deferred waits against the retry window, and must replay as they ran. */
+const DEFERRED_WAITS_OUTSIDE_WINDOW = 'deferred-waits-outside-retry-window';
 
 // One activity per attempt, never retried by Temporal: the loop below retries, so every attempt is its own history
 // entry (a scheduled and a closed activity in v1, a marker with its result or failure in v2).
@@ -121,8 +125,11 @@ async function deliverWithRetries(
     try {
       const result = await send({ integrationId, attempt, request });
       if (result.outcome === 'deferred') {
-        // Not an attempt: the worker held it back for the integration's rate limit. Same attempt, later.
+        // Not an attempt: the worker held it back (the integration's rate limit, or its circuit open while Customer.io
+        // keeps failing). Same attempt, later; and, as for parked deliveries, the wait is not retry-window time.
+        const deferredAt = Date.now();
         await sleep(result.retryAfterMs);
+        if (patched(DEFERRED_WAITS_OUTSIDE_WINDOW)) deadline += Date.now() - deferredAt;
         attempt--;
         continue;
       }
