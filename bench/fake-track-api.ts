@@ -7,9 +7,11 @@ import type { AddressInfo, Socket } from 'node:net';
  * connection closes before the answer (a worker killed mid-attempt) are noted.
  */
 export class FakeTrackApi {
-  readonly arrivals: { at: number; key: string; latencyMs?: number }[] = [];
+  readonly arrivals: { at: number; key: string; site: string; latencyMs?: number }[] = [];
   readonly cutOff: { at: number; key: string }[] = [];
   delayMs = 0;
+  /** Requests with this site id get 503 (Customer.io down for that workspace); the others are answered as usual. */
+  failSite: string | undefined;
   private readonly sockets = new Set<Socket>();
 
   private constructor(
@@ -38,10 +40,12 @@ export class FakeTrackApi {
           return;
         }
         const { key, sentAt } = identify(Buffer.concat(chunks).toString('utf8'));
-        fake.arrivals.push({ at, key, latencyMs: sentAt === undefined ? undefined : at - sentAt });
+        const site = siteOf(req.headers.authorization);
+        fake.arrivals.push({ at, key, site, latencyMs: sentAt === undefined ? undefined : at - sentAt });
         const answer = () => {
           if (res.destroyed) return;
-          res.writeHead(200, { 'content-type': 'application/json', 'content-length': 2 }).end('{}');
+          const down = fake.failSite !== undefined && site === fake.failSite;
+          res.writeHead(down ? 503 : 200, { 'content-type': 'application/json', 'content-length': 2 }).end('{}');
         };
         res.on('close', () => {
           if (!res.writableFinished) fake.cutOff.push({ at: Date.now(), key });
@@ -62,6 +66,12 @@ export class FakeTrackApi {
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((done) => this.server.close(() => done()));
   }
+}
+
+/** The site id of HTTP Basic credentials (`site:key`). */
+function siteOf(authorization: string | undefined): string {
+  if (!authorization?.startsWith('Basic ')) return '';
+  return Buffer.from(authorization.slice(6), 'base64').toString('utf8').split(':')[0] ?? '';
 }
 
 /** The event's key (`data.key`, stamped by the bench on every event) and when the bench sent it (`data.sent_at`). */

@@ -3,7 +3,7 @@
  * one-activity workflow, side by side on the same file-backed dev server in one run, open loop.
  *
  *   npm run bench -- [--events 5000] [--rounds 2] [--concurrency 32] [--batch 500] [--intake-concurrency 2]
- *                    [--backlog 10000] [--kill]
+ *                    [--backlog 10000] [--kill] [--outage 180] [--outage-events 2000]
  *
  * The pipeline runs as `npm start` runs it (its compiled entry, one process: dev server, worker, API) and gets its
  * events through `POST /v1/batch`; the baselines run on a worker in this process and are started with a plain client.
@@ -36,6 +36,12 @@ const { values: flags } = parseArgs({
     'intake-concurrency': { type: 'string', default: '2' },
     backlog: { type: 'string' },
     kill: { type: 'boolean', default: false },
+    /**
+     * Seconds of a Customer.io outage for one of two integrations, with --outage-events deliveries each: requests to
+     * the failing one during the outage, how soon its backlog is delivered after, the healthy one's p99 beside it.
+     */
+    outage: { type: 'string' },
+    'outage-events': { type: 'string', default: '2000' },
     /** Which paths to run: the ratios need all three; one alone is for trying a change quickly. */
     paths: { type: 'string', default: 'empty,bare,pipeline' },
     /** Extra settings for the service under test, for trying a setting side by side: `--service-env KEY=VALUE`. */
@@ -136,11 +142,11 @@ async function main(): Promise<void> {
 
     const admin = (method: string, path: string, body?: unknown) =>
       call(apiUrl, secrets.SIGNAL_ADMIN_TOKEN, method, path, body);
-    const install = async (name: string) => {
+    const install = async (name: string, siteId = 'bench') => {
       const res = await admin('POST', '/v1/admin/integration-catalog/customer_io/install', {
         name,
         variant: 'default',
-        config: { site_id: 'bench', api_key: 'bench', tracking_api_key: 'bench', region: 'us', consent_categories: [] },
+        config: { site_id: siteId, api_key: 'bench', tracking_api_key: 'bench', region: 'us', consent_categories: [] },
         delivery_mode: 'server_side',
       });
       if (res.status !== 201) throw new Error(`install answered ${res.status}: ${JSON.stringify(res.body)}`);
@@ -270,6 +276,13 @@ async function main(): Promise<void> {
       );
     }
 
+    let outageReport: string | undefined;
+    if (flags.outage) {
+      outageReport = await outage({ fake, client, install, disable }, Number(flags.outage)).catch(
+        (err: Error) => `the outage phase failed: ${err.message.split('\n')[0]}`,
+      );
+    }
+
     const metrics = await request(`${apiUrl}/metrics`, { dispatcher: http }).then((r) => r.body.text());
     const mb = (name: string) => {
       const value = new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1];
@@ -279,6 +292,7 @@ async function main(): Promise<void> {
       `service memory at the end: RSS ${mb('process_resident_memory_bytes')} MB, V8 heap ${mb('nodejs_heap_size_used_bytes')} of ${mb('nodejs_heap_size_total_bytes')} MB, external ${mb('nodejs_external_memory_bytes')} MB`,
     );
     printReport(results, backlog, kill, { serverPid, started });
+    if (outageReport) process.stdout.write(`\nCustomer.io outage: ${outageReport}\n`);
   } finally {
     baselineWorker?.shutdown();
     await baselineRunning?.catch(() => undefined);
@@ -332,6 +346,56 @@ async function main(): Promise<void> {
     await ctx.disable(integrationId);
     if (retriedAfter.length === 0) return 'the killed worker had no attempt in flight: no figure';
     return `${retriedAfter.length} attempts in flight in the killed worker; tried again after p50 ${round(percentile(retriedAfter, 0.5)! / 1000, 1)} s, max ${round(Math.max(...retriedAfter) / 1000, 1)} s`;
+  }
+
+  /**
+   * Two integrations get every event; one's Customer.io answers 503 for `seconds`. First a run without the outage,
+   * for the healthy integration's p99 to compare with.
+   */
+  async function outage(
+    ctx: {
+      fake: FakeTrackApi;
+      client: Client;
+      install: (name: string, siteId?: string) => Promise<string>;
+      disable: (id: string) => Promise<unknown>;
+    },
+    seconds: number,
+  ): Promise<string> {
+    const events = Number(flags['outage-events']);
+    const down = await ctx.install('bench outage: down', 'bench-down');
+    const healthy = await ctx.install('bench outage: healthy');
+    const completed = (id: string) => `IntegrationId = '${id}' AND ExecutionStatus = 'Completed'`;
+    const healthyP99 = () =>
+      percentile(
+        ctx.fake.arrivals.filter((a) => a.site === 'bench' && a.latencyMs !== undefined).map((a) => a.latencyMs!),
+        0.99,
+      );
+    ctx.fake.reset();
+    await postEvents(apiUrl, secrets.SIGNAL_PIPELINE_KEY, `outage-base-${randomUUID().slice(0, 8)}`, events);
+    await waitForCount(ctx.client, completed(healthy), events);
+    await waitForCount(ctx.client, completed(down), events);
+    const withoutP99 = healthyP99();
+
+    ctx.fake.reset();
+    ctx.fake.failSite = 'bench-down';
+    const t0 = Date.now();
+    await postEvents(apiUrl, secrets.SIGNAL_PIPELINE_KEY, `outage-${randomUUID().slice(0, 8)}`, events);
+    await waitForCount(ctx.client, completed(healthy), 2 * events);
+    const withP99 = healthyP99();
+    await new Promise((r) => setTimeout(r, Math.max(0, t0 + seconds * 1000 - Date.now())));
+    ctx.fake.failSite = undefined;
+    const recoveredAt = Date.now();
+    const duringOutage = ctx.fake.arrivals.filter((a) => a.site === 'bench-down').length;
+    await waitForCount(ctx.client, completed(down), 2 * events);
+    const drainedAfter = (Date.now() - recoveredAt) / 1000;
+    await ctx.disable(down);
+    await ctx.disable(healthy);
+    return [
+      `${seconds} s of 503 for one integration, ${events} deliveries to each of two:`,
+      `${duringOutage} requests to the failing one during the outage;`,
+      `its backlog delivered ${round(drainedAfter, 1)} s after recovery (within a second: visibility is polled);`,
+      `the healthy one's event→Customer.io p99 ${withP99} ms during the outage, ${withoutP99} ms without it`,
+    ].join(' ');
   }
 }
 

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { DELIVERY_TASK_TIMEOUT_MS, MAX_HTTP_TIMEOUT_MS } from './shared/attempt-timing';
 import { TASK_QUEUE } from './shared/names';
 
 /** Env values that are set but empty count as unset, so `FOO=` in a compose file falls back to the default. */
@@ -62,7 +63,22 @@ const EnvSchema = z.object({
   SIGNAL_PIPELINE_KEY: optionalText,
   CUSTOMERIO_TRACK_URL_US: withDefault(url.optional()),
   CUSTOMERIO_TRACK_URL_EU: withDefault(url.optional()),
-  CUSTOMERIO_HTTP_TIMEOUT_MS: withDefault(z.coerce.number().int().min(100).max(120_000).default(10_000)),
+  /** A whole attempt's HTTP exchange; bounded so the attempt never outlasts its workflow task (attempt-timing.ts). */
+  CUSTOMERIO_HTTP_TIMEOUT_MS: withDefault(
+    z.coerce
+      .number()
+      .int()
+      .min(100)
+      .max(MAX_HTTP_TIMEOUT_MS, {
+        message: `must be at most ${MAX_HTTP_TIMEOUT_MS}: an attempt runs inside a ${DELIVERY_TASK_TIMEOUT_MS / 1000} s workflow task and must end with 30 % of it to spare`,
+      })
+      .default(5_000),
+  ),
+  /** Consecutive 5xx or network failures of an integration, across its deliveries, that open its circuit. */
+  CIRCUIT_FAILURES_TO_OPEN: withDefault(z.coerce.number().int().min(1).max(1_000).default(5)),
+  /** While a circuit is open, one probe goes out after this wait, then at doubling waits up to CIRCUIT_MAX_PROBE_MS. */
+  CIRCUIT_FIRST_PROBE_MS: withDefault(z.coerce.number().int().min(100).max(3_600_000).default(5_000)),
+  CIRCUIT_MAX_PROBE_MS: withDefault(z.coerce.number().int().min(100).max(3_600_000).default(30_000)),
   /** How many workers share each integration's rate limit: each sends at most 1/WORKER_REPLICAS of it. */
   WORKER_REPLICAS: withDefault(z.coerce.number().int().min(1).max(1000).default(1)),
   WORKER_MAX_CONCURRENT_ACTIVITIES: withDefault(z.coerce.number().int().positive().default(100)),
@@ -107,6 +123,11 @@ const EnvSchema = z.object({
   API_BODY_IDLE_TIMEOUT_MS: withDefault(z.coerce.number().int().min(100).max(600_000).default(10_000)),
 });
 
+const CheckedEnvSchema = EnvSchema.refine((c) => c.CIRCUIT_MAX_PROBE_MS >= c.CIRCUIT_FIRST_PROBE_MS, {
+  path: ['CIRCUIT_MAX_PROBE_MS'],
+  message: 'must be at least CIRCUIT_FIRST_PROBE_MS',
+});
+
 export type Config = z.output<typeof EnvSchema>;
 
 /** Settings only `npm start` reads: it embeds a Temporal dev server and keeps everything under one directory. */
@@ -127,7 +148,7 @@ export class ConfigError extends Error {}
 
 /** Every environment variable the service reads, validated once at start; a bad one is named in the error. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  return parseEnv(EnvSchema, env);
+  return parseEnv(CheckedEnvSchema, env);
 }
 
 export function loadStartSettings(env: NodeJS.ProcessEnv = process.env): StartSettings {

@@ -6,6 +6,7 @@ import { attemptFailure, outcomeOf } from '../customerio/outcomes';
 import { deliveryMetrics, statusClass } from '../observability/delivery-metrics';
 import type { TrackBaseUrls } from '../customerio/regions';
 import type { DeliveryTargets } from '../store/delivery-targets';
+import type { IntegrationCircuits } from './circuit-breaker';
 import type { DeliveryActivities } from './contract';
 import type { DeliveryRateLimiter } from './rate-limiter';
 
@@ -14,13 +15,15 @@ export interface SendDeps {
   transport: TrackTransport;
   baseUrls: TrackBaseUrls;
   limiter: DeliveryRateLimiter;
+  circuits: IntegrationCircuits;
 }
 
 /**
  * One HTTP attempt, never retried by Temporal: the workflow owns the schedule so each attempt is its own entry in
  * the history. Credentials are loaded here, at call time, so a fixed config reaches deliveries still retrying. The
  * integration's rate limit is kept here too: the attempt waits for its slot, or (a local activity, which holds a
- * workflow task while it waits) hands the wait back to the workflow's durable timer.
+ * workflow task while it waits) hands the wait back to the workflow's durable timer. So is the integration's circuit:
+ * while Customer.io keeps failing, an attempt that is not the probe is handed back (`deferred`) until the next probe.
  */
 export function createSendToCustomerIo(deps: SendDeps): DeliveryActivities['sendToCustomerIo'] {
   return async function sendToCustomerIo(input) {
@@ -42,6 +45,12 @@ export function createSendToCustomerIo(deps: SendDeps): DeliveryActivities['send
         request,
       };
     }
+    const admission = deps.circuits.admit(integrationId);
+    if (!admission.send) {
+      deliveryMetrics.circuitDeferred.inc({ integration_id: integrationId });
+      const detail = `Customer.io kept failing for this integration (circuit open): next try in ${admission.waitMs} ms`;
+      return { outcome: 'deferred', retryAfterMs: admission.waitMs, detail, request };
+    }
     const signal = Context.current().cancellationSignal;
     const waitMs = deps.limiter.reserve(integrationId, target.ratePerSecond);
     if (input.deferAfterMs !== undefined && waitMs > input.deferAfterMs) {
@@ -59,6 +68,8 @@ export function createSendToCustomerIo(deps: SendDeps): DeliveryActivities['send
     // so this is no attempt outcome to classify or count; if the run goes on, it makes the attempt again.
     if (signal.aborted) throw new CancelledFailure('The worker cancelled this attempt');
     recordAttempt(integrationId, exchange);
+    if (exchange.error || (exchange.status ?? 0) >= 500) deps.circuits.failed(integrationId);
+    else deps.circuits.succeeded(integrationId);
     if (exchange.status === 429 || exchange.retryAfterMs !== undefined)
       deps.limiter.pushedBack(integrationId, exchange.retryAfterMs);
     const next = outcomeOf(exchange.error ? undefined : exchange.status).next;

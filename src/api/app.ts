@@ -47,6 +47,7 @@ import {
   type RequestDeadlines,
   requestDeadlineOptions,
 } from './slow-clients';
+import type { CircuitReader } from './routes/integrations';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -79,6 +80,8 @@ export interface ApiDeps {
   intake: EventIntake;
   deliveries: DeliveryService;
   live: LiveFeed;
+  /** The workers' circuits per integration, as they report them through the store. */
+  circuits: CircuitReader;
   bootstrapAdminToken?: string;
   bootstrapPipelineKey?: string;
   rateLimits?: Partial<RateLimits>;
@@ -280,7 +283,7 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
           return payload;
         });
         registerCatalogRoutes(admin, deps.integrations);
-        registerIntegrationRoutes(admin, deps.integrations, deps.deliveries);
+        registerIntegrationRoutes(admin, deps.integrations, deps.deliveries, deps.circuits);
         registerDeliveryRoutes(admin, { deliveries: deps.deliveries, live: deps.live, streams, audit: deps.audit });
         registerTokenRoutes(admin, {
           tokens: deps.tokens,

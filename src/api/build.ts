@@ -80,6 +80,9 @@ export function buildApi(core: Core, options: ApiOptions) {
     audit,
     intake,
     onResponseMismatch: options.onResponseMismatch,
+    // A worker with deliveries waiting probes at least every CIRCUIT_MAX_PROBE_MS: a row overdue by twice that is
+    // a worker gone away.
+    circuits: (ids) => core.circuits.views({ integrationIds: ids, staleMs: 2 * config.CIRCUIT_MAX_PROBE_MS }),
     bootstrapAdminToken: config.SIGNAL_ADMIN_TOKEN,
     bootstrapPipelineKey: config.SIGNAL_PIPELINE_KEY,
     rateLimits: options.rateLimits,

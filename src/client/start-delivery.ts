@@ -6,6 +6,7 @@ import type { DeliverEventInput, FilterReason } from '../shared/delivery';
 import type { SignalEvent } from '../shared/event';
 import { parseSignalEvent, type SignalEventInput } from '../shared/event-schema';
 import { DELIVER_EVENT_WORKFLOW, deliveryWorkflowId, TASK_QUEUE } from '../shared/names';
+import { DELIVERY_TASK_TIMEOUT_MS } from '../shared/attempt-timing';
 import type { RetryPolicy } from '../shared/retry-policy';
 import type { deliverEventV2 } from '../workflows';
 
@@ -112,6 +113,8 @@ export async function startValidatedDelivery(
       workflowIdConflictPolicy: 'FAIL',
       typedSearchAttributes: initialSearchAttributes(input),
       requestEagerStart: options.eager,
+      // Explicit, because CUSTOMERIO_HTTP_TIMEOUT_MS is bounded by it (src/shared/attempt-timing.ts).
+      workflowTaskTimeout: DELIVERY_TASK_TIMEOUT_MS,
     });
     return { status: 'started', workflowId, runId: handle.firstExecutionRunId, eager: handle.eagerlyStarted };
   } catch (err) {

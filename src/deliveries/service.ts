@@ -4,6 +4,7 @@ import { initialSearchAttributes } from '../customerio/labels';
 import { hashPiiMentions } from '../customerio/pii';
 import { AppError, errors } from '../errors';
 import { deliveryMetrics, eventTypeLabel } from '../observability/delivery-metrics';
+import { DELIVERY_TASK_TIMEOUT_MS } from '../shared/attempt-timing';
 import {
   DELIVER_EVENT_WORKFLOW,
   DELIVERY_WORKFLOW_TYPES,
@@ -302,6 +303,7 @@ export class DeliveryService {
         workflowIdConflictPolicy: 'FAIL',
         typedSearchAttributes: initialSearchAttributes(replayInput),
         memo: { replayOf: replayInput.replayOf },
+        workflowTaskTimeout: DELIVERY_TASK_TIMEOUT_MS,
       });
       deliveryMetrics.deliveriesStarted.inc({
         integration_id: replayInput.integrationId,

@@ -103,6 +103,18 @@ export const deliveryMetrics = {
     buckets: [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900, 3600],
     registers: [registry],
   }),
+  circuitTransitions: new Counter({
+    name: 'signal_customerio_circuit_transitions_total',
+    help: 'Changes of an integration’s circuit in this worker, by the state entered: open (consecutive 5xx or network failures, or a failed probe), probing (one probe sent), closed (an answer)',
+    labelNames: ['integration_id', 'state'] as const,
+    registers: [registry],
+  }),
+  circuitDeferred: new Counter({
+    name: 'signal_customerio_circuit_deferred_total',
+    help: 'Attempts this worker held back because the integration’s circuit was open: the delivery waited for the next probe without spending an attempt',
+    labelNames: ['integration_id'] as const,
+    registers: [registry],
+  }),
 };
 
 /** Labelled by the route's pattern, never the URL as sent (which could carry anything). */
@@ -132,4 +144,25 @@ new Gauge({
 export function reportLimiterRates(source: RateSource): () => void {
   rateSources.add(source);
   return () => rateSources.delete(source);
+}
+
+type CircuitSource = () => Iterable<[integrationId: string, state: 'closed' | 'open' | 'probing']>;
+const circuitSources = new Set<CircuitSource>();
+
+new Gauge({
+  name: 'signal_customerio_circuit_open',
+  help: 'Whether this worker’s circuit for the integration is open (1: deliveries wait for a probe; probing counts as open) or closed (0)',
+  labelNames: ['integration_id'] as const,
+  registers: [registry],
+  collect() {
+    this.reset();
+    for (const source of circuitSources)
+      for (const [id, state] of source()) this.inc({ integration_id: id }, state === 'closed' ? 0 : 1);
+  },
+});
+
+/** Reports a worker's circuit states on every scrape until the returned function is called (the worker stopped). */
+export function reportCircuitStates(source: CircuitSource): () => void {
+  circuitSources.add(source);
+  return () => circuitSources.delete(source);
 }

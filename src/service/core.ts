@@ -2,6 +2,7 @@ import { type Config, requireSetting } from '../config';
 import { createTrackTransport, type TrackTransport } from '../customerio/http/transport';
 import { trackBaseUrls, type TrackBaseUrls } from '../customerio/regions';
 import { type DatabaseHandle, migrateToLatest, openDatabase } from '../store/database';
+import { CircuitStore } from '../store/circuits';
 import { DeliveryTargets } from '../store/delivery-targets';
 import { IntegrationStore } from '../store/integrations';
 import { SecretBox } from '../store/secret-box';
@@ -13,6 +14,8 @@ export interface Core {
   transport: TrackTransport;
   baseUrls: TrackBaseUrls;
   targets: DeliveryTargets;
+  /** The workers' circuits per integration, as reported for the API. */
+  circuits: CircuitStore;
   close(): Promise<void>;
 }
 
@@ -27,6 +30,7 @@ export async function openCore(config: Config): Promise<Core> {
     transport,
     baseUrls: trackBaseUrls({ us: config.CUSTOMERIO_TRACK_URL_US, eu: config.CUSTOMERIO_TRACK_URL_EU }),
     targets: new DeliveryTargets(store, { revalidateAfterMs: config.CREDENTIALS_REVALIDATE_MS }),
+    circuits: new CircuitStore(database.db),
     async close() {
       await transport.close();
       await database.close();

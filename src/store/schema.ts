@@ -55,9 +55,22 @@ interface AuditLogsTable {
   created_at: string;
 }
 
+export interface IntegrationCircuitsTable {
+  integration_id: string;
+  /** The worker process whose circuit this is: each worker keeps its own. */
+  worker: string;
+  /** closed, open or probing. */
+  state: string;
+  consecutive_failures: number;
+  opened_at: string | null;
+  next_probe_at: string | null;
+  updated_at: string;
+}
+
 export interface Database {
   integrations: IntegrationsTable;
   integration_revisions: IntegrationRevisionsTable;
   access_tokens: AccessTokensTable;
   audit_logs: AuditLogsTable;
+  integration_circuits: IntegrationCircuitsTable;
 }

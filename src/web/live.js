@@ -109,8 +109,31 @@
       select.append(el('option', { value: i.id, text: i.name }));
     }
     select.value = chosen;
+    showCircuits(data);
     for (const { data: d, tr } of rows.values()) fillRow(tr, d);
   }
+
+  // An integration whose circuit is open: its deliveries wait (no attempts spent) while one probe goes out at a time.
+  function showCircuits(integrations) {
+    const box = $('circuits');
+    const open = integrations.filter((i) => i.circuit && i.circuit.state !== 'closed');
+    box.hidden = open.length === 0;
+    box.replaceChildren(
+      ...open.map((i) => {
+        const probes = i.circuit.workers.map((w) => w.next_probe_at).filter(Boolean).sort();
+        const next = probes.length ? ', next probe ' + new Date(probes[0]).toLocaleTimeString() : '';
+        return el('div', {
+          class: 'circuit',
+          'data-integration-id': i.id,
+          text: 'Circuit ' + i.circuit.state + ' for ' + i.name + ': Customer.io keeps failing; deliveries wait' + next,
+        });
+      }),
+    );
+  }
+  // The circuits change without a delivery event to say so: look again every 15 s.
+  setInterval(() => {
+    if (!$('app').hidden) loadIntegrations().catch((err) => err instanceof Unauthorized && rejected());
+  }, 15000);
 
   // A row from an integration installed after the page loaded: fetch the names again, at most every 10 s.
   let namesFetchedAt = 0;

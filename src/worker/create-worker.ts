@@ -1,10 +1,12 @@
 import { type NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import type { IntegrationCircuits } from '../activities/circuit-breaker';
 import { DeliveryRateLimiter } from '../activities/rate-limiter';
 import type { Config } from '../config';
 import type { Core } from '../service/core';
-import { reportLimiterRates } from '../observability/delivery-metrics';
+import { reportCircuitStates, reportLimiterRates } from '../observability/delivery-metrics';
 import { ensureSearchAttributes } from '../temporal/search-attributes';
+import { createCircuits } from './circuits';
 import { deliveryMetricsSinks } from './metrics-sinks';
 import { workflowCode } from './workflow-code';
 
@@ -13,6 +15,8 @@ interface WorkerOptions {
   workflowBundle?: WorkflowBundleOption;
   /** The worker's rate limiter, when the caller reports its rates (startWorker); else the worker makes its own. */
   limiter?: DeliveryRateLimiter;
+  /** The worker's circuits per integration, likewise. */
+  circuits?: IntegrationCircuits;
 }
 
 /** The delivery worker over the core's store, HTTP pool and credentials cache, tuned by the operator's settings. */
@@ -32,6 +36,7 @@ export function createDeliveryWorker(
       baseUrls: core.baseUrls,
       store: core.store,
       limiter: options.limiter ?? new DeliveryRateLimiter({ share: 1 / config.WORKER_REPLICAS }),
+      circuits: options.circuits ?? createCircuits(core, config),
     }),
     ...workflowCode(options.workflowBundle),
     sinks: deliveryMetricsSinks,
@@ -55,9 +60,10 @@ export async function startWorker(
 ) {
   await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
   const limiter = options.limiter ?? new DeliveryRateLimiter({ share: 1 / config.WORKER_REPLICAS });
-  const worker = await createDeliveryWorker(core, config, connection, { ...options, limiter });
-  const stopReporting = reportLimiterRates(() => limiter.rates());
-  const running = worker.run().finally(stopReporting);
+  const circuits = options.circuits ?? createCircuits(core, config);
+  const worker = await createDeliveryWorker(core, config, connection, { ...options, limiter, circuits });
+  const stopReporting = [reportLimiterRates(() => limiter.rates()), reportCircuitStates(() => circuits.states())];
+  const running = worker.run().finally(() => stopReporting.forEach((stop) => stop()));
   return {
     worker,
     /** Settles when the worker stops: after `stop`, or on a fatal error. */

@@ -16,6 +16,7 @@ import { initialSearchAttributes } from '../customerio/labels';
 import { hashPiiMentions } from '../customerio/pii';
 import { type AttemptFailure, DeliveryFailureType, readAttemptFailure } from '../customerio/outcomes';
 import type { DeliverEventInput, DeliveryResult, FilterReason, LastError } from '../shared/delivery';
+import { DEFER_AFTER_MS } from '../shared/attempt-timing';
 import { resolveRetryPolicy, type RetryPolicy, retryDelayMs } from '../shared/retry-policy';
 import { IntegrationIdKey } from '../shared/search-attributes';
 import { inHours } from '../shared/time';
@@ -25,11 +26,9 @@ import { RunLabels } from './run-labels';
 
 /** Well above the HTTP client's own timeouts: it only fires for an attempt stuck in a live worker. */
 const ATTEMPT_TIMEOUT = '1 minute';
-/**
- * A local attempt holds its workflow task while it runs: a rate-limit wait longer than this goes to a durable timer
- * instead, well inside the task's 10 s timeout.
- */
-const DEFER_AFTER_MS = 2_000;
+
+/** Patch id: runs from before it counted deferred waits against the retry window, and must replay as they ran. */
+const DEFERRED_WAITS_OUTSIDE_WINDOW = 'deferred-waits-outside-retry-window';
 
 // One activity per attempt, never retried by Temporal: the loop below retries, so every attempt is its own history
 // entry (a scheduled and a closed activity in v1, a marker with its result or failure in v2).
@@ -126,8 +125,11 @@ async function deliverWithRetries(
     try {
       const result = await send({ integrationId, attempt, request });
       if (result.outcome === 'deferred') {
-        // Not an attempt: the worker held it back for the integration's rate limit. Same attempt, later.
+        // Not an attempt: the worker held it back (the integration's rate limit, or its circuit open while Customer.io
+        // keeps failing). Same attempt, later; and, as for parked deliveries, the wait is not retry-window time.
+        const deferredAt = Date.now();
         await sleep(result.retryAfterMs);
+        if (patched(DEFERRED_WAITS_OUTSIDE_WINDOW)) deadline += Date.now() - deferredAt;
         attempt--;
         continue;
       }

@@ -31,6 +31,7 @@ export interface Credentials {
 export class FakeCustomerIo {
   readonly requests: RecordedRequest[] = [];
   private readonly script: ScriptedResponse[] = [];
+  private outage: ScriptedResponse | undefined;
   private readonly sockets = new Set<Socket>();
   private readonly waiters = new Set<() => void>();
   private accepted: Credentials[];
@@ -87,9 +88,15 @@ export class FakeCustomerIo {
     this.script.push(...responses);
   }
 
+  /** Every track request gets this answer (after the scripted ones) until called again without one: an outage. */
+  answerAlways(response?: ScriptedResponse): void {
+    this.outage = response;
+  }
+
   clear(): void {
     this.requests.length = 0;
     this.script.length = 0;
+    this.outage = undefined;
   }
 
   /** Resolves once `count` requests (optionally matching) have arrived; rejects at the deadline. */
@@ -146,7 +153,7 @@ export class FakeCustomerIo {
       });
     }
     if (!authorized) return send(res, 401, { meta: { error: 'Unauthorized request' } });
-    const next = this.script.shift();
+    const next = this.script.shift() ?? this.outage;
     if (!next) return send(res, 200, {});
     if ('hang' in next) return; // never answers; the socket is destroyed on close()
     if ('reset' in next) {

@@ -9,7 +9,10 @@ describe('loadConfig', () => {
       TEMPORAL_NAMESPACE: 'default',
       TEMPORAL_TASK_QUEUE: 'customer-io-delivery',
       DATABASE_URL: 'sqlite:./data/signal.db',
-      CUSTOMERIO_HTTP_TIMEOUT_MS: 10_000,
+      CUSTOMERIO_HTTP_TIMEOUT_MS: 5_000,
+      CIRCUIT_FAILURES_TO_OPEN: 5,
+      CIRCUIT_FIRST_PROBE_MS: 5_000,
+      CIRCUIT_MAX_PROBE_MS: 30_000,
       WORKER_REPLICAS: 1,
       LOG_LEVEL: 'info',
     });
@@ -38,6 +41,24 @@ describe('loadConfig', () => {
     expect(loadConfig({ METRICS_PORT: '9464', TEMPORAL_METRICS_PORT: '' })).toMatchObject({ METRICS_PORT: 9464 });
     expect(() => loadConfig({ METRICS_PORT: '0' })).toThrow(/METRICS_PORT/);
     expect(() => loadConfig({ TEMPORAL_METRICS_PORT: 'nine' })).toThrow(/TEMPORAL_METRICS_PORT/);
+  });
+
+  test('refuses an HTTP timeout that would leave an attempt too little of its workflow task', () => {
+    // The task timeout is 10 s; an attempt may wait 2 s for the rate limit, then its HTTP exchange runs.
+    expect(loadConfig({ CUSTOMERIO_HTTP_TIMEOUT_MS: '5000' }).CUSTOMERIO_HTTP_TIMEOUT_MS).toBe(5_000);
+    expect(() => loadConfig({ CUSTOMERIO_HTTP_TIMEOUT_MS: '10000' })).toThrow(
+      /CUSTOMERIO_HTTP_TIMEOUT_MS: must be at most 5000: an attempt runs inside a 10 s workflow task/,
+    );
+  });
+
+  test('circuit settings: the longest probe interval is not shorter than the first', () => {
+    expect(loadConfig({ CIRCUIT_FIRST_PROBE_MS: '1000', CIRCUIT_MAX_PROBE_MS: '1000' })).toMatchObject({
+      CIRCUIT_FIRST_PROBE_MS: 1_000,
+      CIRCUIT_MAX_PROBE_MS: 1_000,
+    });
+    expect(() => loadConfig({ CIRCUIT_FIRST_PROBE_MS: '60000' })).toThrow(
+      /CIRCUIT_MAX_PROBE_MS: must be at least CIRCUIT_FIRST_PROBE_MS/,
+    );
   });
 
   test('requireSetting names a missing secret', () => {

@@ -1,5 +1,6 @@
 import { CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { IntegrationCircuits } from '../../src/activities/circuit-breaker';
 import type { SendAttemptInput } from '../../src/activities/contract';
 import { DeliveryRateLimiter } from '../../src/activities/rate-limiter';
 import { createSendToCustomerIo } from '../../src/activities/send-to-customer-io';
@@ -35,12 +36,16 @@ async function attemptsCounted(): Promise<Record<string, number>> {
   );
 }
 
-function sendWith(transport: Pick<TrackTransport, 'send'>) {
+const circuitsOpeningAfter = (failuresToOpen: number) =>
+  new IntegrationCircuits({ failuresToOpen, firstProbeMs: 60_000, maxProbeMs: 60_000, probeLeaseMs: 10_000 });
+
+function sendWith(transport: Pick<TrackTransport, 'send'>, circuits = circuitsOpeningAfter(1_000)) {
   return createSendToCustomerIo({
     targets: { get: async () => TARGET, invalidate: () => undefined } as unknown as DeliveryTargets,
     transport: { ...transport, close: async () => undefined },
     baseUrls: { us: 'http://us.invalid', eu: 'http://eu.invalid' },
     limiter: new DeliveryRateLimiter(),
+    circuits,
   });
 }
 
@@ -79,5 +84,27 @@ describe('one attempt at Customer.io', () => {
     env.cancel();
     await expect(running).rejects.toBeInstanceOf(CancelledFailure);
     expect(await attemptsCounted()).toEqual({ '2xx': 1 });
+  });
+
+  test('with the circuit open an attempt is deferred until the probe, sent nowhere and not counted', async () => {
+    let sent = 0;
+    const circuits = circuitsOpeningAfter(2);
+    const send = sendWith(
+      {
+        send: async () => {
+          sent++;
+          return { method: 'POST', url: 'http://us.invalid/x', status: 503, durationMs: 1 };
+        },
+      },
+      circuits,
+    );
+    const env = new MockActivityEnvironment();
+    await expect(env.run(send, INPUT)).rejects.toMatchObject({ type: 'CustomerIoRetryableError' });
+    await expect(env.run(send, INPUT)).rejects.toMatchObject({ type: 'CustomerIoRetryableError' });
+    const held = await env.run(send, INPUT);
+    expect(held).toMatchObject({ outcome: 'deferred', detail: expect.stringContaining('circuit open') });
+    expect((held as { retryAfterMs: number }).retryAfterMs).toBeGreaterThanOrEqual(60_000);
+    expect(sent).toBe(2);
+    expect(circuits.state(TARGET.integrationId)).toBe('open');
   });
 });

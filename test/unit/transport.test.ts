@@ -69,9 +69,26 @@ describe('track transport', () => {
     fake.respondWith({ hang: true }, { reset: true });
     const hung = await transport.send({ baseUrl: fake.url, ...creds }, req);
     expect(hung.status).toBeUndefined();
-    expect(hung.error!.code).toBe('UND_ERR_HEADERS_TIMEOUT');
+    expect(hung.error).toEqual({ code: 'ATTEMPT_TIMEOUT', message: 'no complete answer within 500 ms' });
     const reset = await transport.send({ baseUrl: fake.url, ...creds }, req);
     expect(reset.error!.code).toMatch(/SOCKET|ECONNRESET/);
+  });
+
+  test('the timeout bounds the whole exchange: slow hops, each inside it, cannot add up past it', async () => {
+    // Each redirect answers in 300 ms, under the 500 ms per phase; four hops would take 1.2 s.
+    const { server, url } = await listen((path, _h, res) => {
+      const hop = Number(path.split('/').pop()) || 0;
+      setTimeout(() => res.writeHead(307, { location: `/hop/${hop + 1}` }).end(), 300);
+    });
+    try {
+      const started = performance.now();
+      const exchange = await transport.send({ baseUrl: url, ...creds }, req);
+      expect(exchange.error!.code).toBe('ATTEMPT_TIMEOUT');
+      expect(performance.now() - started).toBeLessThan(900);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 
   test('an unreachable host is a network error, not an exception', async () => {

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { DeliveryService } from '../../deliveries/service';
 import { type IntegrationService, presentIntegration } from '../../integrations/service';
+import type { CircuitView } from '../../store/circuits';
 import { actorOf, principalOf } from '../auth';
 import { pageOf, toPosition } from '../pagination';
 import { ERROR_RESPONSES, NoContent, PageQuery } from '../schemas/common';
@@ -14,10 +15,16 @@ import {
   RevisionList,
 } from '../schemas/integrations';
 
+/** Each integration's circuit, as the workers report it (all of them without ids). */
+export type CircuitReader = (integrationIds?: string[]) => Promise<Map<string, CircuitView>>;
+
+const CLOSED: CircuitView = { state: 'closed', workers: [] };
+
 export function registerIntegrationRoutes(
   app: FastifyInstance,
   integrations: IntegrationService,
   deliveries: DeliveryService,
+  circuits: CircuitReader,
 ): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
 
@@ -34,7 +41,13 @@ export function registerIntegrationRoutes(
     async (request) => {
       const { limit, cursor } = request.query;
       const rows = await integrations.list({ limit: limit + 1, after: toPosition(cursor) });
-      return pageOf(rows, limit, (r) => ({ createdAt: r.created_at, id: r.id }), presentIntegration);
+      const views = await circuits(rows.map((r) => r.id));
+      return pageOf(
+        rows,
+        limit,
+        (r) => ({ createdAt: r.created_at, id: r.id }),
+        (r) => ({ ...presentIntegration(r), circuit: views.get(r.id) ?? CLOSED }),
+      );
     },
   );
 
@@ -51,7 +64,8 @@ export function registerIntegrationRoutes(
     async (request) => {
       const view = await integrations.get(request.params.id);
       // One visibility count: how many deliveries wait for this integration's credentials to be fixed.
-      return { ...presentIntegration(view), parked_deliveries: await deliveries.countParked(view.id) };
+      const [parked, views] = await Promise.all([deliveries.countParked(view.id), circuits([view.id])]);
+      return { ...presentIntegration(view), parked_deliveries: parked, circuit: views.get(view.id) ?? CLOSED };
     },
   );
 

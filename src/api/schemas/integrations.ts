@@ -42,11 +42,36 @@ export const Integration = z
   })
   .meta({ id: 'Integration', description: 'An installed integration' });
 
+const CircuitState = z.enum(['closed', 'open', 'probing']);
+
+export const Circuit = z
+  .object({
+    state: CircuitState.describe(
+      'open: Customer.io kept answering 5xx or not at all, so deliveries wait (spending no attempts) while one probe goes out at a growing interval; probing: that probe is out; closed: deliveries go out',
+    ),
+    workers: z
+      .array(
+        z.object({
+          worker: z.string().describe('The worker process (pid@host); each keeps its own circuit'),
+          state: CircuitState,
+          consecutive_failures: z.number(),
+          opened_at: z.string().nullable(),
+          next_probe_at: z.string().nullable(),
+          updated_at: z.string(),
+        }),
+      )
+      .describe('Each worker’s circuit as it last changed'),
+  })
+  .meta({ id: 'Circuit', description: 'The integration’s circuit to Customer.io, as the workers report it' });
+
+export const IntegrationListed = Integration.extend({ circuit: Circuit }).meta({ id: 'IntegrationListed' });
+
 export const IntegrationWithParked = Integration.extend({
   parked_deliveries: z.number().describe('Deliveries waiting for this integration’s credentials to be fixed'),
+  circuit: Circuit,
 }).meta({ id: 'IntegrationDetail' });
 
-export const IntegrationList = listOf(Integration).meta({ id: 'IntegrationList' });
+export const IntegrationList = listOf(IntegrationListed).meta({ id: 'IntegrationList' });
 export const RevisionList = listOf(Revision.meta({ id: 'Revision' })).meta({ id: 'RevisionList' });
 
 const ConfigField = z.object({

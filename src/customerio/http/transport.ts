@@ -10,7 +10,10 @@ interface TrackCredentials {
 }
 
 interface TransportOptions {
-  /** Budget for connecting, for the response headers and for the body, each. */
+  /**
+   * Budget for the whole exchange, redirects included (and for each of its phases): an attempt holds a workflow task
+   * while it runs, so its length must be bounded (src/shared/attempt-timing.ts).
+   */
   timeoutMs: number;
   connectTimeoutMs?: number;
   userAgent?: string;
@@ -46,6 +49,12 @@ export function createTrackTransport(options: TransportOptions): TrackTransport 
 
   async function send(credentials: TrackCredentials, req: TrackCall, signal?: AbortSignal): Promise<HttpExchange> {
     const started = performance.now();
+    const deadline = AbortSignal.timeout(options.timeoutMs);
+    const cutOff = signal ? AbortSignal.any([signal, deadline]) : deadline;
+    const failed = (err: unknown) =>
+      deadline.aborted
+        ? { code: 'ATTEMPT_TIMEOUT', message: `no complete answer within ${options.timeoutMs} ms` }
+        : describeNetworkError(err);
     const body = req.body === undefined ? undefined : JSON.stringify(req.body);
     const trustedOrigin = new URL(credentials.baseUrl).origin;
     const authorization = 'Basic ' + Buffer.from(`${credentials.siteId}:${credentials.apiKey}`).toString('base64');
@@ -59,13 +68,13 @@ export function createTrackTransport(options: TransportOptions): TrackTransport 
       if (mayReceiveCredentials(url, trustedOrigin)) headers.authorization = authorization;
       let res;
       try {
-        res = await request(url, { method: req.method, headers, body, dispatcher: agent, signal });
+        res = await request(url, { method: req.method, headers, body, dispatcher: agent, signal: cutOff });
       } catch (err) {
         return {
           method: req.method,
           url,
           durationMs: elapsed(),
-          error: describeNetworkError(err),
+          error: failed(err),
           ...withRedirects(redirects),
         };
       }
@@ -89,7 +98,7 @@ export function createTrackTransport(options: TransportOptions): TrackTransport 
           url,
           status: res.statusCode,
           durationMs: elapsed(),
-          error: describeNetworkError(err),
+          error: failed(err),
           ...withRedirects(redirects),
         };
       }

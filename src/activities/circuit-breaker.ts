@@ -1,0 +1,133 @@
+/** `closed`: attempts go out. `open`: they wait for the next probe. `probing`: one probe is out, the rest wait. */
+export type CircuitState = 'closed' | 'open' | 'probing';
+
+export interface CircuitOptions {
+  /** Consecutive 5xx or network failures, across deliveries, that open the circuit. */
+  failuresToOpen: number;
+  /** The wait before the first probe after the circuit opens; it doubles after each failed probe, up to `maxProbeMs`. */
+  firstProbeMs: number;
+  maxProbeMs: number;
+  /**
+   * How long a probe may be out before another caller may probe (the first was cut off and will never report):
+   * more than the HTTP timeout of one attempt.
+   */
+  probeLeaseMs: number;
+  now?: () => number;
+  /** Told about every change of state, e.g. to record it where the API can read it. */
+  onChange?: (integrationId: string, change: CircuitChange) => void;
+}
+
+export interface CircuitChange {
+  state: CircuitState;
+  consecutiveFailures: number;
+  /** When the circuit opened (open and probing). */
+  openedAt?: number;
+  /** When the next probe may go out (open and probing). */
+  nextProbeAt?: number;
+}
+
+/** What an attempt may do now: go out (as the probe, when the circuit is not closed), or wait this long. */
+export type Admission = { send: true; probe: boolean } | { send: false; waitMs: number };
+
+/** A probe usually answers within this; a caller that comes back while it is still out waits for its lease. */
+const PROBE_SETTLE_MS = 1_000;
+
+interface Circuit {
+  state: CircuitState;
+  failures: number;
+  openedAt: number;
+  intervalMs: number;
+  nextProbeAt: number;
+}
+
+/**
+ * Per integration, in the worker: after `failuresToOpen` consecutive 5xx or network failures Customer.io is taken to
+ * be down, and instead of every delivery retrying on its own schedule (a storm, up to the rate limit), one probe goes
+ * out at a growing interval while the others wait. The first answer that is not a 5xx or a network failure closes it.
+ * In memory, like the rate limiter: each worker has its own circuit, so N workers send at most N probes per interval.
+ */
+export class IntegrationCircuits {
+  private readonly circuits = new Map<string, Circuit>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: CircuitOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Asked before an attempt. A caller told `probe: true` must report the outcome with `succeeded` or `failed`. */
+  admit(integrationId: string): Admission {
+    const circuit = this.circuits.get(integrationId);
+    if (!circuit || circuit.state === 'closed') return { send: true, probe: false };
+    const now = this.now();
+    if (now < circuit.nextProbeAt) return { send: false, waitMs: this.waitFor(circuit, now) };
+    // Due (or a probe's lease ran out): this caller probes; the others wait for its outcome.
+    circuit.state = 'probing';
+    circuit.nextProbeAt = now + this.options.probeLeaseMs;
+    this.changed(integrationId, circuit);
+    return { send: true, probe: true };
+  }
+
+  /** An answer from Customer.io that is not a 5xx: it is up. */
+  succeeded(integrationId: string): void {
+    const circuit = this.circuits.get(integrationId);
+    if (!circuit) return;
+    const wasClosed = circuit.state === 'closed';
+    circuit.failures = 0;
+    if (wasClosed) return;
+    circuit.state = 'closed';
+    circuit.intervalMs = 0;
+    this.changed(integrationId, circuit);
+  }
+
+  /** A 5xx or no answer at all. */
+  failed(integrationId: string): void {
+    const now = this.now();
+    let circuit = this.circuits.get(integrationId);
+    if (!circuit) {
+      circuit = { state: 'closed', failures: 0, openedAt: 0, intervalMs: 0, nextProbeAt: 0 };
+      this.circuits.set(integrationId, circuit);
+    }
+    circuit.failures++;
+    if (circuit.state === 'closed') {
+      if (circuit.failures < this.options.failuresToOpen) return;
+      circuit.openedAt = now;
+      circuit.intervalMs = this.options.firstProbeMs;
+    } else if (circuit.state === 'probing') {
+      circuit.intervalMs = Math.min(circuit.intervalMs * 2, this.options.maxProbeMs);
+    } else {
+      // An attempt admitted before the circuit opened failed too: no new information, the schedule stands.
+      return;
+    }
+    circuit.state = 'open';
+    circuit.nextProbeAt = now + circuit.intervalMs;
+    this.changed(integrationId, circuit);
+  }
+
+  state(integrationId: string): CircuitState {
+    return this.circuits.get(integrationId)?.state ?? 'closed';
+  }
+
+  /** Every integration whose circuit is not closed, with its state (for metrics). */
+  *states(): Iterable<[string, CircuitState]> {
+    for (const [id, circuit] of this.circuits) yield [id, circuit.state];
+  }
+
+  /**
+   * Waiting callers come back a little after the probe is due (by then it has usually answered) plus a spread of up
+   * to a tenth of the interval, so a large backlog does not wake in one instant.
+   */
+  private waitFor(circuit: Circuit, now: number): number {
+    const settle = circuit.state === 'probing' ? 0 : PROBE_SETTLE_MS;
+    const spread = Math.random() * circuit.intervalMs * 0.1;
+    return Math.max(1, Math.ceil(circuit.nextProbeAt - now + settle + spread));
+  }
+
+  private changed(integrationId: string, circuit: Circuit): void {
+    const open = circuit.state !== 'closed';
+    this.options.onChange?.(integrationId, {
+      state: circuit.state,
+      consecutiveFailures: circuit.failures,
+      ...(open ? { openedAt: circuit.openedAt, nextProbeAt: circuit.nextProbeAt } : {}),
+    });
+  }
+}

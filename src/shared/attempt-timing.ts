@@ -1,0 +1,25 @@
+/**
+ * How long one delivery attempt may hold its workflow task. Each attempt of deliverEventV2 is a local activity: it
+ * runs inside the workflow task that decided on it, and the task must complete before Temporal's workflow-task
+ * timeout. The SDK keeps a longer local activity alive by completing the task at 80 % of that timeout and taking a
+ * new one (a "heartbeat"), but on a loaded host that heartbeat came 2.9 s late, the task timed out, and the attempt's
+ * answer was thrown away and the attempt made again. So an attempt is held short enough never to need the heartbeat.
+ */
+
+/** The workflow-task timeout of every delivery run (Temporal's default, set explicitly at start). */
+export const DELIVERY_TASK_TIMEOUT_MS = 10_000;
+
+/**
+ * A local attempt waits in the worker for the integration's rate limit at most this long; a longer wait goes to a
+ * durable timer (the attempt is `deferred`).
+ */
+export const DEFER_AFTER_MS = 2_000;
+
+/**
+ * An attempt's longest run (its rate-limit wait, then the whole HTTP exchange) ends with this share of the task
+ * timeout to spare: 3 s at 10 s, above the 2.9 s lateness measured, and before the SDK's heartbeat at 80 %.
+ */
+const SPARE_SHARE = 0.3;
+
+/** The longest CUSTOMERIO_HTTP_TIMEOUT_MS that leaves that margin: 5 s. */
+export const MAX_HTTP_TIMEOUT_MS = Math.floor(DELIVERY_TASK_TIMEOUT_MS * (1 - SPARE_SHARE)) - DEFER_AFTER_MS;

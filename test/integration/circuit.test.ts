@@ -1,0 +1,90 @@
+import { type DeliveryHarness, startDeliveryHarness } from '../support/delivery-harness';
+import { httpClient } from '../support/http';
+import { deadline } from '../support/wait';
+
+const QUEUED = 40;
+
+/**
+ * Customer.io down for one integration: after a few consecutive 5xx its circuit opens, the queued deliveries wait
+ * without spending attempts while one probe at a time goes out, and once it answers again they all go out. Another
+ * integration on the same worker keeps delivering throughout.
+ */
+describe('an integration whose Customer.io is down', () => {
+  let h: DeliveryHarness;
+  beforeAll(async () => {
+    h = await startDeliveryHarness({
+      api: true,
+      env: { CIRCUIT_FAILURES_TO_OPEN: '3', CIRCUIT_FIRST_PROBE_MS: '500', CIRCUIT_MAX_PROBE_MS: '2000' },
+    });
+  });
+  afterAll(() => h.close());
+
+  const call = () => httpClient(() => h.baseUrl);
+  async function circuitState(integrationId: string): Promise<string> {
+    const res = await call()('GET', `/v1/admin/integrations/${integrationId}`, { token: h.adminToken });
+    expect(res.status).toBe(200);
+    return res.body.circuit.state as string;
+  }
+  async function until(what: string, check: () => Promise<boolean> | boolean, ms = 30_000): Promise<void> {
+    const end = Date.now() + ms;
+    while (!(await check())) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  test('one probe at a time while it is down, everything delivered after, the other integration unaffected', async () => {
+    const down = await h.createIntegration({ region: 'us' });
+    const healthy = await h.createIntegration({ region: 'eu' });
+    const event = (n: number, tag: string) => ({
+      type: 'track' as const,
+      event: 'Order Completed',
+      userId: `user-${n}`,
+      messageId: `circuit-${tag}-${n}-${Date.now()}`,
+    });
+    h.us.answerAlways({ status: 503, body: { meta: { error: 'down' } } });
+    const queued = await Promise.all(Array.from({ length: QUEUED }, (_, n) => h.deliver(down.id, event(n, 'down'))));
+
+    // The first wave goes out before any answer is back; then the circuit opens.
+    await h.us.waitForRequests(QUEUED);
+    await until('the circuit to open, as the API shows it', async () => (await circuitState(down.id)) === 'open');
+
+    // Three probes, at growing intervals (0.5 s, 1 s, 2 s after each failure, plus a settle of 1 s for the waiters):
+    // without the circuit the 40 deliveries would retry every 0.2–1 s each, hundreds of requests in that time.
+    const openedAt = h.us.requests[QUEUED - 1]!.receivedAt;
+    await h.us.waitForRequests(QUEUED + 3, { timeoutMs: 30_000 });
+    const thirdProbeAt = h.us.requests[QUEUED + 2]!.receivedAt;
+    expect(thirdProbeAt - openedAt).toBeGreaterThanOrEqual(3_000);
+    const duringOutage = h.us.requests.length;
+    expect(duringOutage).toBeLessThanOrEqual(QUEUED + 4);
+
+    // Meanwhile the other integration delivers at once.
+    const healthyRuns = await Promise.all(
+      Array.from({ length: 10 }, (_, n) => h.deliver(healthy.id, event(n, 'healthy'))),
+    );
+    const healthyResults = await deadline(
+      Promise.all(healthyRuns.map((r) => h.client.workflow.getHandle(r.workflowId).result())),
+      15_000,
+      () => 'the healthy integration did not deliver during the outage',
+    );
+    expect(healthyResults.map((r) => [r.status, r.attempts])).toEqual(Array(10).fill(['delivered', 1]));
+    expect(await circuitState(healthy.id)).toBe('closed');
+    expect(await circuitState(down.id)).not.toBe('closed');
+
+    // Customer.io is back: the next probe closes the circuit and the backlog goes out.
+    h.us.answerAlways(undefined);
+    const results = await deadline(
+      Promise.all(queued.map((r) => h.client.workflow.getHandle(r.workflowId).result())),
+      30_000,
+      () => `the backlog was not delivered within 30 s of recovery (${h.us.requests.length} requests so far)`,
+    );
+    expect(results.every((r) => r.status === 'delivered')).toBe(true);
+    // Every attempt counted is a request Customer.io saw: the waits while open spent none.
+    const attempts = results.reduce((sum, r) => sum + r.attempts, 0);
+    const trackRequests = h.us.requests.filter((r) => r.path.includes('/customers/')).length;
+    expect(attempts).toBe(trackRequests);
+    expect(trackRequests).toBeLessThanOrEqual(duringOutage + QUEUED + 2);
+    expect(Math.max(...results.map((r) => r.attempts))).toBeLessThanOrEqual(2 + (duringOutage - QUEUED));
+    await until('the circuit to close', async () => (await circuitState(down.id)) === 'closed');
+  }, 90_000);
+});
