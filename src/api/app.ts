@@ -75,6 +75,11 @@ export interface ApiDeps {
   pipelineKeyCacheMs?: number;
   /** Fastify's trustProxy: which proxies' X-Forwarded-For to believe for the client's address (TRUST_PROXY). */
   trustProxy?: boolean | number | string;
+  /**
+   * False while the store's schema is not up to date yet (the database was out of reach at start): every /v1 route
+   * answers 503 STORE_UNAVAILABLE meanwhile; /healthz, /readyz and /metrics answer as ever.
+   */
+  storeReady?: () => boolean;
   /** Readiness: each dependency answers ('ok') or not (`down`); why not goes to the log, never to the caller. */
   ready?: () => Promise<Record<string, 'ok' | 'down'>>;
   /**
@@ -156,6 +161,7 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
       }
       if (request.url.length > MAX_URL_LENGTH)
         throw new AppError(414, 'URI_TOO_LONG', `The URL is longer than ${MAX_URL_LENGTH} characters`);
+      if (deps.storeReady && !deps.storeReady() && request.url.startsWith('/v1/')) throw errors.storeUnavailable();
     }),
   );
 

@@ -88,8 +88,12 @@ export function buildApi(core: Core, options: ApiOptions) {
     },
     pipelineKeyCacheMs: config.PIPELINE_KEY_CACHE_MS,
     trustProxy: config.TRUST_PROXY,
+    storeReady: () => core.isSchemaReady(),
     ready: async () => ({
-      database: await answers(logger, 'database', () => pingDatabase(core.database.db)),
+      database: await answers(logger, 'database', async () => {
+        if (!core.isSchemaReady()) throw new Error('the schema is not up to date yet (database out of reach at start)');
+        await pingDatabase(core.database.db);
+      }),
       temporal: await answers(logger, 'temporal', () =>
         client.withDeadline(Date.now() + READY_TIMEOUT_MS, () => client.workflowService.getSystemInfo({})),
       ),
