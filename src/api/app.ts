@@ -69,7 +69,8 @@ export interface ApiDeps {
   live: LiveFeed;
   bootstrapAdminToken?: string;
   bootstrapPipelineKey?: string;
-  rateLimits?: Partial<RateLimits>;
+  /** The settings' RATE_LIMIT_* (src/config.ts holds their defaults). */
+  rateLimits: RateLimits;
   liveStreams?: Partial<LiveStreamLimits>;
   /** How long a good pipeline key is trusted before the store is asked again (the revocation bound across replicas). */
   pipelineKeyCacheMs?: number;
@@ -90,14 +91,12 @@ export interface ApiDeps {
   onResponseMismatch?: (problem: string) => void;
 }
 
-const DEFAULT_LIMITS: RateLimits = { intakePerSecond: 1000, adminPerSecond: 50, authFailuresPerMinute: 30 };
-
 /** Longer URLs are refused (414) before routing: no route needs them, and they end up in logs and error messages. */
 const MAX_URL_LENGTH = 8_192;
 
 /** The HTTP service: management API under /v1/admin, event intake under /v1. Built by a function so tests make their own. */
 export function buildApp(deps: ApiDeps): FastifyInstance {
-  const limits = { ...DEFAULT_LIMITS, ...deps.rateLimits };
+  const limits = deps.rateLimits;
   const streams = new LiveStreams({ ...DEFAULT_LIVE_STREAM_LIMITS, ...deps.liveStreams });
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,

@@ -22,7 +22,8 @@ interface ApiOptions {
   client: Client;
   /** Overrides of the default retry schedule for every delivery the intake starts, under each integration's own. */
   retry?: Partial<RetryPolicy>;
-  rateLimits?: ApiDeps['rateLimits'];
+  /** Overrides of the configured rate limits (tests). */
+  rateLimits?: Partial<ApiDeps['rateLimits']>;
   /** Overrides of the configured caps (tests shorten the heartbeat). */
   liveStreams?: ApiDeps['liveStreams'];
   /** The client is on a NativeConnection shared with a worker in this process: the intake asks for eager starts. */
@@ -80,7 +81,12 @@ export function buildApi(core: Core, options: ApiOptions) {
     onResponseMismatch: options.onResponseMismatch,
     bootstrapAdminToken: config.SIGNAL_ADMIN_TOKEN,
     bootstrapPipelineKey: config.SIGNAL_PIPELINE_KEY,
-    rateLimits: options.rateLimits,
+    rateLimits: {
+      intakePerSecond: config.RATE_LIMIT_INTAKE_PER_SECOND,
+      adminPerSecond: config.RATE_LIMIT_ADMIN_PER_SECOND,
+      authFailuresPerMinute: config.RATE_LIMIT_AUTH_FAILURES_PER_MINUTE,
+      ...options.rateLimits,
+    },
     liveStreams: {
       perToken: config.LIVE_STREAMS_PER_TOKEN,
       total: config.LIVE_STREAMS_MAX,
