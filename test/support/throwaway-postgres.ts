@@ -37,7 +37,8 @@ export class ThrowawayPostgres {
 
   /** An initialised cluster, not started yet. */
   static async create(bin: string): Promise<ThrowawayPostgres> {
-    const dir = mkdtempSync(join(tmpdir(), 'signal-pg-outage-'));
+    // As root, under /tmp: the postgres user must be able to reach the directory, which TMPDIR's parents may forbid.
+    const dir = mkdtempSync(join(userInfo().uid === 0 ? '/tmp' : tmpdir(), 'signal-pg-'));
     const pg = new ThrowawayPostgres(bin, dir, await freePort());
     if (userInfo().uid === 0) chownSync(dir, pgOwnerId('-u'), pgOwnerId('-g'));
     await pg.asOwner('initdb', [
