@@ -31,10 +31,10 @@ export interface HostileOutcome {
 }
 
 /** Values no name, id or filter should hold, and ones that look harmless but are not. */
-const CONTROL = ['a\u0000b', 'bell\u0007', 'x\r\nSet-Cookie: a=b', '\u001b[31mred', 'del\u007f', 'nel\u0085'];
-const TRAVERSAL = ['..', '.', '../../etc/passwd', '..%2f..%2fetc%2fpasswd', '%2e%2e', '%2E%2E%2F', '....//', '%00'];
-const UNICODE = ['😀', 'ｆｕｌｌｗｉｄｔｈ', 'rtl\u202eevil', 'zero\u200bwidth', 'e\u0301\u0301\u0301', '𝕏'.repeat(40)];
-const INJECTION = [
+export const CONTROL = ['a\u0000b', 'bell\u0007', 'x\r\nSet-Cookie: a=b', '\u001b[31mred', 'del\u007f', 'nel\u0085'];
+export const TRAVERSAL = ['..', '.', '../../etc/passwd', '..%2f..%2fetc%2fpasswd', '%2e%2e', '%2E%2E%2F', '....//', '%00'];
+export const UNICODE = ['😀', 'ｆｕｌｌｗｉｄｔｈ', 'rtl\u202eevil', 'zero\u200bwidth', 'e\u0301\u0301\u0301', '𝕏'.repeat(40)];
+export const INJECTION = [
   "' OR 1=1 --",
   '" OR "1"="1',
   'x" OR WorkflowId != "',
@@ -45,11 +45,11 @@ const INJECTION = [
   'constructor',
 ];
 /** Not a page size: every one is refused. */
-const NUMBERS = ['-1', '0', '101', '1e309', 'NaN', '99999999999999999999', '1.5', '[]', '{}', 'null', 'true'];
+export const NUMBERS = ['-1', '0', '101', '1e309', 'NaN', '99999999999999999999', '1.5', '[]', '{}', 'null', 'true'];
 
-const q = (value: string) => encodeURIComponent(value);
+export const q = (value: string) => encodeURIComponent(value);
 /** An invalid UTF-8 sequence (a UTF-16 surrogate, percent-encoded as if it were UTF-8), which no JS string can hold. */
-const LONE_SURROGATE = '%ED%A0%80';
+export const LONE_SURROGATE = '%ED%A0%80';
 
 /** The service as the cases address it: its tokens, and the integration and token that already exist. */
 export interface HostileTarget {
