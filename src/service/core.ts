@@ -16,8 +16,8 @@ export interface Core {
   baseUrls: TrackBaseUrls;
   targets: DeliveryTargets;
   /**
-   * Settles once the store's schema is up to date; until then nothing may use the store. Rejects only for a migration
-   * that fails with the database reachable (a bug, not an outage), or when the core is closed first.
+   * Settles once the store's schema is up to date (or the core was closed while waiting); until then nothing may use
+   * the store. Rejects only for a migration that fails with the database reachable: a bug, not an outage.
    */
   schemaReady: Promise<void>;
   isSchemaReady(): boolean;
@@ -54,7 +54,7 @@ export function startCore(config: Config, options: CoreOptions = {}): Core {
   const closing = new AbortController();
   let migrated = false;
   const schemaReady = migrateWhenReachable(database, closing.signal, options).then(() => {
-    migrated = true;
+    migrated = !closing.signal.aborted;
   });
   // Whoever awaits it sees a failure; a process that closes while still migrating does not need to.
   schemaReady.catch(() => undefined);
@@ -86,12 +86,14 @@ async function migrateWhenReachable(
       if (attempt > 1) logger?.info({ attempt }, 'database reachable: schema up to date');
       return;
     } catch (err) {
-      if (closing.aborted || !isStoreUnreachable(err)) throw err;
+      if (closing.aborted) return; // stopped while waiting: nothing to report
+      if (!isStoreUnreachable(err)) throw err;
       logger?.warn(
         { err: (err as Error).message, attempt, retryInMs: waitMs },
         'database out of reach at start; trying the migration again',
       );
     }
-    await delay(waitMs, undefined, { signal: closing });
+    await delay(waitMs, undefined, { signal: closing }).catch(() => undefined);
+    if (closing.aborted) return;
   }
 }
