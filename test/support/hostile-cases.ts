@@ -32,8 +32,24 @@ export interface HostileOutcome {
 
 /** Values no name, id or filter should hold, and ones that look harmless but are not. */
 export const CONTROL = ['a\u0000b', 'bell\u0007', 'x\r\nSet-Cookie: a=b', '\u001b[31mred', 'del\u007f', 'nel\u0085'];
-export const TRAVERSAL = ['..', '.', '../../etc/passwd', '..%2f..%2fetc%2fpasswd', '%2e%2e', '%2E%2E%2F', '....//', '%00'];
-export const UNICODE = ['😀', 'ｆｕｌｌｗｉｄｔｈ', 'rtl\u202eevil', 'zero\u200bwidth', 'e\u0301\u0301\u0301', '𝕏'.repeat(40)];
+export const TRAVERSAL = [
+  '..',
+  '.',
+  '../../etc/passwd',
+  '..%2f..%2fetc%2fpasswd',
+  '%2e%2e',
+  '%2E%2E%2F',
+  '....//',
+  '%00',
+];
+export const UNICODE = [
+  '😀',
+  'ｆｕｌｌｗｉｄｔｈ',
+  'rtl\u202eevil',
+  'zero\u200bwidth',
+  'e\u0301\u0301\u0301',
+  '𝕏'.repeat(40),
+];
 export const INJECTION = [
   "' OR 1=1 --",
   '" OR "1"="1',
