@@ -106,6 +106,12 @@ const EnvSchema = z.object({
   PIPELINE_KEY_CACHE_MS: withDefault(z.coerce.number().int().min(0).max(300_000).default(5_000)),
   LIVE_STREAMS_PER_TOKEN: withDefault(z.coerce.number().int().min(1).max(1_000).default(5)),
   LIVE_STREAMS_MAX: withDefault(z.coerce.number().int().min(1).max(100_000).default(100)),
+  /** Intake requests per second per pipeline key (Signal's gateway default), bursts up to twice that. */
+  RATE_LIMIT_INTAKE_PER_SECOND: withDefault(z.coerce.number().positive().max(1_000_000).default(1_000)),
+  /** Management API requests per second per token, bursts up to twice that. */
+  RATE_LIMIT_ADMIN_PER_SECOND: withDefault(z.coerce.number().positive().max(1_000_000).default(50)),
+  /** Failed authentications per minute per client address, after which a bad token gets 429 instead of 401. */
+  RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: withDefault(z.coerce.number().positive().max(1_000_000).default(30)),
   /** How long an API request waits for Temporal visibility (lists, counts, describe) before answering 503. */
   API_TEMPORAL_TIMEOUT_MS: withDefault(z.coerce.number().int().min(100).max(60_000).default(5_000)),
   /**

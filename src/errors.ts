@@ -32,6 +32,13 @@ export const errors = {
     new AppError(429, 'RATE_LIMITED', `Too many requests: retry in ${retryAfterSeconds} s`, {
       retry_after_seconds: retryAfterSeconds,
     }),
+  storeUnavailable: (retryAfterSeconds = 5) =>
+    new AppError(
+      503,
+      'STORE_UNAVAILABLE',
+      `The service's database is out of reach: retry the whole request in ${retryAfterSeconds} s`,
+      { retry_after_seconds: retryAfterSeconds },
+    ),
 };
 
 /** Parses with a zod schema, or throws the 422 that names each bad field. */

@@ -50,7 +50,7 @@ runMain(
     }
     const embedded = { ...config, TEMPORAL_ADDRESS: address, TEMPORAL_UI_URL: uiUrl };
 
-    const core = await openCore(embedded);
+    const core = await openCore(embedded, { logger });
     const connection = await NativeConnection.connect({ address });
     const worker = await startWorker(core, embedded, connection);
     // The API's client shares the worker's connection, so a delivery's first workflow task can come straight back

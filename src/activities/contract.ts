@@ -36,6 +36,8 @@ interface CredentialsState {
   revisionNumber: number;
   /** Disabled or deleted: the parked delivery should move on (its next attempt ends filtered). */
   usable: boolean;
+  /** The store did not answer: nothing is known, so the delivery keeps waiting (revisionNumber is 0). */
+  storeUnreachable?: boolean;
 }
 
 export interface DeliveryActivities {

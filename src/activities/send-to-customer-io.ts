@@ -1,10 +1,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { CancelledFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import type { HttpExchange } from '../customerio/exchange';
 import type { TrackTransport } from '../customerio/http/transport';
 import { attemptFailure, outcomeOf } from '../customerio/outcomes';
 import { deliveryMetrics, statusClass } from '../observability/delivery-metrics';
 import type { TrackBaseUrls } from '../customerio/regions';
+import { isStoreUnreachable } from '../store/database';
 import type { DeliveryTargets } from '../store/delivery-targets';
 import type { IntegrationCircuits } from './circuit-breaker';
 import type { DeliveryActivities } from './contract';
@@ -28,7 +29,10 @@ export interface SendDeps {
 export function createSendToCustomerIo(deps: SendDeps): DeliveryActivities['sendToCustomerIo'] {
   return async function sendToCustomerIo(input) {
     const { integrationId, request } = input;
-    const target = await deps.targets.get(integrationId);
+    const target = await deps.targets.get(integrationId).catch((err: unknown) => {
+      if (!isStoreUnreachable(err)) throw err;
+      throw storeUnreachable(integrationId);
+    });
     if (!target || target.deleted) {
       return {
         outcome: 'skipped',
@@ -78,6 +82,17 @@ export function createSendToCustomerIo(deps: SendDeps): DeliveryActivities['send
     if (next === 'park') deps.targets.invalidate(integrationId);
     throw attemptFailure(exchange, target.revisionNumber, request);
   };
+}
+
+/** `ApplicationFailure.type` of an attempt that could not load its credentials: the workflow backs off and tries again. */
+export const STORE_UNREACHABLE_FAILURE = 'StoreUnreachable';
+
+/** Nothing was sent: the attempt is tried again after the workflow's backoff, within the retry window, like a 503. */
+function storeUnreachable(integrationId: string): ApplicationFailure {
+  return ApplicationFailure.retryable(
+    `The integration store (database) is out of reach, so the credentials of ${integrationId} could not be loaded; nothing was sent to Customer.io and the attempt is tried again later`,
+    STORE_UNREACHABLE_FAILURE,
+  );
 }
 
 function recordAttempt(integrationId: string, exchange: HttpExchange): void {

@@ -84,7 +84,8 @@ export interface ApiDeps {
   circuits: CircuitReader;
   bootstrapAdminToken?: string;
   bootstrapPipelineKey?: string;
-  rateLimits?: Partial<RateLimits>;
+  /** The settings' RATE_LIMIT_* (src/config.ts holds their defaults). */
+  rateLimits: RateLimits;
   liveStreams?: Partial<LiveStreamLimits>;
   /** How long a good pipeline key is trusted before the store is asked again (the revocation bound across replicas). */
   pipelineKeyCacheMs?: number;
@@ -92,6 +93,11 @@ export interface ApiDeps {
   requestDeadlines?: Partial<RequestDeadlines>;
   /** Fastify's trustProxy: which proxies' X-Forwarded-For to believe for the client's address (TRUST_PROXY). */
   trustProxy?: boolean | number | string;
+  /**
+   * False while the store's schema is not up to date yet (the database was out of reach at start): every /v1 route
+   * answers 503 STORE_UNAVAILABLE meanwhile; /healthz, /readyz and /metrics answer as ever.
+   */
+  storeReady?: () => boolean;
   /** Readiness: each dependency answers ('ok') or not (`down`); why not goes to the log, never to the caller. */
   ready?: () => Promise<Record<string, 'ok' | 'down'>>;
   /**
@@ -102,14 +108,12 @@ export interface ApiDeps {
   onResponseMismatch?: (problem: string) => void;
 }
 
-const DEFAULT_LIMITS: RateLimits = { intakePerSecond: 1000, adminPerSecond: 50, authFailuresPerMinute: 30 };
-
 /** Longer URLs are refused (414) before routing: no route needs them, and they end up in logs and error messages. */
 const MAX_URL_LENGTH = 8_192;
 
 /** The HTTP service: management API under /v1/admin, event intake under /v1. Built by a function so tests make their own. */
 export function buildApp(deps: ApiDeps): FastifyInstance {
-  const limits = { ...DEFAULT_LIMITS, ...deps.rateLimits };
+  const limits = deps.rateLimits;
   const streams = new LiveStreams({ ...DEFAULT_LIVE_STREAM_LIMITS, ...deps.liveStreams });
   const deadlines = { ...DEFAULT_REQUEST_DEADLINES, ...deps.requestDeadlines };
   const app = Fastify({
@@ -176,6 +180,7 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
       }
       if (request.url.length > MAX_URL_LENGTH)
         throw new AppError(414, 'URI_TOO_LONG', `The URL is longer than ${MAX_URL_LENGTH} characters`);
+      if (deps.storeReady && !deps.storeReady() && request.url.startsWith('/v1/')) throw errors.storeUnavailable();
     }),
   );
 

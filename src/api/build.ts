@@ -22,7 +22,8 @@ interface ApiOptions {
   client: Client;
   /** Overrides of the default retry schedule for every delivery the intake starts, under each integration's own. */
   retry?: Partial<RetryPolicy>;
-  rateLimits?: ApiDeps['rateLimits'];
+  /** Overrides of the configured rate limits (tests). */
+  rateLimits?: Partial<ApiDeps['rateLimits']>;
   /** Overrides of the configured caps (tests shorten the heartbeat). */
   liveStreams?: ApiDeps['liveStreams'];
   /** The client is on a NativeConnection shared with a worker in this process: the intake asks for eager starts. */
@@ -85,7 +86,12 @@ export function buildApi(core: Core, options: ApiOptions) {
     circuits: (ids) => core.circuits.views({ integrationIds: ids, staleMs: 2 * config.CIRCUIT_MAX_PROBE_MS }),
     bootstrapAdminToken: config.SIGNAL_ADMIN_TOKEN,
     bootstrapPipelineKey: config.SIGNAL_PIPELINE_KEY,
-    rateLimits: options.rateLimits,
+    rateLimits: {
+      intakePerSecond: config.RATE_LIMIT_INTAKE_PER_SECOND,
+      adminPerSecond: config.RATE_LIMIT_ADMIN_PER_SECOND,
+      authFailuresPerMinute: config.RATE_LIMIT_AUTH_FAILURES_PER_MINUTE,
+      ...options.rateLimits,
+    },
     liveStreams: {
       perToken: config.LIVE_STREAMS_PER_TOKEN,
       total: config.LIVE_STREAMS_MAX,
@@ -95,8 +101,12 @@ export function buildApi(core: Core, options: ApiOptions) {
     pipelineKeyCacheMs: config.PIPELINE_KEY_CACHE_MS,
     trustProxy: config.TRUST_PROXY,
     requestDeadlines: { requestMs: config.API_REQUEST_TIMEOUT_MS, bodyIdleMs: config.API_BODY_IDLE_TIMEOUT_MS },
+    storeReady: () => core.isSchemaReady(),
     ready: async () => ({
-      database: await answers(logger, 'database', () => pingDatabase(core.database.db)),
+      database: await answers(logger, 'database', async () => {
+        if (!core.isSchemaReady()) throw new Error('the schema is not up to date yet (database out of reach at start)');
+        await pingDatabase(core.database.db);
+      }),
       temporal: await answers(logger, 'temporal', () =>
         client.withDeadline(Date.now() + READY_TIMEOUT_MS, () => client.workflowService.getSystemInfo({})),
       ),

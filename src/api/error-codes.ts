@@ -27,5 +27,6 @@ export const ERROR_CODES = {
   LIVE_PAGE_MISSING: [500, 'The Live Events page was not built'],
   CUSTOMERIO_UNREACHABLE: [502, 'Customer.io did not answer the credentials check (install with verify: false)'],
   SHUTTING_DOWN: [503, 'The API is stopping: retry on another replica'],
+  STORE_UNAVAILABLE: [503, 'The database is out of reach (or not migrated yet at start): retry after Retry-After'],
   TEMPORAL_UNAVAILABLE: [503, 'Temporal is out of reach: retry the whole request'],
 } as const satisfies Record<string, readonly [number, string]>;

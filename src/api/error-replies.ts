@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, errors, fieldProblems } from '../errors';
+import { isStoreUnreachable } from '../store/database';
 import { API_SECURITY_HEADERS } from './security-headers';
 
 /** How many problems an error lists; the rest are counted, so a hostile body cannot make a huge answer. */
@@ -74,6 +75,8 @@ const VALIDATION_PART: Record<string, string> = {
 /** Any error a handler, hook or Fastify itself raised, as the AppError it is answered with. */
 export function toAppError(err: FastifyError | AppError): AppError {
   if (err instanceof AppError) return err;
+  // Any route or hook that needed the store while PostgreSQL is down (or restarting): retry, not a bug.
+  if (isStoreUnreachable(err)) return errors.storeUnavailable();
   if (hasZodFastifySchemaValidationErrors(err)) {
     // A route schema refused the request: the same 422 and per-field details as a body the service refuses.
     const issues = err.validation.map((v) => ({

@@ -6,14 +6,13 @@ import {
   EventNameKey,
   EventTypeKey,
   IntegrationIdKey,
+  keywordValue,
   MessageIdKey,
   ReplayOfKey,
 } from '../shared/search-attributes';
 import { actionFor } from './actions';
 import { settleDeliveryInput } from './delivery-input';
 import { hashPiiValue } from './pii';
-
-const MAX_KEYWORD_LENGTH = 255;
 
 /**
  * What a delivery run is labelled with from its start, derived from its input alone: set by whoever starts the run,
@@ -26,19 +25,15 @@ export function initialSearchAttributes(input: DeliverEventInput): SearchAttribu
     { key: IntegrationIdKey, value: integrationId },
     { key: EventTypeKey, value: event.type },
     { key: DeliveryStatusKey, value: 'pending' satisfies DeliveryStatus },
-    { key: MessageIdKey, value: keyword(event.messageId) },
+    { key: MessageIdKey, value: keywordValue(event.messageId) },
   ];
   const name = actionFor({ event, options: mapping, customer })?.eventName?.(event);
-  if (name) pairs.push({ key: EventNameKey, value: keyword(name) });
+  if (name) pairs.push({ key: EventNameKey, value: keywordValue(name) });
   if (customer.ok) {
     // Search attributes are plaintext on the server: with hash_pii the person is named by a hash there too.
     const id = input.hashPii ? hashPiiValue(customer.customerId) : customer.customerId;
-    pairs.push({ key: CustomerIdKey, value: keyword(id) });
+    pairs.push({ key: CustomerIdKey, value: keywordValue(id) });
   }
   if (input.replayOf) pairs.push({ key: ReplayOfKey, value: input.replayOf.workflowId });
   return pairs;
-}
-
-function keyword(value: string): string {
-  return value.length > MAX_KEYWORD_LENGTH ? value.slice(0, MAX_KEYWORD_LENGTH) : value;
 }

@@ -54,6 +54,13 @@ export function isWellFormed(text: string): boolean {
   return !LONE_SURROGATE.test(text);
 }
 
+const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, 'g');
+
+/** `text` with every lone UTF-16 surrogate replaced by U+FFFD, as String.prototype.toWellFormed (ES2024) does. */
+export function toWellFormed(text: string): string {
+  return text.replace(LONE_SURROGATES, '\uFFFD');
+}
+
 function label(path: (string | number)[]): string {
   return path.length === 0 ? '(event)' : path.join('.');
 }

@@ -1,4 +1,5 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { toWellFormed } from './json-shape';
 
 /**
  * Custom search attributes of a delivery run: what operators filter on in the Temporal UI and the CLI.
@@ -26,3 +27,18 @@ export const DELIVERY_SEARCH_ATTRIBUTES = [
   AttemptsKey,
   ReplayOfKey,
 ] as const;
+
+/** Custom keywords are VARCHAR(255) columns in Temporal's SQL visibility stores. */
+const MAX_KEYWORD_LENGTH = 255;
+
+/**
+ * Text from an event as a Keyword search attribute every visibility store can hold: without NUL (PostgreSQL stores
+ * search attributes as jsonb, which refuses it: the run would start but never be listed), well-formed Unicode (a lone
+ * surrogate is no UTF-8), at most 255 characters, never ending in half a surrogate pair.
+ */
+export function keywordValue(text: string): string {
+  const clean = toWellFormed(text.replaceAll('\u0000', ''));
+  if (clean.length <= MAX_KEYWORD_LENGTH) return clean;
+  const cut = clean.slice(0, MAX_KEYWORD_LENGTH);
+  return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
+}

@@ -1,3 +1,4 @@
+import { isStoreUnreachable } from './database';
 import type { DeliveryTarget, IntegrationStore } from './integrations';
 
 interface DeliveryTargetsOptions {
@@ -15,6 +16,10 @@ interface Entry {
  * Credentials for the hot path, cached by revision: a delivery costs no database round trip while the cache is
  * fresh, and a credential fix (new revision) reaches deliveries that are still retrying within `revalidateAfterMs`,
  * or at once when the process that made the change calls `invalidate`.
+ *
+ * While the store is out of reach, a target already cached is served as it was (and re-checked again after
+ * `revalidateAfterMs`): deliveries to known integrations go on through a database outage, at the cost of a change made
+ * meanwhile reaching them only once the store is back. A target never cached fails with the store's error.
  */
 export class DeliveryTargets {
   private readonly entries = new Map<string, Entry>();
@@ -48,6 +53,20 @@ export class DeliveryTargets {
 
   private async refresh(integrationId: string, entry: Entry | undefined): Promise<DeliveryTarget | undefined> {
     const checkedAt = this.now();
+    try {
+      return await this.load(integrationId, entry, checkedAt);
+    } catch (err) {
+      if (!entry?.target || !isStoreUnreachable(err)) throw err;
+      this.entries.set(integrationId, { target: entry.target, checkedAt });
+      return entry.target;
+    }
+  }
+
+  private async load(
+    integrationId: string,
+    entry: Entry | undefined,
+    checkedAt: number,
+  ): Promise<DeliveryTarget | undefined> {
     if (entry?.target) {
       const marker = await this.store.revisionMarker(integrationId);
       if (

@@ -13,7 +13,8 @@ runMain(async () => {
   const logger = createLogger(config.LOG_LEVEL);
   const temporalMetrics = temporalMetricsAddress(config);
   installTemporalRuntime(logger, { metricsAddress: temporalMetrics });
-  const core = await openCore(config);
+  // While PostgreSQL is out of reach this waits (logging each try) rather than exiting.
+  const core = await openCore(config, { logger });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker = await startWorker(core, config, connection);
   const metrics = await startConfiguredMetricsServer(config);

@@ -1,8 +1,13 @@
 import { DeliveryTargets } from '../../src/store/delivery-targets';
 import type { DeliveryTarget, RevisionMarker } from '../../src/store/integrations';
 
+/** What node-postgres throws when PostgreSQL is down: connect refused. */
+function refused(): Error {
+  return Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+}
+
 function fakeStore() {
-  const state = { revision: 'rev_1', enabled: true, deleted: false, targetReads: 0, markerReads: 0 };
+  const state = { revision: 'rev_1', enabled: true, deleted: false, targetReads: 0, markerReads: 0, down: false };
   const target = (): DeliveryTarget => ({
     integrationId: 'int_1',
     revisionId: state.revision,
@@ -16,16 +21,21 @@ function fakeStore() {
   });
   return {
     state,
-    deliveryTarget: async () => (state.targetReads++, target()),
-    revisionMarker: async (): Promise<RevisionMarker> => (
-      state.markerReads++,
-      {
+    deliveryTarget: async () => {
+      state.targetReads++;
+      if (state.down) throw refused();
+      return target();
+    },
+    revisionMarker: async (): Promise<RevisionMarker> => {
+      state.markerReads++;
+      if (state.down) throw refused();
+      return {
         revisionId: state.revision,
         revisionNumber: Number(state.revision.slice(4)),
         enabled: state.enabled,
         deleted: state.deleted,
-      }
-    ),
+      };
+    },
   };
 }
 
@@ -64,5 +74,38 @@ describe('DeliveryTargets', () => {
     targets.invalidate('int_1');
     await targets.get('int_1');
     expect(store.state.targetReads).toBe(2);
+  });
+
+  test('while the store is out of reach a cached target is served as it was; an uncached one fails', async () => {
+    let now = 0;
+    const store = fakeStore();
+    const targets = new DeliveryTargets(store, { revalidateAfterMs: 1000, now: () => now });
+    expect((await targets.get('int_1'))!.trackingApiKey).toBe('key-rev_1');
+    store.state.down = true;
+    now = 1500;
+    expect((await targets.get('int_1'))!.trackingApiKey).toBe('key-rev_1');
+    expect(store.state.markerReads).toBe(1);
+    // Trusted for another interval: an outage does not turn every attempt into a failed database round trip.
+    now = 2000;
+    await targets.get('int_1');
+    expect(store.state.markerReads).toBe(1);
+    await expect(targets.get('int_2')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    // Back: the next re-check sees what changed meanwhile.
+    store.state.down = false;
+    store.state.revision = 'rev_2';
+    now = 3000;
+    expect((await targets.get('int_1'))!.trackingApiKey).toBe('key-rev_2');
+  });
+
+  test('a store error that is not an outage is not papered over with the cache', async () => {
+    let now = 0;
+    const store = fakeStore();
+    const targets = new DeliveryTargets(store, { revalidateAfterMs: 1000, now: () => now });
+    await targets.get('int_1');
+    store.revisionMarker = async () => {
+      throw new Error('relation "integrations" does not exist');
+    };
+    now = 1500;
+    await expect(targets.get('int_1')).rejects.toThrow('does not exist');
   });
 });

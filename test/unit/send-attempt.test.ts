@@ -1,9 +1,11 @@
-import { CancelledFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { IntegrationCircuits } from '../../src/activities/circuit-breaker';
 import type { SendAttemptInput } from '../../src/activities/contract';
 import { DeliveryRateLimiter } from '../../src/activities/rate-limiter';
-import { createSendToCustomerIo } from '../../src/activities/send-to-customer-io';
+import { createCredentialsState } from '../../src/activities/credentials-state';
+import { createSendToCustomerIo, STORE_UNREACHABLE_FAILURE } from '../../src/activities/send-to-customer-io';
+import { readAttemptFailure } from '../../src/customerio/outcomes';
 import type { HttpExchange } from '../../src/customerio/exchange';
 import type { TrackTransport } from '../../src/customerio/http/transport';
 import { registry } from '../../src/observability/metrics';
@@ -39,9 +41,18 @@ async function attemptsCounted(): Promise<Record<string, number>> {
 const circuitsOpeningAfter = (failuresToOpen: number) =>
   new IntegrationCircuits({ failuresToOpen, firstProbeMs: 60_000, maxProbeMs: 60_000, probeLeaseMs: 10_000 });
 
-function sendWith(transport: Pick<TrackTransport, 'send'>, circuits = circuitsOpeningAfter(1_000)) {
+/** What node-postgres throws while PostgreSQL restarts. */
+function terminated(): Error {
+  return new Error('Connection terminated unexpectedly');
+}
+
+function sendWith(
+  transport: Pick<TrackTransport, 'send'>,
+  circuits = circuitsOpeningAfter(1_000),
+  target: () => Promise<DeliveryTarget> = async () => TARGET,
+) {
   return createSendToCustomerIo({
-    targets: { get: async () => TARGET, invalidate: () => undefined } as unknown as DeliveryTargets,
+    targets: { get: target, invalidate: () => undefined } as unknown as DeliveryTargets,
     transport: { ...transport, close: async () => undefined },
     baseUrls: { us: 'http://us.invalid', eu: 'http://eu.invalid' },
     limiter: new DeliveryRateLimiter(),
@@ -106,5 +117,57 @@ describe('one attempt at Customer.io', () => {
     expect((held as { retryAfterMs: number }).retryAfterMs).toBeGreaterThanOrEqual(60_000);
     expect(sent).toBe(2);
     expect(circuits.state(TARGET.integrationId)).toBe('open');
+  });
+
+  test('credentials that cannot be loaded while the store is out of reach: a retryable failure, nothing sent', async () => {
+    const sent: unknown[] = [];
+    const send = sendWith(
+      { send: async (...args) => (sent.push(args), { method: 'POST', url: 'x', status: 200, durationMs: 1 }) },
+      undefined,
+      async () => {
+        throw terminated();
+      },
+    );
+    const failure = await new MockActivityEnvironment().run(send, INPUT).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect(failure).toMatchObject({ type: STORE_UNREACHABLE_FAILURE, nonRetryable: false });
+    expect((failure as Error).message).not.toContain('terminated');
+    expect(sent).toEqual([]);
+    // The workflow reads it as a reason to back off and try again, never to fail the delivery.
+    expect(readAttemptFailure(failure, '1 minute')).toMatchObject({ next: 'backoff', type: STORE_UNREACHABLE_FAILURE });
+  });
+
+  test('a store fault that is not an outage still fails the attempt as it was thrown', async () => {
+    const send = sendWith(
+      { send: async () => ({ method: 'POST', url: 'x', status: 200, durationMs: 1 }) },
+      undefined,
+      async () => {
+        throw new Error('unable to authenticate data');
+      },
+    );
+    await expect(new MockActivityEnvironment().run(send, INPUT)).rejects.toThrow('unable to authenticate data');
+  });
+});
+
+describe('the credentials state of a parked delivery', () => {
+  test('with the store out of reach it is "nothing new", so the delivery stays parked instead of failing', async () => {
+    const state = createCredentialsState({
+      revisionMarker: async () => {
+        throw Object.assign(new Error('the database system is shutting down'), { code: '57P03' });
+      },
+    });
+    await expect(state('int_parked')).resolves.toEqual({ revisionNumber: 0, usable: true, storeUnreachable: true });
+  });
+
+  test('a store fault that is not an outage fails the check', async () => {
+    const state = createCredentialsState({
+      revisionMarker: async () => {
+        throw new Error('column "revision_id" does not exist');
+      },
+    });
+    await expect(state('int_parked')).rejects.toThrow('does not exist');
   });
 });
