@@ -2,8 +2,7 @@
  * What the delivery workflow and its activities exchange. The workflow imports this module for types and names only;
  * the names are part of recorded histories (and read back by src/deliveries), so they must not change.
  */
-import type { TrackApiRequest } from '../customerio/actions/types';
-import type { HttpExchange } from '../customerio/exchange';
+import type { HttpExchange, TrackApiRequest } from '../customerio/exchange';
 
 /** Input of one HTTP attempt: the request is planned by the workflow, so the history records exactly what was sent. */
 export interface SendAttemptInput {

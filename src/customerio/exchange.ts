@@ -12,3 +12,18 @@ export interface HttpExchange {
   /** Cross-region redirects followed on the way, e.g. an EU account called on the US host. */
   redirects?: string[];
 }
+
+/** One Track API call, without host or credentials: those are resolved at send time from the integration. */
+export interface TrackApiCall {
+  method: 'PUT' | 'POST' | 'DELETE';
+  /** Path below the region's base URL, identifiers already URL-encoded. */
+  path: string;
+  /** Absent for calls without a body (DELETE). */
+  body?: Record<string, unknown>;
+}
+
+/** The call a delivery's plan sends, as recorded with it in the history. */
+export interface TrackApiRequest extends TrackApiCall {
+  /** The action that built it (its registry name). */
+  operation: string;
+}

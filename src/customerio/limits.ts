@@ -1,5 +1,6 @@
 import type { SignalEvent } from '../shared/event';
-import type { ActionLimits, TrackApiRequest } from './actions/types';
+import type { ActionLimits } from './actions/types';
+import type { TrackApiCall } from './exchange';
 import { utf8Length } from './identifiers';
 
 /** Customer.io's limit on an event name (custom event, page or screen view), in UTF-8 bytes. */
@@ -17,7 +18,7 @@ const LIMITS = {
 type LimitCheck = { ok: true } | { ok: false; field: string; message: string };
 
 /** Holds a built request to the limits its action declares; fields are named as the event names them. */
-export function checkLimits(request: TrackApiRequest, limits: ActionLimits, event: SignalEvent): LimitCheck {
+export function checkLimits(request: TrackApiCall, limits: ActionLimits, event: SignalEvent): LimitCheck {
   const body = request.body ?? {};
   switch (limits.kind) {
     case 'none':

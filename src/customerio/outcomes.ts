@@ -6,8 +6,7 @@
  */
 import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/common';
 import { hours } from '../shared/time';
-import type { TrackApiRequest } from './actions/types';
-import type { HttpExchange } from './exchange';
+import type { HttpExchange, TrackApiRequest } from './exchange';
 
 /** `ApplicationFailure.type` of a failed attempt. */
 export const AttemptFailureType = {

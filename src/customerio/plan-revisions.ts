@@ -7,7 +7,7 @@
 export const PLAN_REVISIONS = {
   /** Years 0001–0099 are those years (not 1900s), and offsets beyond ±23:59 are no offsets (event-time.ts). */
   calendarDates: 'calendar-dates',
-  /** A page's name is held to Customer.io's 100-byte event-name limit (event-body.ts). */
+  /** A page's name is held to Customer.io's 100-byte event-name limit (actions/page.ts). */
   pageNameWithinLimit: 'page-name-within-limit',
 } as const;
 

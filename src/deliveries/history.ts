@@ -1,8 +1,7 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { ACTIVITY, type SendAttemptInput, type SendAttemptResult } from '../activities/contract';
-import type { TrackApiRequest } from '../customerio/actions/types';
-import type { HttpExchange } from '../customerio/exchange';
+import type { HttpExchange, TrackApiRequest } from '../customerio/exchange';
 import type { AttemptFailureDetails } from '../customerio/outcomes';
 
 type History = temporal.api.history.v1.IHistory;

@@ -1,7 +1,7 @@
 import { temporal } from '@temporalio/proto';
 import { ACTIVITY } from '../activities/contract';
 import { planDelivery } from '../customerio/actions';
-import type { TrackApiRequest } from '../customerio/actions/types';
+import type { TrackApiRequest } from '../customerio/exchange';
 import { settleDeliveryInput } from '../customerio/delivery-input';
 import { hashPiiFields, hashPiiMentions, hashPiiValue } from '../customerio/pii';
 import type { DeliverEventInput, DeliveryStatus, LastError } from '../shared/delivery';

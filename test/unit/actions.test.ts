@@ -256,6 +256,17 @@ describe('one module per Customer.io action', () => {
     });
     expect(plan(event)).toMatchObject({ ok: false, failureType: 'MissingCustomerIdentifier' });
   });
+
+  test.each([
+    { type: 'track' as const, event: 'Viewed Pricing', properties: { plan: 'pro', at: '2026-01-01T00:00:00Z' } },
+    { type: 'page' as const, properties: { url: `https://a.example/${'p'.repeat(120)}?q=1` }, context: { page: {} } },
+    { type: 'screen' as const, name: 'Home', properties: { tab: 'feed' } },
+  ])('an anonymous $type is the body its own action sends, plus anonymous_id', (event) => {
+    const known = request({ ...event, userId: 'u' });
+    const anonymous = request({ ...event, anonymousId: 'anon-9' }, { anonymous_events: true });
+    expect(anonymous.body).toEqual({ ...known.body, anonymous_id: 'anon-9' });
+    expect(JSON.stringify(anonymous.body)).toBe(JSON.stringify({ ...known.body, anonymous_id: 'anon-9' }));
+  });
 });
 
 describe('mapping fixes the peers’ cases showed', () => {

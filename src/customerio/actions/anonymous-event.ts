@@ -1,4 +1,8 @@
-import { EVENT_LIMITS, eventBody, pageName, screenName, unnamed } from './event-body';
+import type { SignalEvent } from '../../shared/event';
+import { EVENT_LIMITS, type EventShape, eventBody, unnamed } from './event-body';
+import { pageView } from './page';
+import { screenView } from './screen';
+import { customEvent } from './track';
 import type { Action, ActionScope } from './types';
 
 /** Whether the integration sends this event as an anonymous event: no person, an anonymousId, anonymous_events on. */
@@ -6,7 +10,14 @@ export function sentAnonymously({ options, customer }: Omit<ActionScope, 'event'
   return options.anonymousEvents && !customer.ok && customer.reason === 'missing' && Boolean(customer.anonymousId);
 }
 
-const EVENT_LIKE = new Set(['track', 'page', 'screen']);
+/** The event types sent as anonymous events, each with the body its own action sends. */
+const SHAPES = new Map<string, EventShape>([
+  ['track', customEvent],
+  ['page', pageView],
+  ['screen', screenView],
+]);
+
+const shapeOf = (event: SignalEvent): EventShape => SHAPES.get(event.type)!;
 
 /**
  * An event, page or screen view from someone not identified yet (`anonymous_events` on) → POST /api/v1/events with
@@ -15,16 +26,14 @@ const EVENT_LIKE = new Set(['track', 'page', 'screen']);
 export const anonymousEvent: Action = {
   operation: 'anonymous_event',
   addresses: 'own',
-  appliesTo: (scope) => EVENT_LIKE.has(scope.event.type) && sentAnonymously(scope),
-  refuse: ({ event }) => unnamed(event),
+  appliesTo: (scope) => SHAPES.has(scope.event.type) && sentAnonymously(scope),
+  refuse: ({ event }) => unnamed(event, shapeOf(event)),
   limits: { ...EVENT_LIMITS, limitName: true },
-  eventName: (event) =>
-    event.type === 'page' ? pageName(event) : event.type === 'screen' ? screenName(event) : event.event?.trim(),
+  eventName: (event) => shapeOf(event).name(event),
   addressee: ({ customer }) => customer.anonymousId,
   build: (ctx) => ({
-    operation: 'anonymous_event',
     method: 'POST',
     path: '/api/v1/events',
-    body: { ...eventBody(ctx), anonymous_id: ctx.customer.anonymousId },
+    body: { ...eventBody(ctx, shapeOf(ctx.event)), anonymous_id: ctx.customer.anonymousId },
   }),
 };

@@ -1,7 +1,7 @@
 import type { SignalEvent } from '../../shared/event';
 import { toUnixSeconds } from '../timestamps';
 import { sentAnonymously } from './anonymous-event';
-import { type Action, customerPath, named, record } from './types';
+import { type Action, customerPath, customEventName, named, record } from './types';
 
 const APPLE = new Set(['ios', 'ipados', 'tvos', 'watchos', 'macos', 'visionos']);
 
@@ -47,14 +47,14 @@ export const deviceAdd: Action = {
   appliesTo: (scope) =>
     named(scope.event, scope.options.deviceEvents) && deviceToken(scope.event) !== undefined && !sentAnonymously(scope),
   limits: { kind: 'none' },
-  eventName: (event) => event.event?.trim(),
+  eventName: customEventName,
   build(ctx) {
     const device: Record<string, unknown> = { id: deviceToken(ctx.event), last_used: toUnixSeconds(ctx.eventTimeMs) };
     const os = platform(ctx.event);
     if (os) device.platform = os;
     const attributes = deviceAttributes(ctx.event);
     if (Object.keys(attributes).length > 0) device.attributes = attributes;
-    return { operation: 'device_add', method: 'PUT', path: customerPath(ctx.customerId, '/devices'), body: { device } };
+    return { method: 'PUT', path: customerPath(ctx.customerId, '/devices'), body: { device } };
   },
 };
 
@@ -66,9 +66,8 @@ export const deviceDelete: Action = {
   refuse: ({ event }) =>
     deviceToken(event) ? undefined : 'A device removal event needs the device token in context.device.token',
   limits: { kind: 'none' },
-  eventName: (event) => event.event?.trim(),
+  eventName: customEventName,
   build: (ctx) => ({
-    operation: 'device_delete',
     method: 'DELETE',
     path: customerPath(ctx.customerId, `/devices/${encodeURIComponent(deviceToken(ctx.event)!)}`),
   }),

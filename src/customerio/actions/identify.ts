@@ -55,7 +55,7 @@ export const identify: Action = {
     if (relationships) body.cio_relationships = relationships;
     // Orders attribute updates that land close together.
     body._timestamp = toUnixSeconds(ctx.eventTimeMs);
-    return { operation: 'identify', method: 'PUT', path: customerPath(ctx.customerId), body };
+    return { method: 'PUT', path: customerPath(ctx.customerId), body };
   },
 };
 

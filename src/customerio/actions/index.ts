@@ -2,6 +2,7 @@ import type { CustomerResolution, MappingOptions } from '../../shared/delivery';
 import type { DeliveryEvent } from '../../shared/event';
 import { jsonShapeProblem } from '../../shared/json-shape';
 import { deliveryEventId } from '../event-id';
+import type { TrackApiRequest } from '../exchange';
 import { checkLimits } from '../limits';
 import { DeliveryFailureType } from '../outcomes';
 import { ADOPT_ALL, type AdoptRevision } from '../plan-revisions';
@@ -11,14 +12,14 @@ import { deletePerson } from './delete-person';
 import { deviceAdd, deviceDelete } from './device';
 import { identify } from './identify';
 import { merge } from './merge';
-import { object } from './object';
+import { object } from './group/object';
+import { relationship } from './group/relationship';
 import { objectDelete } from './object-delete';
 import { page } from './page';
-import { relationship } from './relationship';
 import { screen } from './screen';
 import { suppressPerson, unsuppressPerson } from './suppress-person';
 import { track } from './track';
-import type { Action, ActionScope, MappingContext, TrackApiRequest } from './types';
+import type { Action, ActionScope, MappingContext } from './types';
 
 /**
  * Every Customer.io action this integration performs, most specific first: the first that applies to an event sends
@@ -118,7 +119,8 @@ export function planDelivery(
   const refusal = action.refuse?.(ctx);
   if (refusal) return { ok: false, failureType: DeliveryFailureType.InvalidEvent, message: refusal, operation };
 
-  const request = action.build(ctx);
+  // The action builds the call; its name rides with it into the history.
+  const request: TrackApiRequest = { operation, ...action.build(ctx) };
   const limits = checkLimits(request, action.limits, event);
   if (!limits.ok)
     return { ok: false, failureType: DeliveryFailureType.PayloadTooLarge, message: limits.message, operation };

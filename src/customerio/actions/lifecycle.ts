@@ -1,5 +1,5 @@
 import type { MappingOptions } from '../../shared/delivery';
-import { type Action, customerPath, named } from './types';
+import { type Action, customerPath, customEventName, named } from './types';
 
 /**
  * An action that changes a person's standing in Customer.io when a configured track event arrives, rather than
@@ -16,7 +16,7 @@ export function lifecycleAction(
     addresses: 'person',
     appliesTo: ({ event, options }) => named(event, names(options)),
     limits: { kind: 'none' },
-    eventName: (event) => event.event?.trim(),
-    build: (ctx) => ({ operation, method, path: customerPath(ctx.customerId, suffix) }),
+    eventName: customEventName,
+    build: (ctx) => ({ method, path: customerPath(ctx.customerId, suffix) }),
   };
 }

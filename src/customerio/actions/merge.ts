@@ -21,7 +21,6 @@ export const merge: Action = {
   limits: { kind: 'none' },
   addressee: ({ event }) => event.userId,
   build: ({ event }) => ({
-    operation: 'merge',
     method: 'POST',
     path: '/api/v1/merge_customers',
     body: { primary: personIdentifiers(event.userId!), secondary: personIdentifiers(event.previousId!) },

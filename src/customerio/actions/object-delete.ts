@@ -1,4 +1,4 @@
-import { type Action, named, record } from './types';
+import { type Action, customEventName, named, record } from './types';
 
 /** A string or number naming the object, else undefined. */
 function name(value: unknown): string | undefined {
@@ -21,13 +21,12 @@ export const objectDelete: Action = {
   refuse: ({ event }) =>
     objectId(record(event.properties)) ? undefined : 'An object deletion event needs properties.objectId',
   limits: { kind: 'none' },
-  eventName: (event) => event.event?.trim(),
+  eventName: customEventName,
   addressee: ({ event }) => `object ${objectId(record(event.properties))}`,
   build: (ctx) => {
     const props = record(ctx.event.properties);
     const typeId = name(props.objectTypeId ?? props.object_type_id) ?? ctx.options.objectTypeId;
     return {
-      operation: 'object_delete',
       method: 'POST',
       path: '/api/v2/entity',
       body: {

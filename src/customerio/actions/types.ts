@@ -1,18 +1,8 @@
 import type { CustomerResolution, MappingOptions } from '../../shared/delivery';
 import type { SignalEvent } from '../../shared/event';
+import type { TrackApiCall } from '../exchange';
 import type { AdoptRevision } from '../plan-revisions';
 import { convertIsoDates } from '../timestamps';
-
-/** One Track API call, without host or credentials: those are resolved at send time from the integration. */
-export interface TrackApiRequest {
-  /** The action that built it (its registry name), recorded with the request in the history. */
-  operation: string;
-  method: 'PUT' | 'POST' | 'DELETE';
-  /** Path below the region's base URL, identifiers already URL-encoded. */
-  path: string;
-  /** Absent for calls without a body (DELETE). */
-  body?: Record<string, unknown>;
-}
 
 /** What an action knows when it decides whether it applies: the event and the integration's mapping settings. */
 export interface ActionScope {
@@ -71,7 +61,8 @@ export interface Action {
   addresses: 'person' | 'own';
   /** Why this event cannot be sent (an InvalidEvent), or undefined when it can. */
   refuse?(ctx: MappingContext): string | undefined;
-  build(ctx: MappingContext): TrackApiRequest;
+  /** The call it sends; the plan stamps it with `operation`. */
+  build(ctx: MappingContext): TrackApiCall;
   limits: ActionLimits;
   /** The name Customer.io files the event under, shown as the EventName label; none for people updates. */
   eventName?(event: SignalEvent): string | undefined;
@@ -91,6 +82,11 @@ export function withDates<T>(value: T, ctx: Pick<MappingContext, 'options' | 'ad
 /** Whether a track event's name is one of `names` (as configured; Segment's presets compare exactly). */
 export function named(event: SignalEvent, names: readonly string[]): boolean {
   return event.type === 'track' && typeof event.event === 'string' && names.includes(event.event.trim());
+}
+
+/** A custom event's name (`event`, trimmed), or undefined when it has none. */
+export function customEventName(event: SignalEvent): string | undefined {
+  return event.event?.trim() || undefined;
 }
 
 /** A plain object, or nothing: properties and traits that are something else are not data. */

@@ -1,6 +1,5 @@
 import { Agent, request } from 'undici';
-import type { TrackApiRequest } from '../actions/types';
-import type { HttpExchange } from '../exchange';
+import type { HttpExchange, TrackApiRequest } from '../exchange';
 import { parseRetryAfter } from '../outcomes';
 
 interface TrackCredentials {

@@ -1,6 +1,7 @@
-import type { SignalEvent } from '../../shared/event';
-import { personIdentifiers } from '../identifiers';
-import { type Action, type MappingContext, record, withDates } from './types';
+import type { SignalEvent } from '../../../shared/event';
+import { personIdentifiers } from '../../identifiers';
+import type { TrackApiCall } from '../../exchange';
+import { type Action, type MappingContext, record, withDates } from '../types';
 
 /** Customer.io's limit on one v2 entity request. */
 export const ENTITY_MAX_BYTES = 32_000;
@@ -17,9 +18,24 @@ const OBJECT_SETTINGS = new Set([
 const RELATIONSHIP_ACTIONS = new Set(['add_relationships', 'delete_relationships']);
 
 /** What a group event asks of its object: RudderStack's `traits.action` convention, else create or update it. */
-export function groupAction(event: SignalEvent): string {
+function groupAction(event: SignalEvent): string {
   const action = record(event.traits).action;
   return action === 'delete' || (typeof action === 'string' && RELATIONSHIP_ACTIONS.has(action)) ? action : 'identify';
+}
+
+/** Whether a group event relates the person to its object, or ends that, rather than changing the object. */
+export function changesRelationship(event: SignalEvent): boolean {
+  return RELATIONSHIP_ACTIONS.has(groupAction(event));
+}
+
+/** Why a group event cannot name its object, or undefined. */
+export function missingGroupId(event: SignalEvent): string | undefined {
+  return event.groupId ? undefined : 'A group event needs a groupId: it names the Customer.io object';
+}
+
+/** The EventName label of a group event. */
+function groupEventName(event: SignalEvent): string | undefined {
+  return event.groupId ? `group ${event.groupId}` : undefined;
 }
 
 /**
@@ -28,7 +44,7 @@ export function groupAction(event: SignalEvent): string {
  * event is from, related to it (`traits.relationshipAttributes` on the relationship). Without a known person but with
  * an anonymousId, the object is identified anonymously and related to that anonymous profile.
  */
-export function objectRequest(ctx: MappingContext, operation: string, action: string) {
+function objectRequest(ctx: MappingContext, action: string): TrackApiCall {
   const traits = record(ctx.event.traits);
   const attributes = record(traits.objectAttributes);
   const fromTraits =
@@ -46,8 +62,7 @@ export function objectRequest(ctx: MappingContext, operation: string, action: st
   };
   const anonymous = action === 'identify' && who && 'anonymous_id' in who;
   return {
-    operation,
-    method: 'POST' as const,
+    method: 'POST',
     path: '/api/v2/entity',
     body: {
       type: 'object',
@@ -64,24 +79,17 @@ function related(ctx: MappingContext): Record<string, string> | undefined {
   return ctx.customer.anonymousId ? { anonymous_id: ctx.customer.anonymousId } : undefined;
 }
 
-export const GROUP_LIMITS = {
+const GROUP_LIMITS = {
   kind: 'attributes',
   field: () => 'traits',
   from: (body: Record<string, unknown>) => record(body.attributes),
   maxRequestBytes: ENTITY_MAX_BYTES,
 } as const;
 
-/**
- * group → POST /api/v2/entity: creates or updates the Customer.io object named by `groupId` (or deletes it, with
- * `traits.action: "delete"`), related to the person the event is from.
- */
-export const object: Action = {
-  operation: 'object',
+/** What the group actions share: they find whom they address, are named by their object, send the entity request. */
+export const GROUP_ACTION: Pick<Action, 'addresses' | 'limits' | 'eventName' | 'build'> = {
   addresses: 'own',
-  appliesTo: ({ event }) => event.type === 'group' && !RELATIONSHIP_ACTIONS.has(groupAction(event)),
-  refuse: ({ event }) => (event.groupId ? undefined : 'A group event needs a groupId: it names the Customer.io object'),
   limits: GROUP_LIMITS,
-  eventName: (event) => (event.groupId ? `group ${event.groupId}` : undefined),
-  addressee: (ctx) => (ctx.customer.ok ? ctx.customer.customerId : `object ${ctx.event.groupId}`),
-  build: (ctx) => objectRequest(ctx, 'object', groupAction(ctx.event)),
+  eventName: groupEventName,
+  build: (ctx) => objectRequest(ctx, groupAction(ctx.event)),
 };
