@@ -12,3 +12,8 @@ export interface HttpExchange {
   /** Cross-region redirects followed on the way, e.g. an EU account called on the US host. */
   redirects?: string[];
 }
+
+/** The HTTP status Customer.io answered with, or undefined when no answer arrived (a network failure or timeout). */
+export function statusOf(exchange: Pick<HttpExchange, 'status' | 'error'>): number | undefined {
+  return exchange.error ? undefined : exchange.status;
+}

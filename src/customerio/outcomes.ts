@@ -7,7 +7,7 @@
 import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/common';
 import { hours } from '../shared/time';
 import type { TrackApiRequest } from './actions/types';
-import type { HttpExchange } from './exchange';
+import { type HttpExchange, statusOf } from './exchange';
 
 /** `ApplicationFailure.type` of a failed attempt. */
 export const AttemptFailureType = {
@@ -102,7 +102,7 @@ export function attemptFailure(
   revisionNumber: number,
   request?: TrackApiRequest,
 ): ApplicationFailure {
-  const rule = outcomeOf(exchange.error ? undefined : exchange.status);
+  const rule = outcomeOf(statusOf(exchange));
   const status = exchange.status;
   const details: AttemptFailureDetails = { exchange, revisionNumber, request };
   let message: string;

@@ -1,5 +1,6 @@
+import { statusOf } from '../exchange';
 import { outcomeOf } from '../outcomes';
-import type { Region, TrackBaseUrls } from '../regions';
+import { type Region, REGIONS, type TrackBaseUrls } from '../regions';
 import type { TrackTransport } from './transport';
 
 export type CredentialCheck =
@@ -21,7 +22,7 @@ export async function verifyTrackCredentials(
     { baseUrl: baseUrls[credentials.region], siteId: credentials.siteId, apiKey: credentials.apiKey },
     { method: 'GET', path: '/api/v1/accounts/region' },
   );
-  const status = exchange.error ? undefined : exchange.status;
+  const status = statusOf(exchange);
   switch (outcomeOf(status).credentials) {
     case 'rejected':
       return { ok: false, reason: 'rejected', status: status! };
@@ -43,10 +44,11 @@ export async function verifyTrackCredentials(
   } catch {
     return { ok: false, reason: 'unreachable', detail: `unreadable answer from ${exchange.url}` };
   }
-  if (accountRegion === 'us' || accountRegion === 'eu') {
-    return accountRegion === credentials.region
-      ? { ok: true, region: accountRegion }
-      : { ok: false, reason: 'region_mismatch', accountRegion };
+  const region = REGIONS.find((r) => r === accountRegion);
+  if (region) {
+    return region === credentials.region
+      ? { ok: true, region }
+      : { ok: false, reason: 'region_mismatch', accountRegion: region };
   }
   return { ok: false, reason: 'unreachable', detail: `unexpected answer from ${exchange.url}` };
 }
