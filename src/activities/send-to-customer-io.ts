@@ -64,7 +64,7 @@ export function createSendToCustomerIo(deps: SendDeps): DeliveryActivities['send
     }
     if (waitMs > 0) await delay(waitMs, undefined, { signal });
     const exchange = await deps.transport.send(
-      { baseUrl: deps.baseUrls[target.region], siteId: target.siteId, apiKey: target.trackingApiKey },
+      { baseUrl: deps.baseUrls[target.region], siteId: target.siteId, trackingApiKey: target.trackingApiKey },
       request,
       signal,
     );

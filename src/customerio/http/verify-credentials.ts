@@ -1,3 +1,4 @@
+import type { TrackCredentials } from '../config';
 import { statusOf } from '../exchange';
 import { outcomeOf } from '../outcomes';
 import { type Region, REGIONS, type TrackBaseUrls } from '../regions';
@@ -16,10 +17,10 @@ export type CredentialCheck =
 export async function verifyTrackCredentials(
   transport: TrackTransport,
   baseUrls: TrackBaseUrls,
-  credentials: { siteId: string; apiKey: string; region: Region },
+  credentials: TrackCredentials,
 ): Promise<CredentialCheck> {
   const exchange = await transport.send(
-    { baseUrl: baseUrls[credentials.region], siteId: credentials.siteId, apiKey: credentials.apiKey },
+    { baseUrl: baseUrls[credentials.region], siteId: credentials.siteId, trackingApiKey: credentials.trackingApiKey },
     { method: 'GET', path: '/api/v1/accounts/region' },
   );
   const status = statusOf(exchange);
