@@ -49,15 +49,19 @@ const TrustProxy = z.preprocess(
 
 /** Where `npm start` keeps its state (secrets, SQLite store, Temporal's database); the CLI looks there too. */
 export const DEFAULT_DATA_DIR = 'data';
+/** The files `npm start` keeps in its data directory; the CLI reads the admin token from `secrets`. */
+export const DATA_FILES = { secrets: 'local-secrets.json', db: 'signal.db', temporal: 'temporal.db' } as const;
+/** The API's port, unless PORT says otherwise; the CLI looks for the API there too. */
+export const DEFAULT_PORT = 8084;
 
 const EnvSchema = z.object({
-  PORT: withDefault(z.coerce.number().int().min(1).max(65535).default(8084)),
+  PORT: withDefault(z.coerce.number().int().min(1).max(65535).default(DEFAULT_PORT)),
   HOST: withDefault(z.string().default('127.0.0.1')),
   TEMPORAL_ADDRESS: withDefault(z.string().min(3).default('127.0.0.1:7233')),
   TEMPORAL_NAMESPACE: withDefault(z.string().min(1).default('default')),
   TEMPORAL_TASK_QUEUE: withDefault(z.string().min(1).default(TASK_QUEUE)),
   TEMPORAL_UI_URL: withDefault(url.default('http://localhost:8233')),
-  DATABASE_URL: withDefault(z.string().min(1).default(`sqlite:./${DEFAULT_DATA_DIR}/signal.db`)),
+  DATABASE_URL: withDefault(z.string().min(1).default(`sqlite:./${DEFAULT_DATA_DIR}/${DATA_FILES.db}`)),
   ENCRYPTION_KEY: optionalText,
   SIGNAL_ADMIN_TOKEN: optionalText,
   SIGNAL_PIPELINE_KEY: optionalText,
