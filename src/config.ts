@@ -96,6 +96,11 @@ const EnvSchema = z.object({
   /** Workflows kept in memory between their tasks; a bigger cache costs memory and saves history replays. */
   WORKER_MAX_CACHED_WORKFLOWS: withDefault(z.coerce.number().int().min(2).default(128)),
   CREDENTIALS_REVALIDATE_MS: withDefault(z.coerce.number().int().min(0).default(5_000)),
+  /**
+   * How long the intake trusts its list of enabled integrations before reading it again: the bound on how late an
+   * integration installed, disabled or deleted through another API replica starts or stops getting events here.
+   */
+  INTAKE_INTEGRATIONS_CACHE_MS: withDefault(z.coerce.number().int().min(0).max(300_000).default(5_000)),
   /** Set: the process also serves its Prometheus metrics on this port (the worker's only way to be scraped). */
   METRICS_PORT: withDefault(z.coerce.number().int().min(1).max(65535).optional()),
   /** The one address the metrics ports listen on; they have no authentication, so keep it private. */

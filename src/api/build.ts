@@ -35,7 +35,7 @@ interface ApiOptions {
 /** The HTTP service wired to the core: management API, intake, and the change hooks that keep caches honest. */
 export function buildApi(core: Core, options: ApiOptions) {
   const { config, logger, client } = options;
-  const active = new ActiveIntegrations(core.store);
+  const active = new ActiveIntegrations(core.store, { ttlMs: config.INTAKE_INTEGRATIONS_CACHE_MS });
   const audit = new AuditLog(core.database.db);
   const deliveries = new DeliveryService({
     client,
