@@ -49,15 +49,19 @@ const TrustProxy = z.preprocess(
 
 /** Where `npm start` keeps its state (secrets, SQLite store, Temporal's database); the CLI looks there too. */
 export const DEFAULT_DATA_DIR = 'data';
+/** The files `npm start` keeps in its data directory; the CLI reads the admin token from `secrets`. */
+export const DATA_FILES = { secrets: 'local-secrets.json', db: 'signal.db', temporal: 'temporal.db' } as const;
+/** The API's port, unless PORT says otherwise; the CLI looks for the API there too. */
+export const DEFAULT_PORT = 8084;
 
 const EnvSchema = z.object({
-  PORT: withDefault(z.coerce.number().int().min(1).max(65535).default(8084)),
+  PORT: withDefault(z.coerce.number().int().min(1).max(65535).default(DEFAULT_PORT)),
   HOST: withDefault(z.string().default('127.0.0.1')),
   TEMPORAL_ADDRESS: withDefault(z.string().min(3).default('127.0.0.1:7233')),
   TEMPORAL_NAMESPACE: withDefault(z.string().min(1).default('default')),
   TEMPORAL_TASK_QUEUE: withDefault(z.string().min(1).default(TASK_QUEUE)),
   TEMPORAL_UI_URL: withDefault(url.default('http://localhost:8233')),
-  DATABASE_URL: withDefault(z.string().min(1).default(`sqlite:./${DEFAULT_DATA_DIR}/signal.db`)),
+  DATABASE_URL: withDefault(z.string().min(1).default(`sqlite:./${DEFAULT_DATA_DIR}/${DATA_FILES.db}`)),
   ENCRYPTION_KEY: optionalText,
   SIGNAL_ADMIN_TOKEN: optionalText,
   SIGNAL_PIPELINE_KEY: optionalText,
@@ -92,6 +96,11 @@ const EnvSchema = z.object({
   /** Workflows kept in memory between their tasks; a bigger cache costs memory and saves history replays. */
   WORKER_MAX_CACHED_WORKFLOWS: withDefault(z.coerce.number().int().min(2).default(128)),
   CREDENTIALS_REVALIDATE_MS: withDefault(z.coerce.number().int().min(0).default(5_000)),
+  /**
+   * How long the intake trusts its list of enabled integrations before reading it again: the bound on how late an
+   * integration installed, disabled or deleted through another API replica starts or stops getting events here.
+   */
+  INTAKE_INTEGRATIONS_CACHE_MS: withDefault(z.coerce.number().int().min(0).max(300_000).default(5_000)),
   /** Set: the process also serves its Prometheus metrics on this port (the worker's only way to be scraped). */
   METRICS_PORT: withDefault(z.coerce.number().int().min(1).max(65535).optional()),
   /** The one address the metrics ports listen on; they have no authentication, so keep it private. */

@@ -2,7 +2,7 @@ import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { resolve } from 'node:path';
 import { startApi } from './api/build';
-import { loadConfig, loadStartSettings } from './config';
+import { DATA_FILES, loadConfig, loadStartSettings } from './config';
 import { preparePrivateDataDir } from './local/data-dir';
 import { loadOrCreateLocalSecrets, type LocalSecrets } from './local/secrets';
 import { createLogger } from './logger';
@@ -26,9 +26,13 @@ runMain(
     // companions, the secrets file) is readable by its owner alone.
     process.umask(0o077);
     preparePrivateDataDir(dataDir);
-    const secretsFile = resolve(dataDir, 'local-secrets.json');
+    const secretsFile = resolve(dataDir, DATA_FILES.secrets);
     const { secrets, sources, generated } = loadOrCreateLocalSecrets(secretsFile, process.env);
-    const config = loadConfig({ DATABASE_URL: `sqlite:${resolve(dataDir, 'signal.db')}`, ...process.env, ...secrets });
+    const config = loadConfig({
+      DATABASE_URL: `sqlite:${resolve(dataDir, DATA_FILES.db)}`,
+      ...process.env,
+      ...secrets,
+    });
     const logger = createLogger(config.LOG_LEVEL);
     const temporalMetrics = temporalMetricsAddress(config);
     installTemporalRuntime(logger, { metricsAddress: temporalMetrics });
@@ -42,7 +46,7 @@ runMain(
       devServer = await startDevServer({
         port: settings.TEMPORAL_DEV_PORT,
         uiPort,
-        dbFile: resolve(dataDir, 'temporal.db'),
+        dbFile: resolve(dataDir, DATA_FILES.temporal),
         namespace: config.TEMPORAL_NAMESPACE,
       });
       address = devServer.address;

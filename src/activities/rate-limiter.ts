@@ -1,6 +1,6 @@
 export interface RateLimiterOptions {
   /** This worker's part of each integration's rate: 1 / the number of workers sharing it (WORKER_REPLICAS). */
-  share?: number;
+  share: number;
   /** The rate never drops below this while Customer.io pushes back, so a delivery is never starved. */
   minPerSecond?: number;
   /** After a push-back, the rate climbs back by this fraction of the configured rate each second. */
@@ -31,8 +31,8 @@ export class DeliveryRateLimiter {
   private readonly recoveryPerSecond: number;
   private readonly now: () => number;
 
-  constructor(options: RateLimiterOptions = {}) {
-    this.share = options.share ?? 1;
+  constructor(options: RateLimiterOptions) {
+    this.share = options.share;
     this.minPerSecond = options.minPerSecond ?? 1;
     this.recoveryPerSecond = options.recoveryPerSecond ?? 0.1;
     this.now = options.now ?? Date.now;

@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
-import type { HttpExchange } from '../customerio/exchange';
+import { type HttpExchange, statusOf } from '../customerio/exchange';
 import type { TrackTransport } from '../customerio/http/transport';
 import { attemptFailure, outcomeOf } from '../customerio/outcomes';
 import { deliveryMetrics, statusClass } from '../observability/delivery-metrics';
@@ -64,7 +64,7 @@ export function createSendToCustomerIo(deps: SendDeps): DeliveryActivities['send
     }
     if (waitMs > 0) await delay(waitMs, undefined, { signal });
     const exchange = await deps.transport.send(
-      { baseUrl: deps.baseUrls[target.region], siteId: target.siteId, apiKey: target.trackingApiKey },
+      { baseUrl: deps.baseUrls[target.region], siteId: target.siteId, trackingApiKey: target.trackingApiKey },
       request,
       signal,
     );
@@ -76,7 +76,7 @@ export function createSendToCustomerIo(deps: SendDeps): DeliveryActivities['send
     else deps.circuits.succeeded(integrationId);
     if (exchange.status === 429 || exchange.retryAfterMs !== undefined)
       deps.limiter.pushedBack(integrationId, exchange.retryAfterMs);
-    const next = outcomeOf(exchange.error ? undefined : exchange.status).next;
+    const next = outcomeOf(statusOf(exchange)).next;
     if (next === 'deliver') return { outcome: 'delivered', exchange, revisionNumber: target.revisionNumber, request };
     // A parked delivery's next attempt must read the credentials again instead of trusting the cache.
     if (next === 'park') deps.targets.invalidate(integrationId);
@@ -96,7 +96,7 @@ function storeUnreachable(integrationId: string): ApplicationFailure {
 }
 
 function recordAttempt(integrationId: string, exchange: HttpExchange): void {
-  const status_class = statusClass(exchange.error ? undefined : exchange.status);
+  const status_class = statusClass(statusOf(exchange));
   deliveryMetrics.attempts.inc({ integration_id: integrationId, status_class });
   deliveryMetrics.attemptSeconds.observe({ status_class }, exchange.durationMs / 1000);
   if (exchange.retryAfterMs !== undefined) {

@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { type Config, requireSetting } from '../config';
+import { credentialsOf } from '../customerio/config';
 import { verifyTrackCredentials } from '../customerio/http/verify-credentials';
 import { CredentialsWatch } from '../deliveries/credentials-watch';
 import { LiveFeed } from '../deliveries/live-feed';
@@ -34,7 +35,7 @@ interface ApiOptions {
 /** The HTTP service wired to the core: management API, intake, and the change hooks that keep caches honest. */
 export function buildApi(core: Core, options: ApiOptions) {
   const { config, logger, client } = options;
-  const active = new ActiveIntegrations(core.store);
+  const active = new ActiveIntegrations(core.store, { ttlMs: config.INTAKE_INTEGRATIONS_CACHE_MS });
   const audit = new AuditLog(core.database.db);
   const deliveries = new DeliveryService({
     client,
@@ -50,12 +51,7 @@ export function buildApi(core: Core, options: ApiOptions) {
   const integrations = new IntegrationService({
     store: core.store,
     audit,
-    verify: (c) =>
-      verifyTrackCredentials(core.transport, core.baseUrls, {
-        siteId: c.site_id,
-        apiKey: c.tracking_api_key,
-        region: c.region,
-      }),
+    verify: (c) => verifyTrackCredentials(core.transport, core.baseUrls, credentialsOf(c, c)),
     onChange: async (id, change, view) => {
       active.invalidate();
       core.targets.invalidate(id);

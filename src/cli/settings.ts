@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DEFAULT_DATA_DIR } from '../config';
+import { DATA_FILES, DEFAULT_DATA_DIR, DEFAULT_PORT } from '../config';
 import type { LocalSecrets } from '../local/secrets';
 import { type COMMON_FLAGS, type FlagValues, UsageError } from './args';
 
@@ -20,12 +20,16 @@ export function resolveConnection(
   cwd: string,
   command?: string,
 ): Connection {
-  const rawUrl = flags['api-url'] ?? (env.SIGNAL_API_URL || undefined) ?? `http://127.0.0.1:${env.PORT || '8084'}`;
+  const rawUrl =
+    flags['api-url'] ?? (env.SIGNAL_API_URL || undefined) ?? `http://127.0.0.1:${env.PORT || DEFAULT_PORT}`;
   let url: URL;
   try {
     url = new URL(rawUrl);
   } catch {
-    throw new UsageError(`the API URL '${rawUrl}' is not a URL (expected e.g. http://127.0.0.1:8084)`, command);
+    throw new UsageError(
+      `the API URL '${rawUrl}' is not a URL (expected e.g. http://127.0.0.1:${DEFAULT_PORT})`,
+      command,
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     throw new UsageError(`the API URL must be http:// or https:// (got '${rawUrl}')`, command);
@@ -42,7 +46,7 @@ export function resolveConnection(
 }
 
 function secretsFile(env: NodeJS.ProcessEnv, cwd: string): string {
-  return resolve(cwd, env.SIGNAL_DATA_DIR || DEFAULT_DATA_DIR, 'local-secrets.json');
+  return resolve(cwd, env.SIGNAL_DATA_DIR || DEFAULT_DATA_DIR, DATA_FILES.secrets);
 }
 
 function tokenFromLocalSecrets(env: NodeJS.ProcessEnv, cwd: string): string | undefined {

@@ -1,10 +1,11 @@
+import { DATA_FILES, DEFAULT_DATA_DIR, DEFAULT_PORT } from '../config';
 import { DELIVERY_STATUSES } from '../shared/delivery';
 import { EVENT_TYPES } from '../shared/event';
 
 const COMMON = `Common flags:
-  --api-url <url>       the management API (default: $SIGNAL_API_URL, else http://127.0.0.1:$PORT, PORT 8084)
+  --api-url <url>       the management API (default: $SIGNAL_API_URL, else http://127.0.0.1:$PORT, PORT ${DEFAULT_PORT})
   --token <token>       an editor or admin token (default: $SIGNAL_ADMIN_TOKEN, else the one npm start keeps in
-                        ./data/local-secrets.json; $SIGNAL_DATA_DIR moves ./data)
+                        ./${DEFAULT_DATA_DIR}/${DATA_FILES.secrets}; $SIGNAL_DATA_DIR moves ./${DEFAULT_DATA_DIR})
   -h, --help            this text
 
 Times (--since, --until) are a duration ago (30m, 2h, 7d, 1h30m; units s m h d w) or an ISO 8601 date-time with

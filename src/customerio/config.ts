@@ -3,7 +3,7 @@ import type { MappingOptions } from '../shared/delivery';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../shared/retry-policy';
 import { hours, inHours } from '../shared/time';
 import { DEFAULT_MAPPING_OPTIONS } from './mapping-options';
-import { REGIONS } from './regions';
+import { type Region, REGIONS } from './regions';
 
 /** Signal's per-integration default, which is also Customer.io's fair-use rate for the Track API. */
 export const DEFAULT_RATE_PER_SECOND = 100;
@@ -60,6 +60,36 @@ export const SECRET_FIELDS = ['api_key', 'tracking_api_key'] as const;
 type SecretField = (typeof SECRET_FIELDS)[number];
 export type IntegrationSecrets = Record<SecretField, string>;
 export type PublicConfig = Omit<CustomerIoConfig, SecretField>;
+
+/** The fields Customer.io's credential check depends on: changing any of them is verified as install is. */
+export const CREDENTIAL_FIELDS = [
+  'site_id',
+  'tracking_api_key',
+  'region',
+] as const satisfies (keyof CustomerIoConfig)[];
+
+/** What a Track API call authenticates with, under the one name each part keeps after parsing. */
+export interface TrackCredentials {
+  siteId: string;
+  trackingApiKey: string;
+  region: Region;
+}
+
+/**
+ * An integration's Track API credentials, from its settings and its secrets (or from a whole parsed config, which is
+ * both): the store's delivery target, the install check and the send attempt all read them through here.
+ */
+export function credentialsOf(
+  publicConfig: Pick<PublicConfig, 'site_id' | 'region'>,
+  secrets: IntegrationSecrets,
+): TrackCredentials {
+  return {
+    siteId: publicConfig.site_id,
+    // The product page lists both keys; the Track API authenticates with the tracking key.
+    trackingApiKey: secrets.tracking_api_key || secrets.api_key,
+    region: publicConfig.region,
+  };
+}
 
 export function splitSecrets(config: CustomerIoConfig): { publicConfig: PublicConfig; secrets: IntegrationSecrets } {
   const { api_key, tracking_api_key, ...publicConfig } = config;

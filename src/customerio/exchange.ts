@@ -27,3 +27,8 @@ export interface TrackApiRequest extends TrackApiCall {
   /** The action that built it (its registry name). */
   operation: string;
 }
+
+/** The HTTP status Customer.io answered with, or undefined when no answer arrived (a network failure or timeout). */
+export function statusOf(exchange: Pick<HttpExchange, 'status' | 'error'>): number | undefined {
+  return exchange.error ? undefined : exchange.status;
+}

@@ -6,7 +6,7 @@
  */
 import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/common';
 import { hours } from '../shared/time';
-import type { HttpExchange, TrackApiRequest } from './exchange';
+import { type HttpExchange, statusOf, type TrackApiRequest } from './exchange';
 
 /** `ApplicationFailure.type` of a failed attempt. */
 export const AttemptFailureType = {
@@ -101,7 +101,7 @@ export function attemptFailure(
   revisionNumber: number,
   request?: TrackApiRequest,
 ): ApplicationFailure {
-  const rule = outcomeOf(exchange.error ? undefined : exchange.status);
+  const rule = outcomeOf(statusOf(exchange));
   const status = exchange.status;
   const details: AttemptFailureDetails = { exchange, revisionNumber, request };
   let message: string;

@@ -3,6 +3,7 @@ import { temporal } from '@temporalio/proto';
 import { ACTIVITY, type SendAttemptInput, type SendAttemptResult } from '../activities/contract';
 import type { HttpExchange, TrackApiRequest } from '../customerio/exchange';
 import type { AttemptFailureDetails } from '../customerio/outcomes';
+import { DELIVER_EVENT_V1_WORKFLOW } from '../shared/names';
 
 type History = temporal.api.history.v1.IHistory;
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -58,7 +59,7 @@ export function attemptsFromHistory(history: History): AttemptRecord[] {
   let lostAt: string | undefined;
   let closed = false;
   const localAttempts =
-    history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name !== 'deliverEvent';
+    history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name !== DELIVER_EVENT_V1_WORKFLOW;
   for (const event of history.events ?? []) {
     const at = eventTime(event);
     const scheduled = event.activityTaskScheduledEventAttributes;

@@ -33,8 +33,8 @@ interface DeliveryServiceOptions extends RecordOptions {
   store: Pick<IntegrationStore, 'get'>;
   /** Signs list cursors; replicas that share it accept each other's (default: a key of this process alone). */
   cursorKey?: Buffer;
-  /** How long an API request waits for a visibility query or a describe (default 5 s). */
-  temporalTimeoutMs?: number;
+  /** How long an API request waits for a visibility query or a describe (API_TEMPORAL_TIMEOUT_MS). */
+  temporalTimeoutMs: number;
 }
 
 interface ReplayOptions {
@@ -107,7 +107,7 @@ export class DeliveryService {
   private async visibility<T>(call: () => Promise<T>): Promise<T> {
     const { client } = this.options;
     try {
-      return await client.withDeadline(Date.now() + (this.options.temporalTimeoutMs ?? 5_000), call);
+      return await client.withDeadline(Date.now() + this.options.temporalTimeoutMs, call);
     } catch (err) {
       if (isTemporalUnreachable(err)) {
         throw new AppError(503, 'TEMPORAL_UNAVAILABLE', 'Temporal did not answer in time: retry shortly');

@@ -8,12 +8,16 @@ import { VENDOR_KEY } from '../shared/names';
 export class ActiveIntegrations {
   private cached: { at: number; list: IntegrationView[] } | undefined;
   private loading: Promise<IntegrationView[]> | undefined;
+  private readonly ttlMs: number;
+  private readonly now: () => number;
 
   constructor(
     private readonly store: Pick<IntegrationStore, 'list'>,
-    private readonly ttlMs = 5_000,
-    private readonly now: () => number = Date.now,
-  ) {}
+    options: { ttlMs: number; now?: () => number },
+  ) {
+    this.ttlMs = options.ttlMs;
+    this.now = options.now ?? Date.now;
+  }
 
   async current(): Promise<IntegrationView[]> {
     if (this.cached && this.now() - this.cached.at < this.ttlMs) return this.cached.list;

@@ -37,8 +37,8 @@ interface EventIntakeOptions {
   startConcurrency?: number;
   /** The client shares its NativeConnection with a worker in this process: ask for eager starts. */
   eagerStart?: boolean;
-  /** How long one request's starts may take together before it fails as a whole (503); default 10 s. */
-  temporalTimeoutMs?: number;
+  /** How long one request's starts may take together before it fails as a whole (503): INTAKE_TEMPORAL_TIMEOUT_MS. */
+  temporalTimeoutMs: number;
 }
 
 /**
@@ -67,7 +67,7 @@ export class EventIntake {
 
     const integrations = await this.options.integrations.current();
     // One deadline for the whole request: its caller waits for all of its starts, not for each in turn.
-    const deadline = Date.now() + (this.options.temporalTimeoutMs ?? 10_000);
+    const deadline = Date.now() + this.options.temporalTimeoutMs;
     const refused = new Map<number, { field: string; message: string }[]>();
     const jobs = events.flatMap(({ index, event }) =>
       integrations.map((integration) => async (): Promise<DeliveryReceipt | undefined> => {

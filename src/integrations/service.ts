@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type CustomerIoConfig, CustomerIoConfigSchema, SECRET_FIELDS } from '../customerio/config';
+import { CREDENTIAL_FIELDS, type CustomerIoConfig, CustomerIoConfigSchema, SECRET_FIELDS } from '../customerio/config';
 import type { CredentialCheck } from '../customerio/http/verify-credentials';
 import { UNAUTHORIZED_HELP } from '../customerio/outcomes';
 import { AppError, errors, fieldProblems, type FieldProblem, parseInput } from '../errors';
@@ -18,9 +18,7 @@ export interface Actor {
   userAgent?: string;
 }
 
-type CredentialVerifier = (
-  config: Pick<CustomerIoConfig, 'site_id' | 'tracking_api_key' | 'region'>,
-) => Promise<CredentialCheck>;
+type CredentialVerifier = (config: CustomerIoConfig) => Promise<CredentialCheck>;
 
 /** Names and labels are stored, listed and logged: plain text only (PostgreSQL cannot even store a NUL). */
 const Text = (max: number) =>
@@ -225,9 +223,6 @@ export function presentIntegration(
   const masked = Object.fromEntries(SECRET_FIELDS.map((f) => [f, SECRET_MASK]));
   return { ...view, config: { ...view.config, ...masked } };
 }
-
-/** The fields Customer.io's credential check depends on: changing any of them is verified as install is. */
-const CREDENTIAL_FIELDS = ['site_id', 'tracking_api_key', 'region'] as const;
 
 function credentialsChanged(before: CustomerIoConfig, after: CustomerIoConfig): boolean {
   return CREDENTIAL_FIELDS.some((field) => before[field] !== after[field]);

@@ -1,9 +1,6 @@
 import type { DeliveryEvent } from './event';
 import type { RetryPolicy } from './retry-policy';
 
-/** Where a delivery run stands; mirrored into the DeliveryStatus search attribute. */
-export type DeliveryStatus = 'pending' | 'retrying' | 'awaiting_credentials' | 'delivered' | 'failed' | 'filtered';
-
 export const DELIVERY_STATUSES = [
   'pending',
   'retrying',
@@ -11,7 +8,10 @@ export const DELIVERY_STATUSES = [
   'delivered',
   'failed',
   'filtered',
-] as const satisfies readonly DeliveryStatus[];
+] as const;
+
+/** Where a delivery run stands; mirrored into the DeliveryStatus search attribute. */
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /** Who a delivery addresses, resolved once from the event before the workflow starts. */
 export type CustomerResolution =

@@ -6,6 +6,8 @@ export const TASK_QUEUE = 'customer-io-delivery';
 export const DELIVERY_WORKFLOW_TYPES = ['deliverEvent', 'deliverEventV2'] as const;
 /** The type new deliveries start as (v2: each HTTP attempt is a local activity). */
 export const DELIVER_EVENT_WORKFLOW = 'deliverEventV2' satisfies (typeof DELIVERY_WORKFLOW_TYPES)[number];
+/** The first version, whose attempts are regular activities rather than local-activity markers. */
+export const DELIVER_EVENT_V1_WORKFLOW = 'deliverEvent' satisfies (typeof DELIVERY_WORKFLOW_TYPES)[number];
 
 /** One workflow per (integration, message): Temporal itself rejects a second start of the same delivery. */
 export function deliveryWorkflowId(integrationId: string, messageId: string): string {

@@ -2,8 +2,8 @@ import { isStoreUnreachable } from './database';
 import type { DeliveryTarget, IntegrationStore } from './integrations';
 
 interface DeliveryTargetsOptions {
-  /** How long a cached target is trusted before its revision is re-checked (one indexed row read). */
-  revalidateAfterMs?: number;
+  /** How long a cached target is trusted before its revision is re-checked (one indexed row read): CREDENTIALS_REVALIDATE_MS. */
+  revalidateAfterMs: number;
   now?: () => number;
 }
 
@@ -29,9 +29,9 @@ export class DeliveryTargets {
 
   constructor(
     private readonly store: Pick<IntegrationStore, 'deliveryTarget' | 'revisionMarker'>,
-    options: DeliveryTargetsOptions = {},
+    options: DeliveryTargetsOptions,
   ) {
-    this.revalidateAfterMs = options.revalidateAfterMs ?? 5_000;
+    this.revalidateAfterMs = options.revalidateAfterMs;
     this.now = options.now ?? Date.now;
   }
 

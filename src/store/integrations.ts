@@ -1,11 +1,12 @@
 import {
+  credentialsOf,
   type CustomerIoConfig,
   DEFAULT_RATE_PER_SECOND,
   type IntegrationSecrets,
   type PublicConfig,
   splitSecrets,
+  type TrackCredentials,
 } from '../customerio/config';
-import type { Region } from '../customerio/regions';
 import type { Db } from './database';
 import { newId } from './ids';
 import type { SecretBox } from './secret-box';
@@ -34,15 +35,12 @@ export interface IntegrationView {
 }
 
 /** What a delivery needs at send time. Holds decrypted secrets: keep it in memory, never log or return it. */
-export interface DeliveryTarget {
+export interface DeliveryTarget extends TrackCredentials {
   integrationId: string;
   revisionId: string;
   revisionNumber: number;
   enabled: boolean;
   deleted: boolean;
-  region: Region;
-  siteId: string;
-  trackingApiKey: string;
   /** Requests per second this integration may send to Customer.io, across all workers. */
   ratePerSecond: number;
 }
@@ -265,10 +263,7 @@ export class IntegrationStore {
       revisionNumber: row.revision_number,
       enabled: row.enabled === 1,
       deleted: row.deleted_at !== null,
-      region: config.region,
-      siteId: config.site_id,
-      // The product page lists both keys; the Track API authenticates with the tracking key.
-      trackingApiKey: secrets.tracking_api_key || secrets.api_key,
+      ...credentialsOf(config, secrets),
       // Revisions saved before the setting existed get its default.
       ratePerSecond: config.rate_limit_per_second ?? DEFAULT_RATE_PER_SECOND,
     };

@@ -29,7 +29,8 @@ interface DevServerOptions {
   uiPort?: number;
   /** SQLite file for durable state; in-memory when omitted. */
   dbFile?: string;
-  namespace?: string;
+  /** The namespace it creates and waits for (TEMPORAL_NAMESPACE). */
+  namespace: string;
   logLevel?: 'debug' | 'info' | 'warn' | 'error' | 'never';
   readyTimeoutMs?: number;
   /** Where the server's own output goes (default: discarded, but kept for error messages). */
@@ -55,12 +56,12 @@ async function findTemporalCli(): Promise<string> {
  * Starts `temporal server start-dev` with the delivery search attributes registered, and waits until its
  * frontend answers. Used by `npm start` and by the test suite's global setup.
  */
-export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const binary = options.binary ?? (await findTemporalCli());
   const ip = options.ip ?? '127.0.0.1';
   const port = options.port ?? (await freePort(ip));
   const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--log-level', options.logLevel ?? 'warn'];
-  args.push('--namespace', options.namespace ?? 'default');
+  args.push('--namespace', options.namespace);
   if (options.uiPort) args.push('--ui-port', String(options.uiPort));
   else args.push('--headless');
   if (options.dbFile) args.push('--db-filename', options.dbFile);
@@ -93,13 +94,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     clearTimeout(timer);
   };
   try {
-    await waitUntilReady(
-      address,
-      options.namespace ?? 'default',
-      options.readyTimeoutMs ?? 60_000,
-      exited,
-      () => output,
-    );
+    await waitUntilReady(address, options.namespace, options.readyTimeoutMs ?? 60_000, exited, () => output);
   } catch (err) {
     await stop();
     throw err;

@@ -1,5 +1,5 @@
 /** gRPC status codes the service tells apart (the SDK's errors carry them as `code`, possibly on a cause). */
-export const GRPC = { INVALID_ARGUMENT: 3, DEADLINE_EXCEEDED: 4, UNAVAILABLE: 14 } as const;
+export const GRPC = { INVALID_ARGUMENT: 3, DEADLINE_EXCEEDED: 4, ALREADY_EXISTS: 6, UNAVAILABLE: 14 } as const;
 
 /** Whether the error, or one of its causes, is a gRPC error with one of `codes`. */
 export function hasGrpcCode(err: unknown, ...codes: number[]): boolean {

@@ -2,8 +2,7 @@ import type { Connection } from '@temporalio/client';
 import { SearchAttributeType } from '@temporalio/common';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { DELIVERY_SEARCH_ATTRIBUTES } from '../shared/search-attributes';
-
-const GRPC_ALREADY_EXISTS = 6;
+import { GRPC } from './grpc-status';
 
 /**
  * Registers the delivery search attributes on a server that lacks them (production clusters; the dev server gets
@@ -25,7 +24,7 @@ export async function ensureSearchAttributes(
       ),
     });
   } catch (err) {
-    if ((err as { code?: number }).code !== GRPC_ALREADY_EXISTS) throw err;
+    if ((err as { code?: number }).code !== GRPC.ALREADY_EXISTS) throw err;
   }
 }
 

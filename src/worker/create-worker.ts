@@ -19,6 +19,11 @@ interface WorkerOptions {
   circuits?: IntegrationCircuits;
 }
 
+/** This worker's rate limiter: the WORKER_REPLICAS workers split each integration's rate evenly. */
+function createLimiter(config: Pick<Config, 'WORKER_REPLICAS'>): DeliveryRateLimiter {
+  return new DeliveryRateLimiter({ share: 1 / config.WORKER_REPLICAS });
+}
+
 /** The delivery worker over the core's store, HTTP pool and credentials cache, tuned by the operator's settings. */
 export function createDeliveryWorker(
   core: Core,
@@ -35,7 +40,7 @@ export function createDeliveryWorker(
       transport: core.transport,
       baseUrls: core.baseUrls,
       store: core.store,
-      limiter: options.limiter ?? new DeliveryRateLimiter({ share: 1 / config.WORKER_REPLICAS }),
+      limiter: options.limiter ?? createLimiter(config),
       circuits: options.circuits ?? createCircuits(core, config),
     }),
     ...workflowCode(options.workflowBundle),
@@ -59,7 +64,7 @@ export async function startWorker(
   options: WorkerOptions = {},
 ) {
   await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
-  const limiter = options.limiter ?? new DeliveryRateLimiter({ share: 1 / config.WORKER_REPLICAS });
+  const limiter = options.limiter ?? createLimiter(config);
   const circuits = options.circuits ?? createCircuits(core, config);
   const worker = await createDeliveryWorker(core, config, connection, { ...options, limiter, circuits });
   const stopReporting = [reportLimiterRates(() => limiter.rates()), reportCircuitStates(() => circuits.states())];

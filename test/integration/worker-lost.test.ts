@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadConfig } from '../../src/config';
 import { deliveryRecord } from '../../src/deliveries/records';
 import { DeliveryService } from '../../src/deliveries/service';
 import { type DeliveryHarness, startDeliveryHarness } from '../support/delivery-harness';
@@ -63,6 +64,7 @@ describe('a worker lost mid-attempt', () => {
       store: h.store,
       uiUrl: 'http://ui',
       namespace: 'default',
+      temporalTimeoutMs: loadConfig({}).API_TEMPORAL_TIMEOUT_MS,
     });
     const summary = (await deliveries.summary(started.workflowId))!;
     const history = await h.client.workflow.getHandle(started.workflowId).fetchHistory();

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { join, resolve } from 'node:path';
+import { loadConfig } from '../../src/config';
 import { startDevServer } from '../../src/temporal/dev-server';
 
 const ROOT = resolve(__dirname, '../..');
@@ -15,7 +16,7 @@ export default async function globalSetup(): Promise<void> {
   const distDir = join(ROOT, 'test-results', 'dist');
   const compiled = promisify(execFile)('bash', ['scripts/build', distDir], { cwd: ROOT });
   if (!process.env.TEMPORAL_TEST_ADDRESS) {
-    const server = await startDevServer({ logLevel: 'error' });
+    const server = await startDevServer({ logLevel: 'error', namespace: loadConfig({}).TEMPORAL_NAMESPACE });
     (globalThis as { __temporalDevServer?: unknown }).__temporalDevServer = server;
     process.env.TEMPORAL_TEST_ADDRESS = server.address;
   }

@@ -1,5 +1,6 @@
 import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
+import { loadConfig } from '../../src/config';
 import { AppError } from '../../src/errors';
 import type { ActiveIntegrations } from '../../src/intake/active-integrations';
 import { EventIntake } from '../../src/intake/event-intake';
@@ -20,6 +21,7 @@ describe('EventIntake when Temporal is down', () => {
       client,
       integrations: { current: async () => [integration] } as unknown as ActiveIntegrations,
       taskQueue: 'nowhere',
+      temporalTimeoutMs: loadConfig({}).INTAKE_TEMPORAL_TIMEOUT_MS,
     });
     const failure = await intake
       .ingest([{ type: 'track', event: 'x', userId: 'u', messageId: 'm-1' }])
@@ -63,6 +65,7 @@ describe('EventIntake when Temporal is down', () => {
       client: undefined as unknown as Client,
       integrations: { current: async () => [integration] } as unknown as ActiveIntegrations,
       taskQueue: 'nowhere',
+      temporalTimeoutMs: loadConfig({}).INTAKE_TEMPORAL_TIMEOUT_MS,
     });
     expect(await intake.ingest([{ type: 'nope' }, 'text'])).toEqual({
       accepted: 0,

@@ -1,8 +1,10 @@
 import { DeliveryRateLimiter } from '../../src/activities/rate-limiter';
+import { loadConfig } from '../../src/config';
 
 describe('DeliveryRateLimiter', () => {
   let now: number;
-  const limiter = (options: { share?: number } = {}) => new DeliveryRateLimiter({ ...options, now: () => now });
+  const share = 1 / loadConfig({}).WORKER_REPLICAS;
+  const limiter = (options: { share?: number } = {}) => new DeliveryRateLimiter({ share, ...options, now: () => now });
   beforeEach(() => (now = 1_000_000));
 
   test('lets a second of requests through at once, then spaces them at the configured rate', () => {

@@ -5,6 +5,7 @@ import type { SendAttemptInput } from '../../src/activities/contract';
 import { DeliveryRateLimiter } from '../../src/activities/rate-limiter';
 import { createCredentialsState } from '../../src/activities/credentials-state';
 import { createSendToCustomerIo, STORE_UNREACHABLE_FAILURE } from '../../src/activities/send-to-customer-io';
+import { loadConfig } from '../../src/config';
 import { readAttemptFailure } from '../../src/customerio/outcomes';
 import type { HttpExchange } from '../../src/customerio/exchange';
 import type { TrackTransport } from '../../src/customerio/http/transport';
@@ -55,7 +56,7 @@ function sendWith(
     targets: { get: target, invalidate: () => undefined } as unknown as DeliveryTargets,
     transport: { ...transport, close: async () => undefined },
     baseUrls: { us: 'http://us.invalid', eu: 'http://eu.invalid' },
-    limiter: new DeliveryRateLimiter(),
+    limiter: new DeliveryRateLimiter({ share: 1 / loadConfig({}).WORKER_REPLICAS }),
     circuits,
   });
 }

@@ -4,6 +4,8 @@ import { createTrackTransport, type TrackTransport } from '../../src/customerio/
 import { FakeCustomerIo } from '../support/fake-customerio';
 
 const creds = { siteId: 'site', apiKey: 'k3y' };
+/** The same credentials as the transport is given them (the fake Customer.io knows them as `apiKey`). */
+const caller = { siteId: creds.siteId, trackingApiKey: creds.apiKey };
 const req = {
   operation: 'track' as const,
   method: 'POST' as const,
@@ -36,7 +38,7 @@ describe('track transport', () => {
   beforeEach(() => fake.clear());
 
   test('sends JSON with HTTP Basic and records the exchange without credentials', async () => {
-    const exchange = await transport.send({ baseUrl: fake.url, ...creds }, req);
+    const exchange = await transport.send({ baseUrl: fake.url, ...caller }, req);
     expect(exchange).toMatchObject({
       method: 'POST',
       url: `${fake.url}/api/v1/customers/u/events`,
@@ -50,8 +52,8 @@ describe('track transport', () => {
   });
 
   test('reuses one keep-alive connection across requests', async () => {
-    await transport.send({ baseUrl: fake.url, ...creds }, req);
-    await transport.send({ baseUrl: fake.url, ...creds }, req);
+    await transport.send({ baseUrl: fake.url, ...caller }, req);
+    await transport.send({ baseUrl: fake.url, ...caller }, req);
     const [a, b] = fake.requests;
     expect(a!.headers.connection).not.toBe('close');
     expect(b!.headers.connection).not.toBe('close');
@@ -59,7 +61,7 @@ describe('track transport', () => {
 
   test('reads Retry-After and keeps only an excerpt of a large body', async () => {
     fake.respondWith({ status: 429, body: 'x'.repeat(5000), headers: { 'retry-after': '7' } });
-    const exchange = await transport.send({ baseUrl: fake.url, ...creds }, req);
+    const exchange = await transport.send({ baseUrl: fake.url, ...caller }, req);
     expect(exchange.status).toBe(429);
     expect(exchange.retryAfterMs).toBe(7000);
     expect(exchange.responseExcerpt!.length).toBe(1024);
@@ -67,10 +69,10 @@ describe('track transport', () => {
 
   test('a hung response becomes a timeout error, a reset a socket error', async () => {
     fake.respondWith({ hang: true }, { reset: true });
-    const hung = await transport.send({ baseUrl: fake.url, ...creds }, req);
+    const hung = await transport.send({ baseUrl: fake.url, ...caller }, req);
     expect(hung.status).toBeUndefined();
     expect(hung.error).toEqual({ code: 'ATTEMPT_TIMEOUT', message: 'no complete answer within 500 ms' });
-    const reset = await transport.send({ baseUrl: fake.url, ...creds }, req);
+    const reset = await transport.send({ baseUrl: fake.url, ...caller }, req);
     expect(reset.error!.code).toMatch(/SOCKET|ECONNRESET/);
   });
 
@@ -82,7 +84,7 @@ describe('track transport', () => {
     });
     try {
       const started = performance.now();
-      const exchange = await transport.send({ baseUrl: url, ...creds }, req);
+      const exchange = await transport.send({ baseUrl: url, ...caller }, req);
       expect(exchange.error!.code).toBe('ATTEMPT_TIMEOUT');
       expect(performance.now() - started).toBeLessThan(900);
     } finally {
@@ -92,7 +94,7 @@ describe('track transport', () => {
   });
 
   test('an unreachable host is a network error, not an exception', async () => {
-    const exchange = await transport.send({ baseUrl: 'http://127.0.0.1:1', ...creds }, req);
+    const exchange = await transport.send({ baseUrl: 'http://127.0.0.1:1', ...caller }, req);
     expect(exchange.error!.code).toBe('ECONNREFUSED');
   });
 
@@ -107,7 +109,7 @@ describe('track transport', () => {
       }
     });
     try {
-      const exchange = await transport.send({ baseUrl: url, ...creds }, req);
+      const exchange = await transport.send({ baseUrl: url, ...caller }, req);
       expect(exchange).toMatchObject({
         status: 200,
         url: `${url}/eu/api/v1/customers/u/events`,
@@ -125,7 +127,7 @@ describe('track transport', () => {
     );
     const origin = await listen((_p, _h, res) => res.writeHead(302, { location: `${foreign.url}/steal` }).end());
     try {
-      const exchange = await transport.send({ baseUrl: origin.url, ...creds }, req);
+      const exchange = await transport.send({ baseUrl: origin.url, ...caller }, req);
       expect(exchange.status).toBe(302);
       expect(exchange.redirects).toBeUndefined();
     } finally {

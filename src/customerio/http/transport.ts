@@ -2,10 +2,11 @@ import { Agent, request } from 'undici';
 import type { HttpExchange, TrackApiRequest } from '../exchange';
 import { parseRetryAfter } from '../outcomes';
 
-interface TrackCredentials {
+/** Where and as whom a call goes (TrackCredentials of customerio/config.ts, with the region's host). */
+interface CallCredentials {
   baseUrl: string;
   siteId: string;
-  apiKey: string;
+  trackingApiKey: string;
 }
 
 interface TransportOptions {
@@ -26,7 +27,7 @@ type TrackCall = Pick<TrackApiRequest, 'path'> & {
 };
 
 export interface TrackTransport {
-  send(credentials: TrackCredentials, req: TrackCall, signal?: AbortSignal): Promise<HttpExchange>;
+  send(credentials: CallCredentials, req: TrackCall, signal?: AbortSignal): Promise<HttpExchange>;
   close(): Promise<void>;
 }
 
@@ -46,7 +47,7 @@ export function createTrackTransport(options: TransportOptions): TrackTransport 
   });
   const userAgent = options.userAgent ?? 'signal-customerio/0.1';
 
-  async function send(credentials: TrackCredentials, req: TrackCall, signal?: AbortSignal): Promise<HttpExchange> {
+  async function send(credentials: CallCredentials, req: TrackCall, signal?: AbortSignal): Promise<HttpExchange> {
     const started = performance.now();
     const deadline = AbortSignal.timeout(options.timeoutMs);
     const cutOff = signal ? AbortSignal.any([signal, deadline]) : deadline;
@@ -56,7 +57,8 @@ export function createTrackTransport(options: TransportOptions): TrackTransport 
         : describeNetworkError(err);
     const body = req.body === undefined ? undefined : JSON.stringify(req.body);
     const trustedOrigin = new URL(credentials.baseUrl).origin;
-    const authorization = 'Basic ' + Buffer.from(`${credentials.siteId}:${credentials.apiKey}`).toString('base64');
+    const authorization =
+      'Basic ' + Buffer.from(`${credentials.siteId}:${credentials.trackingApiKey}`).toString('base64');
     const redirects: string[] = [];
     // Recorded as URL parsing leaves it, which is the URL actually requested (dot segments and all resolved).
     let url = new URL(credentials.baseUrl + req.path).href;

@@ -1,5 +1,7 @@
+import type { TrackCredentials } from '../config';
+import { statusOf } from '../exchange';
 import { outcomeOf } from '../outcomes';
-import type { Region, TrackBaseUrls } from '../regions';
+import { type Region, REGIONS, type TrackBaseUrls } from '../regions';
 import type { TrackTransport } from './transport';
 
 export type CredentialCheck =
@@ -15,13 +17,13 @@ export type CredentialCheck =
 export async function verifyTrackCredentials(
   transport: TrackTransport,
   baseUrls: TrackBaseUrls,
-  credentials: { siteId: string; apiKey: string; region: Region },
+  credentials: TrackCredentials,
 ): Promise<CredentialCheck> {
   const exchange = await transport.send(
-    { baseUrl: baseUrls[credentials.region], siteId: credentials.siteId, apiKey: credentials.apiKey },
+    { baseUrl: baseUrls[credentials.region], siteId: credentials.siteId, trackingApiKey: credentials.trackingApiKey },
     { method: 'GET', path: '/api/v1/accounts/region' },
   );
-  const status = exchange.error ? undefined : exchange.status;
+  const status = statusOf(exchange);
   switch (outcomeOf(status).credentials) {
     case 'rejected':
       return { ok: false, reason: 'rejected', status: status! };
@@ -43,10 +45,11 @@ export async function verifyTrackCredentials(
   } catch {
     return { ok: false, reason: 'unreachable', detail: `unreadable answer from ${exchange.url}` };
   }
-  if (accountRegion === 'us' || accountRegion === 'eu') {
-    return accountRegion === credentials.region
-      ? { ok: true, region: accountRegion }
-      : { ok: false, reason: 'region_mismatch', accountRegion };
+  const region = REGIONS.find((r) => r === accountRegion);
+  if (region) {
+    return region === credentials.region
+      ? { ok: true, region }
+      : { ok: false, reason: 'region_mismatch', accountRegion: region };
   }
   return { ok: false, reason: 'unreachable', detail: `unexpected answer from ${exchange.url}` };
 }
