@@ -14,14 +14,14 @@ import type { DeliveryPlan } from '../customerio/actions';
 import { prepareDelivery } from '../customerio/delivery-input';
 import { initialSearchAttributes } from '../customerio/labels';
 import { hashPiiMentions } from '../customerio/pii';
-import { type AttemptFailure, DeliveryFailureType, readAttemptFailure } from '../customerio/outcomes';
-import type { DeliverEventInput, DeliveryResult, FilterReason, LastError } from '../shared/delivery';
+import { type AttemptFailure, readAttemptFailure } from '../customerio/outcomes';
+import type { DeliverEventInput, DeliveryResult, FilterReason } from '../shared/delivery';
 import { DEFER_AFTER_MS } from '../shared/attempt-timing';
-import { resolveRetryPolicy, type RetryPolicy, retryDelayMs } from '../shared/retry-policy';
+import { resolveRetryPolicy, type RetryPolicy } from '../shared/retry-policy';
 import { IntegrationIdKey } from '../shared/search-attributes';
-import { inHours } from '../shared/time';
 import { CredentialRevisions } from './await-credentials';
 import { metricsSink } from './metrics-sink';
+import { credentialsWaitOver, type FailStep, nextStep, type RetryStep } from './retry-decision';
 import { RunLabels } from './run-labels';
 
 /** Well above the HTTP client's own timeouts: it only fires for an attempt stuck in a live worker. */
@@ -119,82 +119,109 @@ async function deliverWithRetries(
 ): Promise<DeliveryResult> {
   const { request, customerId } = plan;
   const { operation } = request;
-  let deadline = workflowInfo().startTime.getTime() + policy.retryWindowMs;
+  const window = new RetryWindow(workflowInfo().startTime.getTime() + policy.retryWindowMs);
   for (let attempt = 1; ; attempt++) {
-    let failure: AttemptFailure;
-    try {
-      const result = await send({ integrationId, attempt, request });
-      if (result.outcome === 'deferred') {
-        // Not an attempt: the worker held it back (the integration's rate limit, or its circuit open while Customer.io
-        // keeps failing). Same attempt, later; and, as for parked deliveries, the wait is not retry-window time.
-        const deferredAt = Date.now();
-        await sleep(result.retryAfterMs);
-        if (patched(DEFERRED_WAITS_OUTSIDE_WINDOW)) deadline += Date.now() - deferredAt;
-        attempt--;
-        continue;
-      }
-      if (result.outcome === 'skipped')
-        return filtered(labels, result.reason, result.detail, { operation, customerId, attempts: attempt });
-      const httpStatus = result.exchange.status ?? 0;
-      labels.set('delivered', { httpStatus, attempts: attempt });
-      return { status: 'delivered', operation, customerId, httpStatus, attempts: attempt };
-    } catch (err) {
-      failure = readAttemptFailure(err, ATTEMPT_TIMEOUT);
-    }
+    const sent = await sendCounted(send, { integrationId, attempt, request }, window);
+    if (sent.outcome !== 'failed') return finished(sent, labels, { operation, customerId, attempts: attempt });
+    const { failure } = sent;
     const { httpStatus } = failure;
-    const lastError: LastError = {
-      type: failure.type,
-      message: failure.message,
-      attempt,
-      httpStatus: httpStatus || undefined,
-    };
-
-    if (failure.next === 'park' && policy.awaitCredentialsMs > 0) {
-      labels.set('awaiting_credentials', { httpStatus, attempts: attempt, error: lastError });
-      log.warn('credentials refused; waiting for new ones', { attempt, httpStatus });
-      metricsSink.parked(integrationId);
-      const parkedAt = Date.now();
-      const woken = await revisions.awaitNewerThan(failure.revisionNumber ?? 0, policy.awaitCredentialsMs);
-      metricsSink.unparked(integrationId, woken ? 'new_credentials' : 'expired');
-      if (!woken) {
-        labels.set('failed', { attempts: attempt });
-        const message = `${failure.message} No new credentials arrived within ${inHours(policy.awaitCredentialsMs)} h.`;
-        throw finalFailure(message, DeliveryFailureType.Unauthorized, operation, attempt, failure);
-      }
-      // Time spent waiting for credentials does not count against the retry window.
-      deadline += Date.now() - parkedAt;
+    const step = nextStep(failure, { policy, attempt, deadline: window.end, now: Date.now(), random: Math.random });
+    if (step.kind === 'fail') throw finalFailure(step, labels, operation, attempt, failure);
+    const error = { type: failure.type, message: failure.message, attempt, httpStatus: httpStatus || undefined };
+    if (step.kind === 'retry') {
+      labels.set('retrying', { httpStatus, attempts: attempt, error });
+      log.info('delivery attempt failed; retrying', { attempt, delayMs: step.delayMs, httpStatus });
+      await sleep(step.delayMs);
       continue;
     }
-    if (failure.next !== 'backoff') {
-      labels.set('failed', { httpStatus, attempts: attempt, error: lastError });
-      const type = failure.next === 'park' ? DeliveryFailureType.Unauthorized : DeliveryFailureType.Rejected;
-      throw finalFailure(failure.message, type, operation, attempt, failure);
-    }
-    const delayMs = retryDelayMs(policy, attempt, Math.random(), failure.retryAfterMs);
-    if (Date.now() + delayMs > deadline) {
-      const message = `Gave up after ${attempt} attempts: the ${inHours(policy.retryWindowMs)} h retry window is over. Last error: ${failure.message}`;
-      const type = DeliveryFailureType.RetryWindowExhausted;
-      labels.set('failed', { httpStatus, attempts: attempt, error: { ...lastError, type, message } });
-      throw finalFailure(message, type, operation, attempt, failure);
-    }
-    labels.set('retrying', { httpStatus, attempts: attempt, error: lastError });
-    log.info('delivery attempt failed; retrying', { attempt, delayMs, httpStatus });
-    await sleep(delayMs);
+    labels.set('awaiting_credentials', { httpStatus, attempts: attempt, error });
+    log.warn('credentials refused; waiting for new ones', { attempt, httpStatus });
+    const woken = await window.outside(() => parked(integrationId, revisions, step));
+    if (!woken) throw finalFailure(credentialsWaitOver(failure, policy), labels, operation, attempt, failure);
   }
 }
 
+/** An attempt that did not fail: delivered, or skipped because its integration was disabled or deleted meanwhile. */
+function finished(
+  sent: Exclude<Sent, { outcome: 'failed' }>,
+  labels: RunLabels,
+  done: { operation: string; customerId: string; attempts: number },
+): DeliveryResult {
+  if (sent.outcome === 'skipped') return filtered(labels, sent.reason, sent.detail, done);
+  const { operation, customerId, attempts } = done;
+  const httpStatus = sent.exchange.status ?? 0;
+  labels.set('delivered', { httpStatus, attempts });
+  return { status: 'delivered', operation, customerId, httpStatus, attempts };
+}
+
+/**
+ * The retry window's end. Time a delivery spends held back by the worker or parked for credentials is not
+ * retry-window time: it pushes the end back.
+ */
+class RetryWindow {
+  constructor(public end: number) {}
+
+  /** Runs `wait`; once it is over, its length pushes the end back if `counts()` says so. */
+  async outside<T>(wait: () => Promise<T>, counts: () => boolean = () => true): Promise<T> {
+    const from = Date.now();
+    const result = await wait();
+    if (counts()) this.end += Date.now() - from;
+    return result;
+  }
+}
+
+type Sent = Exclude<SendAttemptResult, { outcome: 'deferred' }> | { outcome: 'failed'; failure: AttemptFailure };
+
+/**
+ * One counted attempt. The worker may hold it back (the integration's rate limit, or its circuit open while
+ * Customer.io keeps failing): that is not an attempt, so the same attempt goes again after the wait, which (as for
+ * parked deliveries) is not retry-window time.
+ */
+async function sendCounted(send: Send, input: SendAttemptInput, window: RetryWindow): Promise<Sent> {
+  for (;;) {
+    let result: SendAttemptResult;
+    try {
+      result = await send(input);
+    } catch (err) {
+      return { outcome: 'failed', failure: readAttemptFailure(err, ATTEMPT_TIMEOUT) };
+    }
+    if (result.outcome !== 'deferred') return result;
+    const { retryAfterMs } = result;
+    await window.outside(
+      () => sleep(retryAfterMs),
+      () => patched(DEFERRED_WAITS_OUTSIDE_WINDOW),
+    );
+  }
+}
+
+/** Waits for credentials newer than the refused ones; false when the wait ran out. */
+async function parked(
+  integrationId: string,
+  revisions: CredentialRevisions,
+  step: Extract<RetryStep, { kind: 'park' }>,
+): Promise<boolean> {
+  metricsSink.parked(integrationId);
+  const woken = await revisions.awaitNewerThan(step.usedRevision, step.waitMs);
+  metricsSink.unparked(integrationId, woken ? 'new_credentials' : 'expired');
+  return woken;
+}
+
+/** The one way a delivery fails after its attempts: labelled failed, then the error its run ends with. */
 function finalFailure(
-  message: string,
-  type: DeliveryFailureType,
+  step: FailStep,
+  labels: RunLabels,
   operation: string,
   attempts: number,
   failure: AttemptFailure,
 ): ApplicationFailure {
+  const { httpStatus } = failure;
+  const error = { ...step.lastError, attempt: attempts, httpStatus: httpStatus || undefined };
+  labels.set('failed', { httpStatus, attempts, error });
   return ApplicationFailure.create({
-    message,
-    type,
+    message: step.message,
+    type: step.type,
     nonRetryable: true,
-    details: [{ operation, attempts, httpStatus: failure.httpStatus }],
+    details: [{ operation, attempts, httpStatus }],
     cause: failure.cause,
   });
 }
