@@ -3,7 +3,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
-import { requestExamples } from '../schemas/documented';
+import { requestExamples, shownAs } from '../schemas/documented';
 
 /** Who may call a route, as the OpenAPI document says it: the admin API takes API tokens, intake pipeline keys. */
 function securityOf(url: string): Record<string, string[]>[] | undefined {
@@ -40,7 +40,8 @@ async function openApi(app: FastifyInstance): Promise<void> {
       },
     },
     transform: (input) => {
-      const transformed = jsonSchemaTransform(input);
+      const body = shownAs(input.schema?.body);
+      const transformed = jsonSchemaTransform(body ? { ...input, schema: { ...input.schema, body } } : input);
       const schema: Record<string, unknown> = { ...transformed.schema };
       const security = securityOf(input.url);
       if (security) schema.security = security;
