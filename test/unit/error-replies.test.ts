@@ -31,7 +31,11 @@ describe('error replies', () => {
   const unavailable = Object.entries(ERROR_CODES).filter(([, [status]]) => status === 503);
 
   test('every 503 the API can answer with carries Retry-After', () => {
-    expect(unavailable.map(([code]) => code).sort()).toEqual(['SHUTTING_DOWN', 'TEMPORAL_UNAVAILABLE']);
+    expect(unavailable.map(([code]) => code).sort()).toEqual([
+      'SHUTTING_DOWN',
+      'STORE_UNAVAILABLE',
+      'TEMPORAL_UNAVAILABLE',
+    ]);
     for (const [code, [status, what]] of unavailable) {
       const reply = sent(new AppError(status, code, what));
       expect([code, reply.status, reply.headers['retry-after']]).toEqual([
