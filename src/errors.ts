@@ -1,5 +1,3 @@
-import type { z } from 'zod';
-
 /**
  * The one error type that crosses from the service layer to HTTP: a status, a stable machine code and a message a
  * human can act on. Rendered as {"error":{"code","message","details"}}.
@@ -40,13 +38,6 @@ export const errors = {
       { retry_after_seconds: retryAfterSeconds },
     ),
 };
-
-/** Parses with a zod schema, or throws the 422 that names each bad field. */
-export function parseInput<T extends z.ZodTypeAny>(schema: T, value: unknown): z.output<T> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw errors.validation(fieldProblems(parsed.error.issues));
-  return parsed.data;
-}
 
 /** zod issues → per-field problems, with paths relative to `prefix`. */
 export function fieldProblems(

@@ -9,8 +9,6 @@ export interface Principal {
   role: Role;
 }
 
-export const DEFAULT_PIPELINE_KEY_CACHE_MS = 5_000;
-
 const RANK: Record<Role, number> = { viewer: 0, editor: 1, admin: 2 };
 
 export function hasRole(principal: Principal, needed: Role): boolean {
@@ -30,9 +28,9 @@ interface AuthOptions {
   bootstrapPipelineKey?: string;
   /**
    * Pipeline keys are checked on every event; a good one is trusted this long before the store is asked again. A key
-   * revoked through this process stops at once; on other replicas within this bound (default 5 s).
+   * revoked through this process stops at once; on other replicas within this bound (PIPELINE_KEY_CACHE_MS).
    */
-  pipelineKeyCacheMs?: number;
+  pipelineKeyCacheMs: number;
   now?: () => number;
 }
 
@@ -60,8 +58,7 @@ export class Authenticator {
       return { id: 'bootstrap-pipeline', name: 'bootstrap pipeline key (SIGNAL_PIPELINE_KEY)', role: 'viewer' };
     const now = (this.options.now ?? Date.now)();
     const cached = this.pipelineCache.get(token);
-    if (cached && now - cached.at < (this.options.pipelineKeyCacheMs ?? DEFAULT_PIPELINE_KEY_CACHE_MS))
-      return cached.principal;
+    if (cached && now - cached.at < this.options.pipelineKeyCacheMs) return cached.principal;
     const principal = await this.lookup('pipeline_key', token);
     if (principal) this.pipelineCache.set(token, { principal, at: now });
     else this.pipelineCache.delete(token);
@@ -84,14 +81,6 @@ export class Authenticator {
 export function principalOf(request: FastifyRequest): Principal {
   if (!request.principal) throw errors.unauthorized();
   return request.principal;
-}
-
-export function requireRole(principal: Principal | undefined, needed: Role): Principal {
-  if (!principal) throw errors.unauthorized();
-  if (!hasRole(principal, needed)) {
-    throw errors.forbidden(`This action needs the ${needed} role; the token "${principal.name}" has ${principal.role}`);
-  }
-  return principal;
 }
 
 export function actorOf(principal: Principal, request: FastifyRequest): Actor {

@@ -16,6 +16,7 @@ import { AuditLog } from '../store/audit-log';
 import { pingDatabase } from '../store/database';
 import { SecretBox } from '../store/secret-box';
 import { type ApiDeps, buildApp } from './app';
+import { LIVE_STREAM_HEARTBEAT_MS } from './live-streams';
 
 interface ApiOptions {
   config: Config;
@@ -26,7 +27,7 @@ interface ApiOptions {
   /** Overrides of the configured rate limits (tests). */
   rateLimits?: Partial<ApiDeps['rateLimits']>;
   /** Overrides of the configured caps (tests shorten the heartbeat). */
-  liveStreams?: ApiDeps['liveStreams'];
+  liveStreams?: Partial<ApiDeps['liveStreams']>;
   /** The client is on a NativeConnection shared with a worker in this process: the intake asks for eager starts. */
   eagerStart?: boolean;
   onResponseMismatch?: ApiDeps['onResponseMismatch'];
@@ -92,6 +93,7 @@ export function buildApi(core: Core, options: ApiOptions) {
       perToken: config.LIVE_STREAMS_PER_TOKEN,
       total: config.LIVE_STREAMS_MAX,
       recheckMs: config.PIPELINE_KEY_CACHE_MS,
+      heartbeatMs: LIVE_STREAM_HEARTBEAT_MS,
       ...options.liveStreams,
     },
     pipelineKeyCacheMs: config.PIPELINE_KEY_CACHE_MS,

@@ -16,12 +16,8 @@ export interface LiveStreamLimits {
   recheckMs: number;
 }
 
-export const DEFAULT_LIVE_STREAM_LIMITS: LiveStreamLimits = {
-  perToken: 5,
-  total: 100,
-  heartbeatMs: 15_000,
-  recheckMs: 5_000,
-};
+/** Not a setting: a quiet stream gets a comment this often (tests shorten it through buildApi's liveStreams). */
+export const LIVE_STREAM_HEARTBEAT_MS = 15_000;
 
 /** Why a stream ended: its token was revoked (the client is told so), or anything else (the client left, shutdown). */
 export type StreamEnd = 'revoked' | 'closed';
@@ -66,7 +62,7 @@ export class LiveStreams {
   private readonly perPrincipal = new Map<string, number>();
   private closing = false;
 
-  constructor(readonly limits: LiveStreamLimits = DEFAULT_LIVE_STREAM_LIMITS) {}
+  constructor(readonly limits: LiveStreamLimits) {}
 
   get size(): number {
     return this.open.size;

@@ -134,7 +134,7 @@ interface CatalogVariant {
   default_config: Record<string, unknown>;
 }
 
-interface CatalogVendor {
+export interface CatalogVendor {
   key: string;
   name: string;
   description: string;

@@ -1,12 +1,10 @@
-import { z } from 'zod';
 import { CREDENTIAL_FIELDS, type CustomerIoConfig, CustomerIoConfigSchema, SECRET_FIELDS } from '../customerio/config';
 import type { CredentialCheck } from '../customerio/http/verify-credentials';
 import { UNAUTHORIZED_HELP } from '../customerio/outcomes';
-import { AppError, errors, fieldProblems, type FieldProblem, parseInput } from '../errors';
-import { plainTextProblem } from '../shared/plain-text';
+import { AppError, errors, fieldProblems, type FieldProblem } from '../errors';
 import type { AuditLog, Changes } from '../store/audit-log';
 import { DuplicateNameError, type IntegrationStore, type IntegrationView } from '../store/integrations';
-import { findVendor } from './catalog';
+import { type CatalogVendor, findVendor } from './catalog';
 
 /** What a secret looks like in every response; sent back on PATCH it means "keep the stored value". */
 const SECRET_MASK = '********';
@@ -20,34 +18,28 @@ export interface Actor {
 
 type CredentialVerifier = (config: CustomerIoConfig) => Promise<CredentialCheck>;
 
-/** Names and labels are stored, listed and logged: plain text only (PostgreSQL cannot even store a NUL). */
-const Text = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max)
-    .superRefine((value, ctx) => {
-      const problem = plainTextProblem(value);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    });
-
-export const InstallSchema = z.strictObject({
-  name: Text(200).min(1, 'name is required'),
-  variant: Text(64).min(1).default('default'),
-  config: z.record(z.string(), z.unknown(), { message: 'config must be an object of configuration fields' }),
-  delivery_mode: Text(32).default('server_side'),
-  enabled: z.boolean().default(true),
+/**
+ * An install as the API's route has checked it (src/api/schemas/integrations.ts): its `config` is checked here, once
+ * merged with the variant's defaults.
+ */
+export interface InstallInput {
+  name: string;
+  variant: string;
+  config: Record<string, unknown>;
+  delivery_mode: string;
+  enabled: boolean;
   /** `false` installs without asking Customer.io to confirm the credentials (offline setups). */
-  verify: z.boolean().default(true),
-});
+  verify: boolean;
+}
 
-export const PatchSchema = z.strictObject({
-  name: Text(200).min(1).optional(),
-  enabled: z.boolean().optional(),
-  config: z.record(z.string(), z.unknown()).optional(),
-  change_summary: Text(500).optional(),
-  verify: z.boolean().default(true),
-});
+/** A change as the API's route has checked it; its `config` is checked here, once merged with the stored one. */
+export interface PatchInput {
+  name?: string;
+  enabled?: boolean;
+  config?: Record<string, unknown>;
+  change_summary?: string;
+  verify: boolean;
+}
 
 interface IntegrationServiceDeps {
   store: IntegrationStore;
@@ -68,10 +60,15 @@ interface IntegrationServiceDeps {
 export class IntegrationService {
   constructor(private readonly deps: IntegrationServiceDeps) {}
 
-  async install(vendorKey: string, body: unknown, actor: Actor): Promise<IntegrationView> {
-    const vendor = findVendor(vendorKey);
-    if (!vendor) throw new AppError(404, 'VENDOR_NOT_FOUND', `There is no "${vendorKey}" in the integration catalog`);
-    const input = parse(InstallSchema, body);
+  /** The catalog's entry for `key`, or the 404 that says there is none. */
+  vendor(key: string): CatalogVendor {
+    const vendor = findVendor(key);
+    if (!vendor) throw new AppError(404, 'VENDOR_NOT_FOUND', `There is no "${key}" in the integration catalog`);
+    return vendor;
+  }
+
+  async install(vendorKey: string, input: InstallInput, actor: Actor): Promise<IntegrationView> {
+    const vendor = this.vendor(vendorKey);
     const variant = vendor.variants.find((v) => v.key === input.variant);
     const problems: FieldProblem[] = [];
     if (!variant)
@@ -127,8 +124,7 @@ export class IntegrationService {
     return this.deps.store.revisions(id);
   }
 
-  async update(id: string, body: unknown, actor: Actor): Promise<IntegrationView> {
-    const patch = parse(PatchSchema, body);
+  async update(id: string, patch: PatchInput, actor: Actor): Promise<IntegrationView> {
     const current = await this.get(id);
     let nextConfig: CustomerIoConfig | undefined;
     let changes: Changes = {};
@@ -252,13 +248,6 @@ function unknownConfigKeys(config: Record<string, unknown>): FieldProblem[] {
   return Object.keys(config)
     .filter((k) => !known.has(k))
     .map((k) => ({ field: `config.${k}`, message: 'is not a Customer.io configuration field' }));
-}
-
-function parse<T extends z.ZodTypeAny>(schema: T, body: unknown): z.output<T> {
-  if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw errors.validation([{ field: '(body)', message: 'the body must be a JSON object' }]);
-  }
-  return parseInput(schema, body);
 }
 
 function duplicateName(name: string): AppError {

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
-import type { RateLimits } from '../../src/api/app';
+import type { RateLimits } from '../../src/api/plugins/limits';
 import type { LiveStreamLimits } from '../../src/api/live-streams';
 import type { LiveFeed } from '../../src/deliveries/live-feed';
 import type { DeliveryService } from '../../src/deliveries/service';

@@ -48,6 +48,11 @@ export function registerCatalogRoutes(app: FastifyInstance, integrations: Integr
     '/integration-catalog/:key/install',
     {
       config: { role: 'editor' },
+      // An unknown vendor is 404 whatever the body holds: the vendor is looked up before the body is checked.
+      preValidation: async (request) => {
+        const params = CatalogParams.safeParse(request.params);
+        if (params.success) integrations.vendor(params.data.key);
+      },
       schema: {
         summary: 'Install an integration (the body is checked by the integration service)',
         params: CatalogParams,

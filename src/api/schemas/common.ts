@@ -7,15 +7,12 @@ import { ERROR_CODES } from '../error-codes';
  * Unicode) and bounded; schemas carry descriptions so that the OpenAPI document can be generated from them.
  */
 
-/** Text that may be stored, logged, put in a visibility query or a URL: see plainTextProblem. */
-export function plainText(max: number) {
-  return z
-    .string()
-    .max(max)
-    .superRefine((value, ctx) => {
-      const problem = plainTextProblem(value);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    });
+/** Text that may be stored, logged, put in a visibility query or a URL: see plainTextProblem. `trim` trims it first. */
+export function plainText(max: number, { trim = false } = {}) {
+  return (trim ? z.string().trim() : z.string()).max(max).superRefine((value, ctx) => {
+    const problem = plainTextProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 }
 
 /** An empty query parameter (`?status=`) means "no filter", as a form with a blank select sends it. */

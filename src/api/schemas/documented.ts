@@ -1,6 +1,9 @@
 import { z } from 'zod';
 
 const DOCUMENTED_ONLY = new Set<z.ZodType>();
+/** Request bodies the document shows, whose examples it carries: zod leaves those out of input schemas. */
+const SHOWN = new Set<z.ZodType>();
+const SHOWN_AS = new Map<unknown, z.ZodType>();
 
 /**
  * A body schema a route documents (in the OpenAPI document) but does not enforce itself: the service behind the route
@@ -9,7 +12,24 @@ const DOCUMENTED_ONLY = new Set<z.ZodType>();
  */
 export function documentedOnly<T extends z.ZodType>(schema: T): T {
   DOCUMENTED_ONLY.add(schema);
+  SHOWN.add(schema);
   return schema;
+}
+
+/**
+ * A body the route enforces with `enforced` and the document shows as `shown`, which says more than the route can
+ * check: the install and PATCH envelopes are checked at the route, their `config` by the integration service once the
+ * variant's defaults or the stored config are merged in; the document still lists the config's fields.
+ */
+export function documentedAs<T extends z.ZodType>(enforced: T, shown: z.ZodType): T {
+  SHOWN_AS.set(enforced, shown);
+  SHOWN.add(shown);
+  return enforced;
+}
+
+/** The schema the document shows for a route's body. */
+export function shownAs(body: unknown): unknown {
+  return SHOWN_AS.get(body) ?? body;
 }
 
 export function isDocumentedOnly(schema: unknown): boolean {
@@ -22,7 +42,7 @@ export function isDocumentedOnly(schema: unknown): boolean {
  */
 export function requestExamples(): Map<string, unknown[]> {
   const byId = new Map<string, unknown[]>();
-  for (const schema of DOCUMENTED_ONLY) {
+  for (const schema of SHOWN) {
     const meta = z.globalRegistry.get(schema);
     if (meta?.id && Array.isArray(meta.examples)) byId.set(meta.id, meta.examples);
   }

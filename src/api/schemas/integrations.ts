@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { CustomerIoConfigSchema } from '../../customerio/config';
-import { InstallSchema, PatchSchema } from '../../integrations/service';
+import type { InstallInput, PatchInput } from '../../integrations/service';
 import { listOf, optionalParam, plainText, RowId } from './common';
-import { documentedOnly } from './documented';
+import { documentedAs } from './documented';
 
 /**
- * Integrations and the catalog. Install and PATCH bodies are the integration service's to parse (it owns the rules and
- * reports unknown config keys); the route schemas cover what the URL carries and what comes back.
+ * Integrations and the catalog. The install and PATCH routes check their bodies' envelope; `config` stays a record
+ * there, because its defaults come from the variant (or the stored config): the integration service checks it once
+ * they are merged in, and reports unknown config keys.
  */
 
 export const IntegrationParams = z.strictObject({ id: RowId }).describe('One integration');
@@ -121,7 +122,39 @@ export const PRODUCT_PAGE_INSTALL = {
   delivery_mode: 'server_side',
 };
 
-export const InstallBody = documentedOnly(
+/** Names and labels are stored, listed and logged: plain text only (PostgreSQL cannot even store a NUL). */
+const Text = (max: number) => plainText(max, { trim: true });
+
+/** A body that is not a JSON object at all is refused as one problem, not field by field. */
+const AN_OBJECT = { error: (issue: { code: string }) => (issue.code === 'invalid_type' ? NOT_AN_OBJECT : undefined) };
+const NOT_AN_OBJECT = 'the body must be a JSON object';
+
+const InstallSchema = z.strictObject(
+  {
+    name: Text(200).min(1, 'name is required'),
+    variant: Text(64).min(1).default('default'),
+    config: z.record(z.string(), z.unknown(), { message: 'config must be an object of configuration fields' }),
+    delivery_mode: Text(32).default('server_side'),
+    enabled: z.boolean().default(true),
+    /** `false` installs without asking Customer.io to confirm the credentials (offline setups). */
+    verify: z.boolean().default(true),
+  },
+  AN_OBJECT,
+) satisfies z.ZodType<InstallInput, unknown>;
+
+const PatchSchema = z.strictObject(
+  {
+    name: Text(200).min(1).optional(),
+    enabled: z.boolean().optional(),
+    config: z.record(z.string(), z.unknown()).optional(),
+    change_summary: Text(500).optional(),
+    verify: z.boolean().default(true),
+  },
+  AN_OBJECT,
+) satisfies z.ZodType<PatchInput, unknown>;
+
+export const InstallBody = documentedAs(
+  InstallSchema,
   InstallSchema.extend({ config: CustomerIoConfigSchema }).meta({
     id: 'InstallRequest',
     description: 'An integration to install: its config is checked field by field, then with Customer.io',
@@ -129,7 +162,8 @@ export const InstallBody = documentedOnly(
   }),
 );
 
-export const PatchBody = documentedOnly(
+export const PatchBody = documentedAs(
+  PatchSchema,
   PatchSchema.extend({ config: CustomerIoConfigSchema.partial().optional() }).meta({
     id: 'PatchRequest',
     description: 'What to change; config fields left out keep their value, "********" keeps a stored secret',

@@ -1,7 +1,8 @@
 import type { ServerOptions } from 'node:http';
 import type { FastifyInstance } from 'fastify';
-import { AppError } from '../errors';
-import { sendError } from './error-replies';
+import fp from 'fastify-plugin';
+import { AppError } from '../../errors';
+import { sendError } from '../error-replies';
 
 /** How long a client may take to send its request; the answer's own time is not bounded here. */
 export interface RequestDeadlines {
@@ -10,8 +11,6 @@ export interface RequestDeadlines {
   /** A body that stops arriving for this long is answered 408 and its connection closed. */
   bodyIdleMs: number;
 }
-
-export const DEFAULT_REQUEST_DEADLINES: RequestDeadlines = { requestMs: 30_000, bodyIdleMs: 10_000 };
 
 /**
  * Fastify's (and so Node's) whole-request deadline. Node answers a request that is not complete by then with 408 (our
@@ -35,7 +34,10 @@ export function requestDeadlineOptions(deadlines: RequestDeadlines): { requestTi
  * Connection: close, as every answer given before its request arrived does). Only while a body is due: a live
  * stream's socket, idle between heartbeats, is never timed.
  */
-export function limitBodyIdleTime(app: FastifyInstance, idleMs: number): void {
+async function slowClients(
+  app: FastifyInstance,
+  { bodyIdleMs: idleMs }: Pick<RequestDeadlines, 'bodyIdleMs'>,
+): Promise<void> {
   app.addHook('onRequest', async (request, reply) => {
     const { raw, headers } = request;
     if (raw.complete || (headers['content-length'] === undefined && headers['transfer-encoding'] === undefined)) return;
@@ -56,3 +58,5 @@ export function limitBodyIdleTime(app: FastifyInstance, idleMs: number): void {
     });
   });
 }
+
+export default fp(slowClients, { name: 'slow-clients' });

@@ -1,8 +1,9 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
-import { requestExamples } from './schemas/documented';
+import { requestExamples, shownAs } from '../schemas/documented';
 
 /** Who may call a route, as the OpenAPI document says it: the admin API takes API tokens, intake pipeline keys. */
 function securityOf(url: string): Record<string, string[]>[] | undefined {
@@ -16,8 +17,8 @@ function securityOf(url: string): Record<string, string[]>[] | undefined {
  * GET /openapi.json, with a browsable reference at /docs. Registered before the routes, which it collects as they are
  * added.
  */
-export function registerOpenApi(app: FastifyInstance): void {
-  void app.register(swagger, {
+async function openApi(app: FastifyInstance): Promise<void> {
+  await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
       info: {
@@ -39,7 +40,8 @@ export function registerOpenApi(app: FastifyInstance): void {
       },
     },
     transform: (input) => {
-      const transformed = jsonSchemaTransform(input);
+      const body = shownAs(input.schema?.body);
+      const transformed = jsonSchemaTransform(body ? { ...input, schema: { ...input.schema, body } } : input);
       const schema: Record<string, unknown> = { ...transformed.schema };
       const security = securityOf(input.url);
       if (security) schema.security = security;
@@ -55,6 +57,8 @@ export function registerOpenApi(app: FastifyInstance): void {
       return document as ReturnType<typeof jsonSchemaTransformObject>;
     },
   });
-  void app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 }
+
+export default fp(openApi, { name: 'openapi' });
