@@ -1,11 +1,12 @@
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { mappingOptions, retrySettings, type PublicConfig } from '../customerio/config';
-import { type SettledInput, settleDeliveryInput } from '../customerio/delivery-input';
+import { type SettledDelivery, settleDelivery } from '../customerio/delivery-input';
 import { initialSearchAttributes } from '../customerio/labels';
+import { deliveryMetrics, eventTypeLabel } from '../observability/delivery-metrics';
 import type { DeliverEventInput, FilterReason } from '../shared/delivery';
 import type { SignalEvent } from '../shared/event';
 import { parseSignalEvent, type SignalEventInput } from '../shared/event-schema';
-import { DELIVER_EVENT_WORKFLOW, deliveryWorkflowId, TASK_QUEUE } from '../shared/names';
+import { DELIVER_EVENT_WORKFLOW, deliveryWorkflowId, replayWorkflowId, TASK_QUEUE } from '../shared/names';
 import { DELIVERY_TASK_TIMEOUT_MS } from '../shared/attempt-timing';
 import type { RetryPolicy } from '../shared/retry-policy';
 import type { deliverEventV2 } from '../workflows';
@@ -29,14 +30,16 @@ export interface StartDeliveryOptions {
   eager?: boolean;
 }
 
-export interface StartDeliveryOutcome {
-  /** `duplicate`: a delivery of this message to this integration already exists; nothing new was started. */
-  status: 'started' | 'duplicate';
-  workflowId: string;
-  runId?: string;
-  /** The first workflow task came back with the start (eager start asked for and granted). */
-  eager?: boolean;
-}
+/** `duplicate`: a delivery of this message to this integration already exists; nothing new was started. */
+export type StartDeliveryOutcome =
+  | {
+      status: 'started';
+      workflowId: string;
+      runId: string;
+      /** The first workflow task came back with the start (eager start asked for and granted). */
+      eager?: boolean;
+    }
+  | { status: 'duplicate'; workflowId: string };
 
 export class InvalidEventError extends Error {
   constructor(readonly issues: { path: string; message: string }[]) {
@@ -62,13 +65,14 @@ export async function startDelivery(
 /**
  * Every decision about a delivery that must not change between its retries and replays, made once, here: its
  * messageId (required: it makes the delivery idempotent), its time (the receive time when the event has none), its
- * retry settings, its customer and whether it is sent at all.
+ * retry settings, its customer and whether it is sent at all. Comes with the action the event maps to, which labels
+ * the run at its start.
  */
-export function toDeliveryInput(
+export function settleEvent(
   integrationId: string,
   event: SignalEvent,
   options: StartDeliveryOptions = {},
-): SettledInput {
+): SettledDelivery {
   if (!event.messageId) {
     throw new InvalidEventError([
       { path: 'messageId', message: 'is required: it is what makes a delivery idempotent' },
@@ -76,7 +80,7 @@ export function toDeliveryInput(
   }
   const timestamp = event.timestamp ?? (options.now?.() ?? new Date()).toISOString();
   const retry = retrySettings(options.config, options.retry);
-  const input = settleDeliveryInput({
+  const settled = settleDelivery({
     integrationId,
     event: { ...event, messageId: event.messageId, timestamp },
     retry: Object.keys(retry).length > 0 ? retry : undefined,
@@ -85,11 +89,21 @@ export function toDeliveryInput(
     hashPii: options.config?.hash_pii || undefined,
     mapping: mappingOptions(options.config),
   });
+  const { customer } = settled.input;
   // An identifier that would rewrite the Customer.io URL is the sender's mistake, refused before anything starts.
-  if (!input.customer.ok && input.customer.reason === 'invalid') {
-    throw new InvalidEventError([{ path: 'userId', message: input.customer.message }]);
+  if (!customer.ok && customer.reason === 'invalid') {
+    throw new InvalidEventError([{ path: 'userId', message: customer.message }]);
   }
-  return input;
+  return settled;
+}
+
+/** The input a delivery of this event starts with (settleEvent, without the action). */
+export function toDeliveryInput(
+  integrationId: string,
+  event: SignalEvent,
+  options: StartDeliveryOptions = {},
+): DeliverEventInput {
+  return settleEvent(integrationId, event, options).input;
 }
 
 /**
@@ -102,20 +116,52 @@ export async function startValidatedDelivery(
   event: SignalEvent,
   options: StartDeliveryOptions = {},
 ): Promise<StartDeliveryOutcome> {
-  const input = toDeliveryInput(integrationId, event, options);
-  const workflowId = deliveryWorkflowId(integrationId, input.event.messageId);
+  return startDeliveryRun(client, settleEvent(integrationId, event, options), options);
+}
+
+export interface DeliveryRunOptions {
+  taskQueue?: string;
+  /** See StartDeliveryOptions.eager. */
+  eager?: boolean;
+  /** Who started it, for signal_deliveries_started_total; a start without one (the typed client) is not counted. */
+  source?: 'intake' | 'replay';
+}
+
+/**
+ * The one way a delivery run starts, whoever starts it (the intake, the typed client, a replay). A delivery is one
+ * workflow per (integration, messageId), so a second start of it is a `duplicate`. A replay runs under its original's
+ * replay id (src/shared/names.ts), one run per replay, linked back by its memo; a replay still running makes the start
+ * a `duplicate` too. The run is labelled at its start (initialSearchAttributes), from what the settling decided.
+ */
+export async function startDeliveryRun(
+  client: Client,
+  { input, action }: SettledDelivery,
+  options: DeliveryRunOptions = {},
+): Promise<StartDeliveryOutcome> {
+  const { replayOf } = input;
+  const workflowId = replayOf
+    ? replayWorkflowId(replayOf.workflowId)
+    : deliveryWorkflowId(input.integrationId, input.event.messageId);
   try {
     const handle = await client.workflow.start<typeof deliverEventV2>(DELIVER_EVENT_WORKFLOW, {
       taskQueue: options.taskQueue ?? TASK_QUEUE,
       workflowId,
       args: [input],
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      workflowIdReusePolicy: replayOf ? 'ALLOW_DUPLICATE' : 'REJECT_DUPLICATE',
       workflowIdConflictPolicy: 'FAIL',
-      typedSearchAttributes: initialSearchAttributes(input),
+      typedSearchAttributes: initialSearchAttributes(input, action),
+      ...(replayOf ? { memo: { replayOf } } : {}),
       requestEagerStart: options.eager,
       // Explicit, because CUSTOMERIO_HTTP_TIMEOUT_MS is bounded by it (src/shared/attempt-timing.ts).
       workflowTaskTimeout: DELIVERY_TASK_TIMEOUT_MS,
     });
+    if (options.source) {
+      deliveryMetrics.deliveriesStarted.inc({
+        integration_id: input.integrationId,
+        event_type: eventTypeLabel(input.event.type),
+        source: options.source,
+      });
+    }
     return { status: 'started', workflowId, runId: handle.firstExecutionRunId, eager: handle.eagerlyStarted };
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) return { status: 'duplicate', workflowId };

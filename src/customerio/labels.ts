@@ -11,23 +11,26 @@ import {
   ReplayOfKey,
 } from '../shared/search-attributes';
 import { actionFor } from './actions';
-import { settleDeliveryInput } from './delivery-input';
+import type { Action } from './actions/types';
 import { hashPiiValue } from './pii';
 
 /**
- * What a delivery run is labelled with from its start, derived from its input alone: set by whoever starts the run,
- * so the labels ride the start write instead of costing an upsert.
+ * What a delivery run is labelled with from its start, derived from its settled input and the action it maps to (the
+ * start has both: settleDelivery): set by whoever starts the run, so the labels ride the start write instead of
+ * costing an upsert.
  */
-export function initialSearchAttributes(input: DeliverEventInput): SearchAttributePair[] {
-  const { integrationId, event } = input;
-  const { customer, mapping } = settleDeliveryInput(input);
+export function initialSearchAttributes(
+  input: DeliverEventInput,
+  action: Action | undefined = actionFor({ event: input.event, options: input.mapping, customer: input.customer }),
+): SearchAttributePair[] {
+  const { integrationId, event, customer } = input;
   const pairs: SearchAttributePair[] = [
     { key: IntegrationIdKey, value: integrationId },
     { key: EventTypeKey, value: event.type },
     { key: DeliveryStatusKey, value: 'pending' satisfies DeliveryStatus },
     { key: MessageIdKey, value: keywordValue(event.messageId) },
   ];
-  const name = actionFor({ event, options: mapping, customer })?.eventName?.(event);
+  const name = action?.eventName?.(event);
   if (name) pairs.push({ key: EventNameKey, value: keywordValue(name) });
   if (customer.ok) {
     // Search attributes are plaintext on the server: with hash_pii the person is named by a hash there too.

@@ -2,7 +2,7 @@ import { temporal } from '@temporalio/proto';
 import { ACTIVITY } from '../activities/contract';
 import { planDelivery } from '../customerio/actions';
 import type { TrackApiRequest } from '../customerio/exchange';
-import { settleDeliveryInput } from '../customerio/delivery-input';
+import { personalData, type StartedInput, upgradeInput } from '../customerio/delivery-input';
 import { hashPiiFields, hashPiiMentions, hashPiiValue } from '../customerio/pii';
 import type { DeliverEventInput, DeliveryStatus, LastError } from '../shared/delivery';
 import { INTEGRATION_CHANGED_SIGNAL } from '../shared/names';
@@ -136,13 +136,14 @@ export function deliveryRecord(
   replays: DeliverySummary[],
 ): DeliveryRecord {
   const events = history.events ?? [];
-  const started = events[0]?.workflowExecutionStartedEventAttributes;
-  const input = decode<DeliverEventInput>(started?.input?.payloads?.[0]);
+  const input = decodeInput(history);
+  // Settled once for what the record derives from it (the planned request, the personal data to hash).
+  const settled = readable(input);
   const redact = (value: unknown) => (pii === 'hash' ? hashPiiFields(value) : value);
   const recorded = attemptsFromHistory(history);
   const byEvent = new Map(recorded.map((a) => [a.eventId, a]));
   // Every attempt sends the one request planned for the delivery; a lost attempt's is known from the others.
-  const knownRequest = recorded.find((a) => a.request)?.request ?? plannedRequest(input);
+  const knownRequest = recorded.find((a) => a.request)?.request ?? plannedRequest(settled);
   const attempts = recorded.map<AttemptView>((a) => ({
     attempt: a.attempt,
     scheduled_at: a.scheduledAt,
@@ -255,7 +256,7 @@ export function deliveryRecord(
   if (pii === 'show') return record;
   // Hashed everywhere the record shows it: the customer id in URLs, paths, results and messages, not only in the event.
   return {
-    ...(hashPiiMentions(record, personalData(input)) as DeliveryRecord),
+    ...(hashPiiMentions(record, settled ? personalData(settled) : []) as DeliveryRecord),
     customer_id: hashedId(summary.customer_id),
   };
 }
@@ -280,25 +281,23 @@ function timerPurpose(
   return 'backing off';
 }
 
-/** The request a delivery's input plans, for a record whose history holds none yet (its first attempt was lost). */
-function plannedRequest(input: DeliverEventInput | undefined): TrackApiRequest | undefined {
-  if (!input) return undefined;
+/** A stored input as it is started today (upgradeInput), or undefined for one too strange to settle. */
+function readable(input: StartedInput | undefined): DeliverEventInput | undefined {
   try {
-    const plan = planDelivery(settleDeliveryInput(input));
-    return plan.ok ? plan.request : undefined;
+    return input && upgradeInput(input);
   } catch {
     return undefined;
   }
 }
 
-/** The personal data a delivery's record may quote: the customer id it addressed and the email it found. */
-function personalData(input: DeliverEventInput | undefined): string[] {
-  if (!input) return [];
+/** The request a delivery's input plans, for a record whose history holds none yet (its first attempt was lost). */
+function plannedRequest(input: DeliverEventInput | undefined): TrackApiRequest | undefined {
+  if (!input) return undefined;
   try {
-    const { customer } = settleDeliveryInput(input);
-    return customer.ok ? [customer.customerId, customer.email ?? ''] : [];
+    const plan = planDelivery(input);
+    return plan.ok ? plan.request : undefined;
   } catch {
-    return [];
+    return undefined;
   }
 }
 
@@ -307,8 +306,9 @@ export function hashedId(id: string | null): string | null {
   return id === null || id.startsWith('sha256:') ? id : hashPiiValue(id);
 }
 
-export function decodeInput(history: History): DeliverEventInput | undefined {
-  return decode<DeliverEventInput>(history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]);
+/** The input a run was started with, as stored: a run started before 2026-12-07 may hold less (StartedInput). */
+export function decodeInput(history: History): StartedInput | undefined {
+  return decode<StartedInput>(history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]);
 }
 
 function decodeFields(fields: Record<string, Payload> | null | undefined): Record<string, unknown> {

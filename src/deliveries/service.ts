@@ -1,19 +1,10 @@
-import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
-import { toDeliveryInput } from '../client/start-delivery';
-import { initialSearchAttributes } from '../customerio/labels';
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
+import { settleEvent, startDeliveryRun } from '../client/start-delivery';
 import { hashPiiMentions } from '../customerio/pii';
 import { AppError, errors } from '../errors';
-import { deliveryMetrics, eventTypeLabel } from '../observability/delivery-metrics';
-import { DELIVERY_TASK_TIMEOUT_MS } from '../shared/attempt-timing';
-import {
-  DELIVER_EVENT_WORKFLOW,
-  DELIVERY_WORKFLOW_TYPES,
-  legacyReplayWorkflowId,
-  replayWorkflowId,
-} from '../shared/names';
+import { DELIVERY_WORKFLOW_TYPES, legacyReplayWorkflowId, replayWorkflowId } from '../shared/names';
 import type { IntegrationStore } from '../store/integrations';
 import { GRPC, hasGrpcCode, isTemporalUnreachable } from '../temporal/grpc-status';
-import type { deliverEventV2 } from '../workflows';
 import { CursorSeal } from './cursor';
 import { countParkedDeliveries, resumeParkedDeliveries, stopParkedDeliveries } from './parked';
 import { type DeliveryFilter, deliveryQuery } from './query';
@@ -287,40 +278,22 @@ export class DeliveryService {
     if (!input) throw new AppError(409, 'NOT_REPLAYABLE', `${original.workflow_id} has no readable input`);
     const integration = await this.options.store.get(input.integrationId);
     // The original event (so the same Customer.io event id), settled afresh under the integration's current settings.
-    const replayInput = toDeliveryInput(input.integrationId, input.event, {
+    const settled = settleEvent(input.integrationId, input.event, {
       config: integration?.config,
       retry: input.retry,
       filter: input.filter,
       replayOf: { workflowId: original.workflow_id, runId: original.run_id },
     });
-    const workflowId = replayWorkflowId(original.workflow_id);
-    try {
-      const handle = await client.workflow.start<typeof deliverEventV2>(DELIVER_EVENT_WORKFLOW, {
-        taskQueue: this.options.taskQueue,
-        workflowId,
-        args: [replayInput],
-        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-        workflowIdConflictPolicy: 'FAIL',
-        typedSearchAttributes: initialSearchAttributes(replayInput),
-        memo: { replayOf: replayInput.replayOf },
-        workflowTaskTimeout: DELIVERY_TASK_TIMEOUT_MS,
-      });
-      deliveryMetrics.deliveriesStarted.inc({
-        integration_id: replayInput.integrationId,
-        event_type: eventTypeLabel(replayInput.event.type),
-        source: 'replay',
-      });
-      return { replay_of: original.workflow_id, workflow_id: workflowId, run_id: handle.firstExecutionRunId };
-    } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) {
-        throw new AppError(
-          409,
-          'REPLAY_IN_PROGRESS',
-          `a replay of ${original.workflow_id} is already running (${workflowId})`,
-        );
-      }
-      throw err;
+    const { taskQueue } = this.options;
+    const outcome = await startDeliveryRun(client, settled, { taskQueue, source: 'replay' });
+    if (outcome.status === 'duplicate') {
+      throw new AppError(
+        409,
+        'REPLAY_IN_PROGRESS',
+        `a replay of ${original.workflow_id} is already running (${outcome.workflowId})`,
+      );
     }
+    return { replay_of: original.workflow_id, workflow_id: outcome.workflowId, run_id: outcome.runId };
   }
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { InvalidEventError, startValidatedDelivery } from '../client/start-delivery';
+import { InvalidEventError, settleEvent, startDeliveryRun } from '../client/start-delivery';
 import { AppError } from '../errors';
 import { deliveryMetrics, eventTypeLabel } from '../observability/delivery-metrics';
 import type { SignalEvent } from '../shared/event';
@@ -76,17 +76,17 @@ export class EventIntake {
         let outcome;
         try {
           const { client } = this.options;
-          outcome = await client.withDeadline(deadline, () =>
-            startValidatedDelivery(client, integration.id, event, {
-              taskQueue: this.options.taskQueue,
+          outcome = await client.withDeadline(deadline, () => {
+            const settled = settleEvent(integration.id, event, {
               // One receive time for the event, whichever integrations it goes to.
               now: () => receivedAt,
               config: integration.config,
               retry: this.options.retry,
-              eager: this.options.eagerStart,
               ...(consent.allowed ? {} : { filter: { reason: 'consent_denied', detail: consent.detail } }),
-            }),
-          );
+            });
+            const { taskQueue, eagerStart: eager } = this.options;
+            return startDeliveryRun(client, settled, { taskQueue, eager, source: 'intake' });
+          });
         } catch (err) {
           // Temporal out of reach fails the whole request (retry it); an event it will not take is refused alone.
           if (isTemporalUnreachable(err)) throw new TemporalUnavailable();
@@ -96,10 +96,8 @@ export class EventIntake {
           deliveryMetrics.intakeRefused.inc(labels);
           return undefined;
         }
-        if (outcome.status === 'started') {
-          deliveryMetrics.workflowStarts.inc({ eager: String(outcome.eager === true) });
-          deliveryMetrics.deliveriesStarted.inc({ ...labels, source: 'intake' });
-        } else deliveryMetrics.intakeDuplicates.inc(labels);
+        if (outcome.status === 'started') deliveryMetrics.workflowStarts.inc({ eager: String(outcome.eager === true) });
+        else deliveryMetrics.intakeDuplicates.inc(labels);
         return {
           message_id: event.messageId!,
           integration_id: integration.id,

@@ -41,14 +41,18 @@ export interface MappingOptions {
   objectDeleteEvents: string[];
 }
 
-/** The input of a delivery run: everything it needs, decided before it starts, so retries and replays agree. */
+/**
+ * The input of a delivery run: everything it needs, decided before it starts (src/client/start-delivery.ts), so
+ * retries and replays agree. Runs started before the customer and the mapping were settled at start carry less; the
+ * workflow upgrades those inputs first (upgradeInput, src/customerio/delivery-input.ts).
+ */
 export interface DeliverEventInput {
   integrationId: string;
   event: DeliveryEvent;
-  /** Absent in runs started before the customer was resolved at start; the workflow then resolves it itself. */
-  customer?: CustomerResolution;
-  /** Absent in runs started before mapping settings existed; the defaults apply. */
-  mapping?: MappingOptions;
+  /** Who the delivery addresses. */
+  customer: CustomerResolution;
+  /** How the mapping treats the event: the integration's settings at start. */
+  mapping: MappingOptions;
   /** The integration's schedule (retry window, wait for credentials) over the defaults. */
   retry?: Partial<RetryPolicy>;
   /** Set when the event must be recorded but not sent (consent denied, unsupported event type). */

@@ -11,7 +11,7 @@ import {
 } from '@temporalio/workflow';
 import type { DeliveryActivities, SendAttemptInput, SendAttemptResult } from '../activities/contract';
 import type { DeliveryPlan } from '../customerio/actions';
-import { prepareDelivery } from '../customerio/delivery-input';
+import { personalData, prepareDelivery } from '../customerio/delivery-input';
 import { initialSearchAttributes } from '../customerio/labels';
 import { hashPiiMentions } from '../customerio/pii';
 import { type AttemptFailure, readAttemptFailure } from '../customerio/outcomes';
@@ -58,7 +58,10 @@ export async function deliverEventV2(started: DeliverEventInput): Promise<Delive
   );
 }
 
-/** The first version: each attempt a regular activity. Runs it started still finish on it. */
+/**
+ * The first version: each attempt a regular activity. Runs it started still finish on it; no run starts on it since
+ * 2026-11-29, so it can go after 2026-12-28 (src/shared/compatibility.ts).
+ */
 export async function deliverEvent(started: DeliverEventInput): Promise<DeliveryResult> {
   return reported(started, () => deliver(started, (input) => activityAttempt.sendToCustomerIo(input)));
 }
@@ -79,9 +82,10 @@ async function reported(started: DeliverEventInput, run: () => Promise<DeliveryR
 async function deliver(started: DeliverEventInput, send: Send): Promise<DeliveryResult> {
   const labels = new RunLabels();
   const revisions = new CredentialRevisions(started.integrationId);
+  // First, upgradeInput: a run started before 2026-12-07 may hold less than today's input (until 2026-12-28).
   const prepared = prepareDelivery(started, (revision) => patched(revision));
   if (prepared.input && workflowInfo().typedSearchAttributes.get(IntegrationIdKey) === undefined) {
-    // Runs are labelled by whoever starts them; this labels those started before that was so.
+    // Runs are labelled by whoever starts them; this labels those started before that was so (until 2026-12-28).
     const initial = safely(() => initialSearchAttributes(prepared.input!));
     if (initial) upsertSearchAttributes(initial);
   }
@@ -93,7 +97,7 @@ async function deliver(started: DeliverEventInput, send: Send): Promise<Delivery
   }
   const { input, plan } = prepared;
   if (input.hashPii && input.customer.ok) {
-    const personal = [input.customer.customerId, input.customer.email ?? ''];
+    const personal = personalData(input);
     labels.redact = (message) => hashPiiMentions(message, personal) as string;
   }
   return deliverWithRetries(input.integrationId, plan, resolveRetryPolicy(input.retry), labels, revisions, send);

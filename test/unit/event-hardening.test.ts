@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { toDeliveryInput } from '../../src/client/start-delivery';
 import { planDelivery } from '../../src/customerio/actions';
-import { prepareDelivery, settleDeliveryInput } from '../../src/customerio/delivery-input';
+import { prepareDelivery, settleDelivery } from '../../src/customerio/delivery-input';
 import { resolveCustomerId } from '../../src/customerio/identifiers';
+import { DEFAULT_MAPPING_OPTIONS } from '../../src/customerio/mapping-options';
 import { hashPiiMentions, hashPiiValue } from '../../src/customerio/pii';
 import type { DeliveryEvent } from '../../src/shared/event';
 import { parseSignalEvent } from '../../src/shared/event-schema';
@@ -75,7 +76,9 @@ describe('identifiers that would change the Customer.io URL, or are not text', (
         messageId: 'm',
         timestamp: '2026-01-01T00:00:00Z',
       };
-      const plan = planDelivery(settleDeliveryInput({ integrationId: 'int_1', event }));
+      const plan = planDelivery(
+        settleDelivery({ integrationId: 'int_1', event, mapping: DEFAULT_MAPPING_OPTIONS }).input,
+      );
       expect(plan).toMatchObject({ ok: false, failureType: 'InvalidEvent' });
     }
   });

@@ -1,3 +1,4 @@
+import { toDeliveryInput } from '../../src/client/start-delivery';
 import { initialSearchAttributes } from '../../src/customerio/labels';
 import { isWellFormed } from '../../src/shared/json-shape';
 import { EventNameKey, keywordValue } from '../../src/shared/search-attributes';
@@ -28,10 +29,9 @@ describe('keyword search attribute values', () => {
   });
 
   test("a track event's name with a NUL labels its run with what visibility can store", () => {
-    const pairs = initialSearchAttributes({
-      integrationId: 'int_1',
-      event: { type: 'track', event: 'Order\u0000 Completed', userId: 'u1', messageId: 'm1' },
-    } as Parameters<typeof initialSearchAttributes>[0]);
+    const pairs = initialSearchAttributes(
+      toDeliveryInput('int_1', { type: 'track', event: 'Order\u0000 Completed', userId: 'u1', messageId: 'm1' }),
+    );
     const name = pairs.find((p) => p.key.name === EventNameKey.name)?.value;
     expect(name).toBe('Order Completed');
     for (const p of pairs) if (typeof p.value === 'string') expect(storable(p.value)).toBe(true);
