@@ -96,7 +96,7 @@ export const COMPATIBILITY_PATHS: readonly CompatibilityPath[] = [
   },
   {
     what: 'reading v1 histories (attempts as regular activities) for records and replays',
-    where: [{ file: 'src/deliveries/history.ts', text: "!== 'deliverEvent'" }],
+    where: [{ file: 'src/deliveries/history.ts', text: '!== DELIVER_EVENT_V1_WORKFLOW' }],
     steps: [{ after: RUNS_GONE, remove: 'read attempts from local-activity markers only' }],
   },
   {
