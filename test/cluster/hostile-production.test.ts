@@ -3,7 +3,7 @@ import { Client as TemporalClient, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { Client } from 'undici';
 import { freePort } from '../../src/temporal/dev-server';
-import { clusterSettings } from '../support/cluster-settings';
+import { clusterSettings, startTemporalCluster, stopTemporalCluster } from '../support/cluster-settings';
 import { testDatabases } from '../support/databases';
 import { FakeCustomerIo } from '../support/fake-customerio';
 import {
@@ -14,7 +14,7 @@ import {
   sendHostileCase,
 } from '../support/hostile-cases';
 import { httpClient } from '../support/http';
-import { exitWithin, killGroup, runCommand, type Running } from '../support/processes';
+import { killGroup, runCommand, type Running } from '../support/processes';
 import { eventually } from '../support/temporal';
 
 const EventType = temporal.api.enums.v1.EventType;
@@ -55,14 +55,8 @@ describeCluster('hostile inputs against the production layout (PostgreSQL store,
 
   beforeAll(async () => {
     if (!POSTGRES_URL) throw new Error('CI=1 but TEST_POSTGRES_URL is not set: this test needs PostgreSQL (.ci/run)');
-    cluster = runCommand(
-      'bash',
-      ['scripts/temporal-cluster'],
-      { TEMPORAL_CLUSTER_POSTGRES_URL: POSTGRES_URL, ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}) },
-      { name: 'scripts/temporal-cluster', group: true },
-    );
-    // Minutes only when scripts/temporal-server has to build the server (.ci/run builds it before the tests).
-    const address = (await cluster.waitFor(/temporal cluster ready at (\S+)/, 20 * 60_000))[1]!;
+    let address: string;
+    ({ cluster, address } = await startTemporalCluster(POSTGRES_URL));
     connection = await Connection.connect({ address });
     temporalClient = new TemporalClient({ connection, namespace: settings.TEMPORAL_NAMESPACE });
     const [, postgres] = testDatabases().find(([name]) => name === 'postgres')!;
@@ -116,11 +110,7 @@ describeCluster('hostile inputs against the production layout (PostgreSQL store,
     for (const p of [api, worker]) if (p) killGroup(p, 'SIGKILL');
     await connection?.close();
     await fake?.close();
-    if (cluster && cluster.child.exitCode === null) {
-      // SIGTERM to the script alone: it stops the server, drops the cluster's databases and deletes its directory.
-      cluster.child.kill('SIGTERM');
-      await exitWithin(cluster, 60_000).catch(() => killGroup(cluster!, 'SIGKILL'));
-    }
+    await stopTemporalCluster(cluster);
   }, 120_000);
 
   const known = () => [...Object.values(secrets), ...issued, appKey, creds.apiKey];

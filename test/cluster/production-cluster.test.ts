@@ -6,7 +6,7 @@ import { Client as PgClient } from 'pg';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { DELIVERY_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
 import { searchAttributeCliFlags } from '../../src/temporal/search-attributes';
-import { clusterSettings } from '../support/cluster-settings';
+import { clusterSettings, startTemporalCluster, stopTemporalCluster } from '../support/cluster-settings';
 import { freePort } from '../../src/temporal/dev-server';
 import { testDatabases } from '../support/databases';
 import { FakeCustomerIo, type RecordedRequest } from '../support/fake-customerio';
@@ -102,17 +102,7 @@ describeCluster(
           'CI=1 but TEST_POSTGRES_URL is not set: the production-cluster test needs PostgreSQL (.ci/run)',
         );
       }
-      cluster = runCommand(
-        'bash',
-        ['scripts/temporal-cluster'],
-        {
-          TEMPORAL_CLUSTER_POSTGRES_URL: POSTGRES_URL,
-          ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),
-        },
-        { name: 'scripts/temporal-cluster', group: true },
-      );
-      // Minutes only when scripts/temporal-server has to build the server (.ci/run builds it before the tests).
-      address = (await cluster.waitFor(/temporal cluster ready at (\S+)/, 20 * 60_000))[1]!;
+      ({ cluster, address } = await startTemporalCluster(POSTGRES_URL));
       connection = await Connection.connect({ address });
       const listed = await connection.operatorService.listSearchAttributes({ namespace: settings.TEMPORAL_NAMESPACE });
       attributesAtSetup = Object.fromEntries(
@@ -153,11 +143,7 @@ describeCluster(
       for (const p of [api, ...workers]) if (p) killGroup(p, 'SIGKILL');
       await connection?.close();
       await fake?.close();
-      if (cluster && cluster.child.exitCode === null) {
-        // SIGTERM to the script alone: it stops the server, drops the cluster's databases and deletes its directory.
-        cluster.child.kill('SIGTERM');
-        await exitWithin(cluster, 60_000).catch(() => killGroup(cluster!, 'SIGKILL'));
-      }
+      await stopTemporalCluster(cluster);
     }, 120_000);
 
     test('the cluster runs the settings file: shard count, namespace retention, search attributes before any worker', async () => {

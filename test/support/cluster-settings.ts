@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { exitWithin, killGroup, runCommand, type Running } from './processes';
 
 const ROOT = resolve(__dirname, '../..');
 
@@ -12,4 +13,27 @@ export function clusterSettings(): Record<string, string> {
       .filter((line) => /^[A-Z][A-Z0-9_]*=/.test(line))
       .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
   );
+}
+
+/**
+ * Starts scripts/temporal-cluster (a Temporal server on PostgreSQL with SQL visibility, set up from cluster.env) on the
+ * given database server and waits for its frontend address.
+ */
+export async function startTemporalCluster(postgresUrl: string): Promise<{ cluster: Running; address: string }> {
+  const cluster = runCommand(
+    'bash',
+    ['scripts/temporal-cluster'],
+    { TEMPORAL_CLUSTER_POSTGRES_URL: postgresUrl, ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}) },
+    { name: 'scripts/temporal-cluster', group: true },
+  );
+  // Minutes only when scripts/temporal-server has to build the server (.ci/run builds it before the tests).
+  const address = (await cluster.waitFor(/temporal cluster ready at (\S+)/, 20 * 60_000))[1]!;
+  return { cluster, address };
+}
+
+/** Stops a cluster still running: SIGTERM to the script alone stops the server, drops its databases and directory. */
+export async function stopTemporalCluster(cluster: Running | undefined): Promise<void> {
+  if (!cluster || cluster.child.exitCode !== null) return;
+  cluster.child.kill('SIGTERM');
+  await exitWithin(cluster, 60_000).catch(() => killGroup(cluster, 'SIGKILL'));
 }
