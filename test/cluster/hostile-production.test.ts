@@ -3,7 +3,12 @@ import { Client as TemporalClient, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { Client } from 'undici';
 import { freePort } from '../../src/temporal/dev-server';
-import { clusterSettings, startTemporalCluster, stopTemporalCluster } from '../support/cluster-settings';
+import {
+  clusterServiceEnv,
+  clusterSettings,
+  startTemporalCluster,
+  stopTemporalCluster,
+} from '../support/cluster-settings';
 import { testDatabases } from '../support/databases';
 import { FakeCustomerIo } from '../support/fake-customerio';
 import {
@@ -62,21 +67,19 @@ describeCluster('hostile inputs against the production layout (PostgreSQL store,
     const [, postgres] = testDatabases().find(([name]) => name === 'postgres')!;
     fake = await FakeCustomerIo.start({ region: 'us', credentials: [creds] });
     port = await freePort();
-    const env = {
-      ...secrets,
-      TEMPORAL_ADDRESS: address,
-      TEMPORAL_NAMESPACE: settings.TEMPORAL_NAMESPACE!,
-      DATABASE_URL: await postgres(),
-      CUSTOMERIO_TRACK_URL_US: fake.url,
-      PORT: String(port),
-      LOG_LEVEL: 'info',
+    const env = clusterServiceEnv({
+      secrets,
+      address,
+      databaseUrl: await postgres(),
+      fakeUrl: fake.url,
+      port,
       // Far above what the cases send: the point is how each request is answered, not the rate limiter's 429.
-      RATE_LIMIT_ADMIN_PER_SECOND: '100000',
-      RATE_LIMIT_INTAKE_PER_SECOND: '100000',
-      RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '100000',
-      SIGNAL_SKIP_BUILD: '1',
-      SIGNAL_DIST_DIR: process.env.TEST_DIST_DIR!,
-    };
+      extra: {
+        RATE_LIMIT_ADMIN_PER_SECOND: '100000',
+        RATE_LIMIT_INTAKE_PER_SECOND: '100000',
+        RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '100000',
+      },
+    });
     worker = runCommand('npm', ['run', 'worker'], env, { name: 'worker', group: true });
     api = runCommand('npm', ['run', 'api'], env, { name: 'api', group: true });
     await Promise.all([worker.waitFor(/delivery worker running/, 90_000), api.waitFor(/Server listening/, 90_000)]);

@@ -6,7 +6,12 @@ import { Client as PgClient } from 'pg';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { DELIVERY_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
 import { searchAttributeCliFlags } from '../../src/temporal/search-attributes';
-import { clusterSettings, startTemporalCluster, stopTemporalCluster } from '../support/cluster-settings';
+import {
+  clusterServiceEnv,
+  clusterSettings,
+  startTemporalCluster,
+  stopTemporalCluster,
+} from '../support/cluster-settings';
 import { freePort } from '../../src/temporal/dev-server';
 import { testDatabases } from '../support/databases';
 import { FakeCustomerIo, type RecordedRequest } from '../support/fake-customerio';
@@ -113,20 +118,15 @@ describeCluster(
       const databaseUrl = await postgres();
       fake = await FakeCustomerIo.start({ region: 'us', credentials: [creds] });
       port = await freePort();
-      const env = {
-        ...secrets,
-        TEMPORAL_ADDRESS: address,
-        TEMPORAL_NAMESPACE: settings.TEMPORAL_NAMESPACE!,
-        DATABASE_URL: databaseUrl,
-        CUSTOMERIO_TRACK_URL_US: fake.url,
+      const env = clusterServiceEnv({
+        secrets,
+        address,
+        databaseUrl,
+        fakeUrl: fake.url,
+        port,
         // The limiter splits each integration's rate between the workers, as compose's WORKER_REPLICAS does.
-        WORKER_REPLICAS: '2',
-        PORT: String(port),
-        LOG_LEVEL: 'info',
-        // `npm run` exactly, on the copy of src/ that global setup compiled (a build per process would race on dist/).
-        SIGNAL_SKIP_BUILD: '1',
-        SIGNAL_DIST_DIR: process.env.TEST_DIST_DIR!,
-      };
+        extra: { WORKER_REPLICAS: '2' },
+      });
       // All three at once, as compose starts them: they share a fresh store and its migrations.
       workers.push(runCommand('npm', ['run', 'worker'], env, { name: 'worker 1', group: true }));
       workers.push(runCommand('npm', ['run', 'worker'], env, { name: 'worker 2', group: true }));

@@ -37,3 +37,30 @@ export async function stopTemporalCluster(cluster: Running | undefined): Promise
   cluster.child.kill('SIGTERM');
   await exitWithin(cluster, 60_000).catch(() => killGroup(cluster, 'SIGKILL'));
 }
+
+/**
+ * The environment of `npm run api` / `npm run worker` on a test cluster: its namespace, the store on `databaseUrl`,
+ * Customer.io's US host the fake, and `npm run` exactly on the copy of src/ that global setup compiled (a build per
+ * process would race on dist/). `extra` adds or overrides settings.
+ */
+export function clusterServiceEnv(options: {
+  secrets: Record<string, string>;
+  address: string;
+  databaseUrl: string;
+  fakeUrl: string;
+  port: number;
+  extra?: Record<string, string>;
+}): Record<string, string> {
+  return {
+    ...options.secrets,
+    TEMPORAL_ADDRESS: options.address,
+    TEMPORAL_NAMESPACE: clusterSettings().TEMPORAL_NAMESPACE!,
+    DATABASE_URL: options.databaseUrl,
+    CUSTOMERIO_TRACK_URL_US: options.fakeUrl,
+    PORT: String(options.port),
+    LOG_LEVEL: 'info',
+    SIGNAL_SKIP_BUILD: '1',
+    SIGNAL_DIST_DIR: process.env.TEST_DIST_DIR!,
+    ...options.extra,
+  };
+}
