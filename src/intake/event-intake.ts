@@ -37,7 +37,11 @@ interface EventIntakeOptions {
   startConcurrency?: number;
   /** The client shares its NativeConnection with a worker in this process: ask for eager starts. */
   eagerStart?: boolean;
-  /** How long one request's starts may take together before it fails as a whole (503): INTAKE_TEMPORAL_TIMEOUT_MS. */
+  /**
+   * How long one workflow start may wait for Temporal before the request fails as a whole (503):
+   * INTAKE_TEMPORAL_TIMEOUT_MS. Each start has its own deadline, so a large batch on a busy but healthy Temporal is
+   * not refused for its size, while an unreachable one is found within this time.
+   */
   temporalTimeoutMs: number;
 }
 
@@ -66,8 +70,6 @@ export class EventIntake {
     if (events.length === 0) return counted(receipt);
 
     const integrations = await this.options.integrations.current();
-    // One deadline for the whole request: its caller waits for all of its starts, not for each in turn.
-    const deadline = Date.now() + this.options.temporalTimeoutMs;
     const refused = new Map<number, { field: string; message: string }[]>();
     const jobs = events.flatMap(({ index, event }) =>
       integrations.map((integration) => async (): Promise<DeliveryReceipt | undefined> => {
@@ -76,7 +78,7 @@ export class EventIntake {
         let outcome;
         try {
           const { client } = this.options;
-          outcome = await client.withDeadline(deadline, () => {
+          outcome = await client.withDeadline(Date.now() + this.options.temporalTimeoutMs, () => {
             const settled = settleEvent(integration.id, event, {
               // One receive time for the event, whichever integrations it goes to.
               now: () => receivedAt,
@@ -153,10 +155,17 @@ function refusal(err: unknown): { field: string; message: string }[] | undefined
 async function runLimited<T>(jobs: (() => Promise<T>)[], limit: number): Promise<T[]> {
   const results = new Array<T>(jobs.length);
   let next = 0;
+  let failed = false;
   const lane = async () => {
-    while (next < jobs.length) {
+    // Once a job failed the request is answered as failed: starting the rest would only be retried anyway.
+    while (next < jobs.length && !failed) {
       const i = next++;
-      results[i] = await jobs[i]!();
+      try {
+        results[i] = await jobs[i]!();
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, lane));

@@ -60,6 +60,43 @@ describe('EventIntake when Temporal is down', () => {
     }
   });
 
+  test('the deadline is per start: a batch that takes longer than it in all, each start in time, is accepted', async () => {
+    const START_MS = 40;
+    const started: string[] = [];
+    // A Temporal that takes each start slowly but in time; withDeadline fails a call that ends after its deadline,
+    // as the gRPC deadline would.
+    const slowButHealthy = {
+      withDeadline: async <R>(deadlineAt: number, call: () => Promise<R>): Promise<R> => {
+        const result = await call();
+        if (Date.now() > deadlineAt) throw Object.assign(new Error('deadline exceeded'), { code: 4 });
+        return result;
+      },
+      workflow: {
+        start: async (_type: string, options: { workflowId: string }) => {
+          await new Promise((r) => setTimeout(r, START_MS));
+          started.push(options.workflowId);
+          return { firstExecutionRunId: `run-${started.length}`, eagerlyStarted: false };
+        },
+      },
+    };
+    const intake = new EventIntake({
+      client: slowButHealthy as unknown as Client,
+      integrations: { current: async () => [integration] } as unknown as ActiveIntegrations,
+      taskQueue: 'slow',
+      startConcurrency: 1,
+      temporalTimeoutMs: 5 * START_MS,
+    });
+    const events = Array.from({ length: 12 }, (_, i) => ({
+      type: 'track',
+      event: 'x',
+      userId: 'u',
+      messageId: `m-${i}`,
+    }));
+    const receipt = await intake.ingest(events);
+    expect(receipt).toMatchObject({ accepted: 12, duplicates: 0, rejected: [] });
+    expect(started).toHaveLength(12);
+  });
+
   test('invalid events are reported by index without touching Temporal', async () => {
     const intake = new EventIntake({
       client: undefined as unknown as Client,
