@@ -12,12 +12,20 @@ import { searchAttributeCliFlags } from './search-attributes';
  *   (the CLI's default; "should not be turned on in production"). The attributes are registered at start, so the
  *   cached copy is right.
  * - eager activity execution: an activity scheduled by a workflow task goes straight back to the worker.
+ * - polls complete on worker shutdown: the namespace advertises `workerPollCompleteOnShutdown`, and a stopping worker
+ *   (SIGTERM) asks the server to answer its open polls empty (ShutdownWorker) instead of cancelling them itself, which
+ *   can race with the server handing the poll a workflow task that then waits out the workflow-task timeout (issue 14,
+ *   item 13; server 1.32: common/dynamicconfig/constants.go, service/frontend/namespace_handler.go; sdk-core's graceful
+ *   poll shutdown, temporalio/sdk-rust#1122). Not enough on its own with TypeScript SDK 1.24: its core also drops
+ *   tasks it already holds when it stops (test/integration/worker-shutdown.test.ts has the figures). Same in
+ *   deploy/temporal/dynamic-config.yaml.
  */
 const DEV_DYNAMIC_CONFIG: Record<string, unknown> = {
   'system.forceSearchAttributesCacheRefreshOnRead': false,
   'system.enableActivityEagerExecution': true,
   'matching.numTaskqueueReadPartitions': 1,
   'matching.numTaskqueueWritePartitions': 1,
+  'frontend.enableCancelWorkerPollsOnShutdown': true,
 };
 
 interface DevServerOptions {

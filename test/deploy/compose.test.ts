@@ -304,10 +304,12 @@ describe('docker-compose.yml', () => {
       ]);
     });
 
-    test("Temporal runs with the repository's dynamic config: eager activity execution and eager workflow start", () => {
+    test("Temporal runs with the repository's dynamic config: eager execution and start, polls completed on shutdown", () => {
       const file = readFileSync(resolve(ROOT, 'deploy/temporal', clusterSettings().TEMPORAL_DYNAMIC_CONFIG!), 'utf8');
       expect(file).toMatch(/^system\.enableActivityEagerExecution:\n {2}- value: true$/m);
       expect(file).toMatch(/^system\.enableEagerWorkflowStart:\n {2}- value: true$/m);
+      // Without it a worker stopping on SIGTERM can take workflow tasks it never runs (issue 14, item 13).
+      expect(file).toMatch(/^frontend\.enableCancelWorkerPollsOnShutdown:\n {2}- value: true$/m);
     });
   });
 });
