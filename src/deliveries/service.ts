@@ -4,7 +4,7 @@ import { hashPiiMentions } from '../customerio/pii';
 import { AppError, errors } from '../errors';
 import { DELIVERY_WORKFLOW_TYPES, legacyReplayWorkflowId, replayWorkflowId } from '../shared/names';
 import type { IntegrationStore } from '../store/integrations';
-import { GRPC, hasGrpcCode, isTemporalUnreachable } from '../temporal/grpc-status';
+import { GRPC, hasGrpcCode, isTemporalUnreachable, withinDeadline } from '../temporal/grpc-status';
 import { CursorSeal } from './cursor';
 import { countParkedDeliveries, resumeParkedDeliveries, stopParkedDeliveries } from './parked';
 import { type DeliveryFilter, deliveryQuery } from './query';
@@ -98,7 +98,7 @@ export class DeliveryService {
   private async visibility<T>(call: () => Promise<T>): Promise<T> {
     const { client } = this.options;
     try {
-      return await client.withDeadline(Date.now() + this.options.temporalTimeoutMs, call);
+      return await withinDeadline(client, this.options.temporalTimeoutMs, call);
     } catch (err) {
       if (isTemporalUnreachable(err)) {
         throw new AppError(503, 'TEMPORAL_UNAVAILABLE', 'Temporal did not answer in time: retry shortly');

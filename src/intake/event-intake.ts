@@ -6,7 +6,7 @@ import { deliveryMetrics, eventTypeLabel } from '../observability/delivery-metri
 import type { SignalEvent } from '../shared/event';
 import { parseSignalEvent } from '../shared/event-schema';
 import type { RetryPolicy } from '../shared/retry-policy';
-import { GRPC, hasGrpcCode, isTemporalUnreachable } from '../temporal/grpc-status';
+import { GRPC, hasGrpcCode, isTemporalUnreachable, withinDeadline } from '../temporal/grpc-status';
 import type { ActiveIntegrations } from './active-integrations';
 import { consentDecision } from './consent';
 
@@ -78,7 +78,7 @@ export class EventIntake {
         let outcome;
         try {
           const { client } = this.options;
-          outcome = await client.withDeadline(Date.now() + this.options.temporalTimeoutMs, () => {
+          outcome = await withinDeadline(client, this.options.temporalTimeoutMs, () => {
             const settled = settleEvent(integration.id, event, {
               // One receive time for the event, whichever integrations it goes to.
               now: () => receivedAt,

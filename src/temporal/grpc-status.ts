@@ -14,3 +14,25 @@ export function hasGrpcCode(err: unknown, ...codes: number[]): boolean {
 export function isTemporalUnreachable(err: unknown): boolean {
   return hasGrpcCode(err, GRPC.UNAVAILABLE, GRPC.DEADLINE_EXCEEDED);
 }
+
+/**
+ * Runs a call to Temporal that must answer within `ms`. A deadline that passed surfaces in more than one shape: grpc-js
+ * and the server say DEADLINE_EXCEEDED, the native client (the connection `npm start` shares with its worker) says
+ * CANCELLED "Timeout expired". Past its deadline, any failure is Temporal not answering in time, so it is rethrown as
+ * DEADLINE_EXCEEDED (the original as its cause), which `isTemporalUnreachable` knows.
+ */
+export async function withinDeadline<T>(
+  client: { withDeadline<R>(deadline: number, fn: () => Promise<R>): Promise<R> },
+  ms: number,
+  call: () => Promise<T>,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  try {
+    return await client.withDeadline(deadline, call);
+  } catch (err) {
+    if (Date.now() < deadline || isTemporalUnreachable(err)) throw err;
+    throw Object.assign(new Error(`Temporal did not answer within ${ms} ms`, { cause: err }), {
+      code: GRPC.DEADLINE_EXCEEDED,
+    });
+  }
+}

@@ -97,6 +97,28 @@ describe('EventIntake when Temporal is down', () => {
     expect(started).toHaveLength(12);
   });
 
+  test('a start past its deadline is 503 in whatever shape the client reports it (the native client: CANCELLED)', async () => {
+    const timeoutExpired = {
+      withDeadline: async <R>(deadlineAt: number): Promise<R> => {
+        await new Promise((r) => setTimeout(r, Math.max(0, deadlineAt - Date.now()) + 5));
+        // What the native connection's client throws when its own timeout fires: tonic's TimeoutExpired.
+        throw Object.assign(new Error('Failed to start Workflow'), {
+          cause: Object.assign(new Error('Timeout expired'), { code: 1 }),
+        });
+      },
+    };
+    const intake = new EventIntake({
+      client: timeoutExpired as unknown as Client,
+      integrations: { current: async () => [integration] } as unknown as ActiveIntegrations,
+      taskQueue: 'slow',
+      temporalTimeoutMs: 100,
+    });
+    const failure = await intake
+      .ingest([{ type: 'track', event: 'x', userId: 'u', messageId: 'm-late' }])
+      .catch((e: unknown) => e);
+    expect(failure).toMatchObject({ status: 503, code: 'TEMPORAL_UNAVAILABLE' });
+  });
+
   test('invalid events are reported by index without touching Temporal', async () => {
     const intake = new EventIntake({
       client: undefined as unknown as Client,
