@@ -50,6 +50,8 @@ export function runNode(entry: string, env: Record<string, string>, nodeArgs: st
   child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
   return {
     child,
+    /** The last of what it printed, for a failure's report. */
+    tail: () => output.slice(-3000),
     async waitFor(pattern: RegExp, timeoutMs: number): Promise<void> {
       const deadline = Date.now() + timeoutMs;
       while (!pattern.test(output)) {
