@@ -35,10 +35,14 @@ export async function outage(bench: Bench, seconds: number): Promise<string> {
   const tag = `outage-${randomUUID().slice(0, 8)}`;
   await postEvents(bench.apiUrl, bench.pipelineKey, tag, backlog, consent(DOWN));
   const openedAt = await circuitOpenedAt(bench, down);
-  // The backlog's first attempts have run once its deliveries wait for the circuit: no new request for 2 s.
-  await quiet(bench, 2_000);
+  // The backlog's first attempts are over once every delivery of it has been deferred at least once.
+  let deferredBefore = 0;
+  for (const deadline = Date.now() + 600_000; deferredBefore < backlog;) {
+    if (Date.now() > deadline) throw new Error(`only ${deferredBefore} of the backlog were deferred`);
+    await new Promise((r) => setTimeout(r, 1_000));
+    deferredBefore = await deferredCount(bench, down);
+  }
   const firstWave = fake.arrivals.filter((a) => a.site === DOWN && a.at <= openedAt).length;
-  const deferredBefore = await deferredCount(bench, down);
   const during = await stream(bench, rate, seconds, consent(HEALTHY));
   const deferred = (await deferredCount(bench, down)) - deferredBefore;
   log(`outage: the healthy stream during the outage: p50 ${during.p50} ms, p99 ${during.p99} ms`);
@@ -103,11 +107,6 @@ async function circuitOpenedAt(bench: Bench, integrationId: string): Promise<num
     if (Date.now() > deadline) throw new Error('the failing integration’s circuit did not open');
     await new Promise((r) => setTimeout(r, 200));
   }
-}
-
-/** Waits until the fake has had no request for `ms`. */
-async function quiet(bench: Bench, ms: number): Promise<void> {
-  await until(() => Date.now() - (bench.fake.arrivals.at(-1)?.at ?? 0) >= ms, 300_000);
 }
 
 /** Attempts the service deferred for the integration's open circuit so far (its metric). */
