@@ -13,6 +13,8 @@ export interface CircuitOptions {
    */
   probeLeaseMs: number;
   now?: () => number;
+  /** In [0, 1): where in the spread a waiting caller comes back (tests pin it). */
+  random?: () => number;
   /** Told about every change of state, e.g. to record it where the API can read it. */
   onChange?: (integrationId: string, change: CircuitChange) => void;
 }
@@ -32,6 +34,15 @@ export type Admission = { send: true; probe: boolean } | { send: false; waitMs: 
 /** A probe usually answers within this; a caller that comes back while it is still out waits for its lease. */
 const PROBE_SETTLE_MS = 1_000;
 
+/**
+ * Waiting callers come back spread over this many of the longest probe intervals (CIRCUIT_MAX_PROBE_MS) after the next
+ * probe. Each return is a workflow task and a local activity: spread over a tenth of the interval, 2,000 deliveries
+ * came back together at every probe (and again at recovery, when the rate limiter deferred most of them), a burst
+ * that slowed a healthy integration on the same worker. Spread this way a caller comes back less than once per probe,
+ * at an even rate, and after recovery every one is back within three maximum intervals (91 s at the default 30 s).
+ */
+const WAIT_SPREAD_INTERVALS = 2;
+
 interface Circuit {
   state: CircuitState;
   failures: number;
@@ -49,9 +60,11 @@ interface Circuit {
 export class IntegrationCircuits {
   private readonly circuits = new Map<string, Circuit>();
   private readonly now: () => number;
+  private readonly random: () => number;
 
   constructor(private readonly options: CircuitOptions) {
     this.now = options.now ?? Date.now;
+    this.random = options.random ?? Math.random;
   }
 
   /** Asked before an attempt. A caller told `probe: true` must report the outcome with `succeeded` or `failed`. */
@@ -113,12 +126,12 @@ export class IntegrationCircuits {
   }
 
   /**
-   * Waiting callers come back a little after the probe is due (by then it has usually answered) plus a spread of up
-   * to a tenth of the interval, so a large backlog does not wake in one instant.
+   * Waiting callers come back after the probe is due and has usually answered, each at its own point of the
+   * `WAIT_SPREAD_INTERVALS` maximum intervals that follow, so a large backlog neither wakes at once nor at every probe.
    */
   private waitFor(circuit: Circuit, now: number): number {
     const settle = circuit.state === 'probing' ? 0 : PROBE_SETTLE_MS;
-    const spread = Math.random() * circuit.intervalMs * 0.1;
+    const spread = this.random() * this.options.maxProbeMs * WAIT_SPREAD_INTERVALS;
     return Math.max(1, Math.ceil(circuit.nextProbeAt - now + settle + spread));
   }
 

@@ -8,7 +8,7 @@ import type { TrackBaseUrls } from '../customerio/regions';
 import { isStoreUnreachable } from '../store/database';
 import type { DeliveryTargets } from '../store/delivery-targets';
 import type { IntegrationCircuits } from './circuit-breaker';
-import type { DeliveryActivities } from './contract';
+import type { DeliveryActivities, SendAttemptInput, SendAttemptResult } from './contract';
 import type { DeliveryRateLimiter } from './rate-limiter';
 
 export interface SendDeps {
@@ -50,11 +50,7 @@ export function createSendToCustomerIo(deps: SendDeps): DeliveryActivities['send
       };
     }
     const admission = deps.circuits.admit(integrationId);
-    if (!admission.send) {
-      deliveryMetrics.circuitDeferred.inc({ integration_id: integrationId });
-      const detail = `Customer.io kept failing for this integration (circuit open): next try in ${admission.waitMs} ms`;
-      return { outcome: 'deferred', retryAfterMs: admission.waitMs, detail, request };
-    }
+    if (!admission.send) return circuitOpen(integrationId, admission.waitMs, request);
     const signal = Context.current().cancellationSignal;
     const waitMs = deps.limiter.reserve(integrationId, target.ratePerSecond);
     if (input.deferAfterMs !== undefined && waitMs > input.deferAfterMs) {
@@ -62,7 +58,16 @@ export function createSendToCustomerIo(deps: SendDeps): DeliveryActivities['send
       const detail = `rate limit of ${target.ratePerSecond}/s for this integration: next slot in ${waitMs} ms`;
       return { outcome: 'deferred', retryAfterMs: waitMs, detail, request };
     }
-    if (waitMs > 0) await delay(waitMs, undefined, { signal });
+    if (waitMs > 0) {
+      await delay(waitMs, undefined, { signal });
+      // The circuit may have opened while this attempt waited for its slot: it then waits with the others instead of
+      // joining the first wave of failures (an attempt admitted as the probe still goes out).
+      const again = admission.probe ? admission : deps.circuits.admit(integrationId);
+      if (!again.send) {
+        deps.limiter.release(integrationId);
+        return circuitOpen(integrationId, again.waitMs, request);
+      }
+    }
     const exchange = await deps.transport.send(
       { baseUrl: deps.baseUrls[target.region], siteId: target.siteId, trackingApiKey: target.trackingApiKey },
       request,
@@ -82,6 +87,13 @@ export function createSendToCustomerIo(deps: SendDeps): DeliveryActivities['send
     if (next === 'park') deps.targets.invalidate(integrationId);
     throw attemptFailure(exchange, target.revisionNumber, request);
   };
+}
+
+/** Not sent: the integration's circuit is open, and the delivery waits (a durable timer) until it may try again. */
+function circuitOpen(integrationId: string, waitMs: number, request: SendAttemptInput['request']): SendAttemptResult {
+  deliveryMetrics.circuitDeferred.inc({ integration_id: integrationId });
+  const detail = `Customer.io kept failing for this integration (circuit open): next try in ${waitMs} ms`;
+  return { outcome: 'deferred', retryAfterMs: waitMs, detail, request };
 }
 
 /** `ApplicationFailure.type` of an attempt that could not load its credentials: the workflow backs off and tries again. */

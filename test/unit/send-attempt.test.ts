@@ -51,12 +51,13 @@ function sendWith(
   transport: Pick<TrackTransport, 'send'>,
   circuits = circuitsOpeningAfter(1_000),
   target: () => Promise<DeliveryTarget> = async () => TARGET,
+  limiter = new DeliveryRateLimiter({ share: 1 / loadConfig({}).WORKER_REPLICAS }),
 ) {
   return createSendToCustomerIo({
     targets: { get: target, invalidate: () => undefined } as unknown as DeliveryTargets,
     transport: { ...transport, close: async () => undefined },
     baseUrls: { us: 'http://us.invalid', eu: 'http://eu.invalid' },
-    limiter: new DeliveryRateLimiter({ share: 1 / loadConfig({}).WORKER_REPLICAS }),
+    limiter,
     circuits,
   });
 }
@@ -118,6 +119,29 @@ describe('one attempt at Customer.io', () => {
     expect((held as { retryAfterMs: number }).retryAfterMs).toBeGreaterThanOrEqual(60_000);
     expect(sent).toBe(2);
     expect(circuits.state(TARGET.integrationId)).toBe('open');
+  });
+
+  test('an attempt admitted before the circuit opened, still waiting for its rate-limit slot, is deferred instead of sent', async () => {
+    const sent: unknown[] = [];
+    const circuits = circuitsOpeningAfter(1);
+    const released: string[] = [];
+    // While this attempt waits 20 ms for its slot, another delivery's 503 opens the circuit.
+    const limiter = {
+      reserve: () => (circuits.failed(TARGET.integrationId), 20),
+      release: (id: string) => released.push(id),
+    } as unknown as DeliveryRateLimiter;
+    const send = sendWith(
+      { send: async (...args) => (sent.push(args), { method: 'POST', url: 'x', status: 503, durationMs: 1 }) },
+      circuits,
+      undefined,
+      limiter,
+    );
+    const held = await new MockActivityEnvironment().run(send, { ...INPUT, deferAfterMs: 2_000 });
+    expect(held).toMatchObject({ outcome: 'deferred', detail: expect.stringContaining('circuit open') });
+    expect((held as { retryAfterMs: number }).retryAfterMs).toBeGreaterThanOrEqual(60_000);
+    expect(sent).toEqual([]);
+    // Its slot goes back to the others.
+    expect(released).toEqual([TARGET.integrationId]);
   });
 
   test('credentials that cannot be loaded while the store is out of reach: a retryable failure, nothing sent', async () => {

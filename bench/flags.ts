@@ -1,0 +1,34 @@
+import { parseArgs } from 'node:util';
+
+/** The bench's command line (see bench/run.ts). */
+export const { values: flags } = parseArgs({
+  options: {
+    events: { type: 'string', default: '5000' },
+    rounds: { type: 'string', default: '2' },
+    concurrency: { type: 'string', default: '32' },
+    batch: { type: 'string', default: '500' },
+    'intake-concurrency': { type: 'string', default: '2' },
+    backlog: { type: 'string' },
+    kill: { type: 'boolean', default: false },
+    /**
+     * Seconds of a Customer.io outage for one of two integrations (bench/outage.ts): the failing one has a backlog of
+     * --outage-events deliveries, the healthy one gets --outage-rate events a second throughout.
+     */
+    outage: { type: 'string' },
+    'outage-events': { type: 'string', default: '2000' },
+    'outage-rate': { type: 'string', default: '20' },
+    /** Which paths to run: the ratios need all three; one alone is for trying a change quickly. */
+    paths: { type: 'string', default: 'empty,bare,pipeline' },
+    /** Extra settings for the service under test, for trying a setting side by side: `--service-env KEY=VALUE`. */
+    'service-env': { type: 'string', multiple: true, default: [] },
+    /** Extra node flags for the service under test, e.g. `--service-node-arg=--cpu-prof`. */
+    'service-node-arg': { type: 'string', multiple: true, default: [] },
+  },
+});
+export const EVENTS = Number(flags.events);
+export const ROUNDS = Number(flags.rounds);
+export const CONCURRENCY = Number(flags.concurrency);
+export const BATCH = Number(flags.batch);
+export const INTAKE_CONCURRENCY = Number(flags['intake-concurrency']);
+export const BACKLOG = flags.backlog ? Number(flags.backlog) : 0;
+export const PATHS = new Set(flags.paths.split(','));

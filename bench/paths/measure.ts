@@ -1,0 +1,42 @@
+import { randomUUID } from 'node:crypto';
+import { cpuMs, sampleRss } from '../proc';
+import { log, type PhaseResult, percentile, round } from '../report';
+import { type Bench, waitForCount } from '../service';
+
+/**
+ * Times one phase: `run` sends `events` (tagged `tag`), and the phase ends when the visibility query `done(tag)`
+ * counts them all. CPU of the server, the service and the bench per delivery, latencies as the fake saw them.
+ */
+export async function measure(
+  bench: Bench,
+  name: string,
+  events: number,
+  run: (tag: string) => Promise<Partial<PhaseResult>>,
+  done: (tag: string) => string,
+): Promise<PhaseResult> {
+  const { fake, serverPid, servicePid } = bench;
+  fake.reset();
+  const tag = `${name.split(' ')[0]}-${randomUUID().slice(0, 8)}`;
+  const before = { server: cpuMs(serverPid), service: cpuMs(servicePid), bench: process.cpuUsage() };
+  const rss = sampleRss(servicePid);
+  const t0 = performance.now();
+  const partial = await run(tag);
+  await waitForCount(bench.client, done(tag), events);
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(before.bench);
+  const latencies = fake.arrivals.map((a) => a.latencyMs).filter((l): l is number => l !== undefined);
+  const result: PhaseResult = {
+    name,
+    events,
+    perSecond: round(events / seconds),
+    serverCpuMsPerDelivery: round((cpuMs(serverPid) - before.server) / events, 2),
+    serviceCpuMsPerDelivery: round((cpuMs(servicePid) - before.service) / events, 2),
+    benchCpuMsPerDelivery: round((cpu.user + cpu.system) / 1000 / events, 2),
+    latencyP50: percentile(latencies, 0.5),
+    latencyP99: percentile(latencies, 0.99),
+    serviceRssMaxMb: rss.stop(),
+    ...partial,
+  };
+  log(`${name}: ${result.perSecond}/s`);
+  return result;
+}

@@ -1,0 +1,181 @@
+/** The service under test, as the bench reaches it: its processes, its API, and Temporal's visibility. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import type { Client } from '@temporalio/client';
+import { Agent, request } from 'undici';
+import type { FakeTrackApi } from './fake-track-api';
+import { BATCH, INTAKE_CONCURRENCY } from './flags';
+import { percentile, round } from './report';
+
+/** `scripts/bench` runs the bench from the project root, compiled into test-results/. */
+const ROOT = process.cwd();
+
+export const http = new Agent({ keepAliveTimeout: 60_000, connections: 16 });
+
+/** What every phase of the bench works with, once `npm start` is up. */
+export interface Bench {
+  fake: FakeTrackApi;
+  client: Client;
+  apiUrl: string;
+  pipelineKey: string;
+  adminToken: string;
+  /** The settings the service runs with, for another process of it (`npm run worker`). */
+  env: Record<string, string>;
+  address: string;
+  serverPid: number;
+  servicePid: number;
+  /** The task queue of the baselines' worker, in the bench process. */
+  baselineQueue: string;
+  /** Processes to stop at the end. */
+  children: ChildProcess[];
+  /** A Customer.io integration (site id `bench` unless given) that requires these consent categories (none). */
+  install(name: string, siteId?: string, consentCategories?: string[]): Promise<string>;
+  disable(integrationId: string): Promise<unknown>;
+}
+
+/** Runs a service entry the way `npm start` / `npm run worker` do (scripts/run), on the dist/ this bench just built. */
+export function runNode(entry: string, env: Record<string, string>, nodeArgs: string[] = []) {
+  const child = spawn('bash', ['scripts/run', entry], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      SIGNAL_SKIP_BUILD: '1',
+      ...(nodeArgs.length > 0 ? { SIGNAL_NODE_ARGS: nodeArgs.join(' ') } : {}),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+  return {
+    child,
+    /** The last of what it printed, for a failure's report. */
+    tail: () => output.slice(-3000),
+    async waitFor(pattern: RegExp, timeoutMs: number): Promise<void> {
+      const deadline = Date.now() + timeoutMs;
+      while (!pattern.test(output)) {
+        if (child.exitCode !== null) throw new Error(`${entry} exited (${child.exitCode}):\n${output.slice(-3000)}`);
+        if (Date.now() > deadline) throw new Error(`${entry} did not print ${pattern}:\n${output.slice(-3000)}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+  };
+}
+
+/**
+ * One track event as the bench sends it: `key` names it at the fake, `sent_at` gives its latency there; `consent`
+ * picks the integrations it is delivered to (bench/outage.ts).
+ */
+export function benchEvent(tag: string, i: number, sentAt: number, consent?: Record<string, boolean>) {
+  return {
+    type: 'track',
+    event: 'Bench',
+    userId: `u-${i % 50}`,
+    messageId: `${tag}-${i}`,
+    properties: { key: `${tag}-${i}`, sent_at: sentAt },
+    ...(consent ? { context: { consent } } : {}),
+  };
+}
+
+/** Posts `events` track events in batches through the intake; returns intake figures. */
+export async function postEvents(
+  apiUrl: string,
+  pipelineKey: string,
+  tag: string,
+  events: number,
+  consent?: Record<string, boolean>,
+) {
+  const durations: number[] = [];
+  const batches = Math.ceil(events / BATCH);
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: Math.min(INTAKE_CONCURRENCY, batches) }, async () => {
+      while (next < batches) {
+        const b = next++;
+        const size = Math.min(BATCH, events - b * BATCH);
+        const sentAt = Date.now();
+        const batch = Array.from({ length: size }, (_, j) => benchEvent(tag, b * BATCH + j, sentAt, consent));
+        const t = performance.now();
+        const res = await call(apiUrl, pipelineKey, 'POST', '/v1/batch', { batch });
+        durations.push(performance.now() - t);
+        if (res.status !== 202)
+          throw new Error(`intake answered ${res.status}: ${JSON.stringify(res.body).slice(0, 500)}`);
+      }
+    }),
+  );
+  return {
+    intakePerSecond: round(events / ((performance.now() - t0) / 1000)),
+    batchP50: percentile(durations, 0.5),
+    batchP99: percentile(durations, 0.99),
+  };
+}
+
+/** The intake's eager-start counters, when the service exposes them (GET /metrics). */
+export async function scrapeEager(apiUrl: string): Promise<{ eager: number; notEager: number }> {
+  try {
+    const res = await request(`${apiUrl}/metrics`, { dispatcher: http });
+    const text = await res.body.text();
+    const value = (eager: string) =>
+      Number(
+        new RegExp(`signal_intake_workflow_starts_total\\{[^}]*eager="${eager}"[^}]*\\} (\\d+)`).exec(text)?.[1] ?? 0,
+      );
+    return { eager: value('true'), notEager: value('false') };
+  } catch {
+    return { eager: 0, notEager: 0 };
+  }
+}
+
+/** Deliveries to an integration whose run has completed (visibility). */
+export const deliveredTo = (integrationId: string) =>
+  `IntegrationId = '${integrationId}' AND ExecutionStatus = 'Completed'`;
+
+/**
+ * Polls a visibility count until it reaches `expected`: once a second, for every path alike (each query costs the
+ * server a little; a second's granularity is 1 % of a 100 s phase).
+ */
+export async function waitForCount(
+  client: Client,
+  query: string,
+  expected: number,
+  timeoutMs = 900_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { count } = await client.workflow.count(query);
+    if (count >= expected) return;
+    if (Date.now() > deadline) throw new Error(`only ${count} of ${expected} done after ${timeoutMs} ms: ${query}`);
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
+}
+
+export async function until(predicate: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export async function call(
+  apiUrl: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: unknown }> {
+  const res = await request(`${apiUrl}${path}`, {
+    method: method as 'GET',
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    dispatcher: http,
+    headersTimeout: 300_000,
+    bodyTimeout: 300_000,
+  });
+  const text = await res.body.text();
+  return { status: res.statusCode, body: text ? (JSON.parse(text) as unknown) : undefined };
+}
