@@ -1,5 +1,4 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { LoopbackTrackApi } from './loopback-track-api';
 
 /**
  * The bench's Customer.io: answers 200 at once (or after `delayMs`), keeps per request only what the figures need (when
@@ -12,47 +11,29 @@ export class FakeTrackApi {
   delayMs = 0;
   /** Requests with this site id get 503 (Customer.io down for that workspace); the others are answered as usual. */
   failSite: string | undefined;
-  private readonly sockets = new Set<Socket>();
+  private api!: LoopbackTrackApi;
 
-  private constructor(
-    private readonly server: Server,
-    readonly url: string,
-  ) {}
+  get url(): string {
+    return this.api.url;
+  }
 
   static async start(): Promise<FakeTrackApi> {
-    const server = createServer();
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-    const fake = new FakeTrackApi(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-    server.keepAliveTimeout = 60_000;
-    server.on('connection', (socket) => {
-      fake.sockets.add(socket);
-      socket.on('close', () => fake.sockets.delete(socket));
-    });
-    server.on('request', (req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const at = Date.now();
-        if (req.method === 'GET' && req.url === '/api/v1/accounts/region') {
-          res
-            .writeHead(200, { 'content-type': 'application/json' })
-            .end('{"region":"us","url":"https://track.customer.io"}');
-          return;
-        }
-        const { key, sentAt } = identify(Buffer.concat(chunks).toString('utf8'));
-        const site = siteOf(req.headers.authorization);
-        fake.arrivals.push({ at, key, site, latencyMs: sentAt === undefined ? undefined : at - sentAt });
-        const answer = () => {
-          if (res.destroyed) return;
-          const down = fake.failSite !== undefined && site === fake.failSite;
-          res.writeHead(down ? 503 : 200, { 'content-type': 'application/json', 'content-length': 2 }).end('{}');
-        };
-        res.on('close', () => {
-          if (!res.writableFinished) fake.cutOff.push({ at: Date.now(), key });
-        });
-        if (fake.delayMs > 0) setTimeout(answer, fake.delayMs);
-        else answer();
+    const fake = new FakeTrackApi();
+    fake.api = await LoopbackTrackApi.start((req, body, res) => {
+      const at = Date.now();
+      const { key, sentAt } = identify(body);
+      const site = siteOf(req.headers.authorization);
+      fake.arrivals.push({ at, key, site, latencyMs: sentAt === undefined ? undefined : at - sentAt });
+      const answer = () => {
+        if (res.destroyed) return;
+        const down = fake.failSite !== undefined && site === fake.failSite;
+        res.writeHead(down ? 503 : 200, { 'content-type': 'application/json', 'content-length': 2 }).end('{}');
+      };
+      res.on('close', () => {
+        if (!res.writableFinished) fake.cutOff.push({ at: Date.now(), key });
       });
+      if (fake.delayMs > 0) setTimeout(answer, fake.delayMs);
+      else answer();
     });
     return fake;
   }
@@ -62,9 +43,8 @@ export class FakeTrackApi {
     this.cutOff.length = 0;
   }
 
-  async close(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((done) => this.server.close(() => done()));
+  close(): Promise<void> {
+    return this.api.close();
   }
 }
 

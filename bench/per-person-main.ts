@@ -18,6 +18,7 @@ import { Client, Connection } from '@temporalio/client';
 import { Agent, request } from 'undici';
 import { freePort } from '../src/temporal/dev-server';
 import { OrderingFake, runPerPerson } from './per-person';
+import { runBenchMain } from './loopback-track-api';
 
 const { values: flags } = parseArgs({
   options: {
@@ -128,10 +129,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    process.stderr.write(`bench:order failed: ${(err as Error).stack ?? String(err)}\n`);
-    process.exit(1);
-  },
-);
+runBenchMain('bench:order', main);

@@ -7,9 +7,8 @@
  * 2xx-answered non-delete request for the person arrives after their 2xx-answered delete (it re-creates them).
  */
 import { createHash } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import type { Client } from '@temporalio/client';
+import { LoopbackTrackApi } from './loopback-track-api';
 
 export interface PerPersonOptions {
   people: number;
@@ -52,45 +51,28 @@ export interface OrderReport {
 export class OrderingFake {
   readonly arrivals: Arrival[] = [];
   private readonly attempts = new Map<string, number>();
-  private readonly sockets = new Set<Socket>();
+  private api!: LoopbackTrackApi;
 
   private constructor(
-    private readonly server: Server,
-    readonly url: string,
     private readonly failShare: number,
     private readonly seed: string,
   ) {}
 
+  get url(): string {
+    return this.api.url;
+  }
+
   static async start(failShare: number, seed: string): Promise<OrderingFake> {
-    const server = createServer();
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const fake = new OrderingFake(server, url, failShare, seed);
-    server.keepAliveTimeout = 60_000;
-    server.on('connection', (socket) => {
-      fake.sockets.add(socket);
-      socket.on('close', () => fake.sockets.delete(socket));
-    });
-    server.on('request', (req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        if (req.method === 'GET' && req.url === '/api/v1/accounts/region') {
-          res
-            .writeHead(200, { 'content-type': 'application/json' })
-            .end('{"region":"us","url":"https://track.customer.io"}');
-          return;
-        }
-        const body = Buffer.concat(chunks).toString('utf8');
-        const arrival = describe(req.method ?? '', req.url ?? '', body);
-        // The run's tag and send times differ from run to run; the person's number and the event's place do not.
-        const stable = arrival
-          ? `${arrival.method} ${arrival.person.replace(/^.*-(p\d+)$/, '$1')} ${arrival.seq}`
-          : `${req.method} ${req.url} ${body}`;
-        const status = fake.answer(stable);
-        if (arrival) fake.arrivals.push({ ...arrival, at: Date.now(), status });
-        res.writeHead(status, { 'content-type': 'application/json', 'content-length': 2 }).end('{}');
-      });
+    const fake = new OrderingFake(failShare, seed);
+    fake.api = await LoopbackTrackApi.start((req, body, res) => {
+      const arrival = describe(req.method ?? '', req.url ?? '', body);
+      // The run's tag and send times differ from run to run; the person's number and the event's place do not.
+      const stable = arrival
+        ? `${arrival.method} ${arrival.person.replace(/^.*-(p\d+)$/, '$1')} ${arrival.seq}`
+        : `${req.method} ${req.url} ${body}`;
+      const status = fake.answer(stable);
+      if (arrival) fake.arrivals.push({ ...arrival, at: Date.now(), status });
+      res.writeHead(status, { 'content-type': 'application/json', 'content-length': 2 }).end('{}');
     });
     return fake;
   }
@@ -102,9 +84,8 @@ export class OrderingFake {
     return digest.readUInt32BE(0) / 2 ** 32 < this.failShare ? 500 : 200;
   }
 
-  async close(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((done) => this.server.close(() => done()));
+  close(): Promise<void> {
+    return this.api.close();
   }
 }
 

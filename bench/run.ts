@@ -34,6 +34,7 @@ import { pipelinePath, sendThroughIntake } from './paths/pipeline';
 import { findProcess } from './proc';
 import { log, type PhaseResult, printReport } from './report';
 import { type Bench, call, deliveredTo, http, runNode } from './service';
+import { runBenchMain } from './loopback-track-api';
 
 const PHASES: Record<string, (bench: Bench, round: number) => Promise<PhaseResult>> = {
   empty: emptyPath,
@@ -194,10 +195,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);
-    process.exit(1);
-  },
-);
+runBenchMain('bench', main);

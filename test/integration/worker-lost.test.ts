@@ -1,12 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { loadConfig } from '../../src/config';
 import { deliveryRecord } from '../../src/deliveries/records';
 import { DeliveryService } from '../../src/deliveries/service';
-import { type DeliveryHarness, startDeliveryHarness } from '../support/delivery-harness';
-import { runNode, type Running } from '../support/processes';
-import { temporalAddress } from '../support/temporal';
+import type { DeliveryHarness } from '../support/delivery-harness';
+import { runWorkerProcess, startHarnessForWorkerProcesses } from '../support/worker-processes';
+import type { Running } from '../support/processes';
 
 /**
  * A worker SIGKILLed in the middle of an HTTP attempt: another worker makes the attempt again once the dead one's
@@ -15,29 +12,18 @@ import { temporalAddress } from '../support/temporal';
  */
 describe('a worker lost mid-attempt', () => {
   let h: DeliveryHarness;
-  let dir: string;
   let doomed: Running | undefined;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'signal-lost-'));
-    // A file, not memory: the worker process that dies reads the same integration store.
-    h = await startDeliveryHarness({ noWorker: true, databaseUrl: `sqlite:${join(dir, 'signal.db')}` });
+    h = await startHarnessForWorkerProcesses();
   });
   afterAll(async () => {
     doomed?.child.kill('SIGKILL');
     await h.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   test('the cut-off attempt is made again by another worker and recorded as lost', async () => {
     const { id } = await h.createIntegration();
-    doomed = runNode('worker/main', {
-      TEMPORAL_ADDRESS: temporalAddress(),
-      TEMPORAL_TASK_QUEUE: h.taskQueue,
-      DATABASE_URL: h.config.DATABASE_URL,
-      ENCRYPTION_KEY: h.encryptionKey,
-      CUSTOMERIO_TRACK_URL_US: h.us.url,
-      LOG_LEVEL: 'info',
-    });
+    doomed = runWorkerProcess(h);
     await doomed.waitFor(/delivery worker running/);
     h.us.respondWith({ hang: true });
     const started = await h.deliver(id, {

@@ -1,11 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { deadline } from '../support/wait';
-import { type DeliveryHarness, startDeliveryHarness } from '../support/delivery-harness';
-import { exitWithin, runNode, type Running } from '../support/processes';
-import { temporalAddress } from '../support/temporal';
+import type { DeliveryHarness } from '../support/delivery-harness';
+import { runWorkerProcess, startHarnessForWorkerProcesses } from '../support/worker-processes';
+import { exitWithin, type Running } from '../support/processes';
 
 const EventType = temporal.api.enums.v1.EventType;
 const ROUNDS = 3;
@@ -27,17 +24,13 @@ const BUSY_AFTER = 40;
  */
 describe('a worker stopped on SIGTERM during a burst', () => {
   let h: DeliveryHarness;
-  let dir: string;
   let worker: Running | undefined;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'signal-sigterm-'));
-    // A file, not memory: the worker processes read the same integration store.
-    h = await startDeliveryHarness({ noWorker: true, databaseUrl: `sqlite:${join(dir, 'signal.db')}` });
+    h = await startHarnessForWorkerProcesses();
   });
   afterAll(async () => {
     worker?.child.kill('SIGKILL');
     await h.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   test('every delivery arrives once, and a stopped worker is the only one whose tasks time out', async () => {
@@ -60,14 +53,7 @@ describe('a worker stopped on SIGTERM during a burst', () => {
     const stoppedIdentities: string[] = [];
     try {
       for (let round = 0; round < ROUNDS; round++) {
-        worker = runNode('worker/main', {
-          TEMPORAL_ADDRESS: temporalAddress(),
-          TEMPORAL_TASK_QUEUE: h.taskQueue,
-          DATABASE_URL: h.config.DATABASE_URL,
-          ENCRYPTION_KEY: h.encryptionKey,
-          CUSTOMERIO_TRACK_URL_US: h.us.url,
-          LOG_LEVEL: 'info',
-        });
+        worker = runWorkerProcess(h);
         const [, identity] = await worker.waitFor(/"identity":"([^"]+)"[^\n]*delivery worker running/);
         stoppedIdentities.push(identity!);
         await h.us.waitForRequests(h.us.requests.length + BUSY_AFTER, { timeoutMs: 30_000 });
