@@ -18,6 +18,12 @@ export interface FieldProblem {
   message: string;
 }
 
+/**
+ * What every 503 tells its caller to wait before retrying: Temporal or the database out of reach, or a replica
+ * stopping, are matters of seconds, and a caller that comes back sooner only adds to the load.
+ */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
 export const errors = {
   validation: (details: FieldProblem[], message = 'The request is invalid: see details for each field.') =>
     new AppError(422, 'VALIDATION_FAILED', message, details),
@@ -30,7 +36,7 @@ export const errors = {
     new AppError(429, 'RATE_LIMITED', `Too many requests: retry in ${retryAfterSeconds} s`, {
       retry_after_seconds: retryAfterSeconds,
     }),
-  storeUnavailable: (retryAfterSeconds = 5) =>
+  storeUnavailable: (retryAfterSeconds = UNAVAILABLE_RETRY_AFTER_SECONDS) =>
     new AppError(
       503,
       'STORE_UNAVAILABLE',

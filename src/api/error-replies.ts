@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { AppError, errors, fieldProblems } from '../errors';
+import { AppError, errors, fieldProblems, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../errors';
 import { isStoreUnreachable } from '../store/database';
 import { API_SECURITY_HEADERS } from './security-headers';
 
@@ -45,11 +45,7 @@ function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-/**
- * What every 503 tells its caller to wait before retrying: Temporal out of reach or a replica stopping are matters of
- * seconds, and a caller that comes back sooner only adds to the load.
- */
-export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+export { UNAVAILABLE_RETRY_AFTER_SECONDS };
 
 /**
  * Sends `err` as the envelope. Retry-After repeats what a 429 says in its details, and every 503 has one. An answer
