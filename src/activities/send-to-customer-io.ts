@@ -77,11 +77,11 @@ export function createSendToCustomerIo(deps: SendDeps): DeliveryActivities['send
     // so this is no attempt outcome to classify or count; if the run goes on, it makes the attempt again.
     if (signal.aborted) throw new CancelledFailure('The worker cancelled this attempt');
     recordAttempt(integrationId, exchange);
-    if (exchange.error || (exchange.status ?? 0) >= 500) deps.circuits.failed(integrationId);
+    const { next, circuit } = outcomeOf(statusOf(exchange));
+    if (circuit === 'failure') deps.circuits.failed(integrationId);
     else deps.circuits.succeeded(integrationId);
     if (exchange.status === 429 || exchange.retryAfterMs !== undefined)
       deps.limiter.pushedBack(integrationId, exchange.retryAfterMs);
-    const next = outcomeOf(statusOf(exchange)).next;
     if (next === 'deliver') return { outcome: 'delivered', exchange, revisionNumber: target.revisionNumber, request };
     // A parked delivery's next attempt must read the credentials again instead of trusting the cache.
     if (next === 'park') deps.targets.invalidate(integrationId);

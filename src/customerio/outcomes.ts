@@ -47,6 +47,8 @@ interface OutcomeRule {
   /** Absent for a delivered attempt. */
   attemptType?: AttemptFailureType;
   credentials: CredentialVerdict;
+  /** Whether the answer counts against the integration's circuit: Customer.io down or failing, not the request. */
+  circuit: 'failure' | 'success';
 }
 
 const NOT_RETRYABLE_5XX = new Set([501, 505]); // the request can never work; other 5xx are the server's trouble and pass
@@ -58,28 +60,51 @@ const OUTCOMES: readonly OutcomeRule[] = [
     next: 'backoff',
     attemptType: AttemptFailureType.Network,
     credentials: 'unreachable',
+    circuit: 'failure',
   },
-  { matches: (s) => s! >= 200 && s! < 300, next: 'deliver', credentials: 'accepted' },
+  { matches: (s) => s! >= 200 && s! < 300, next: 'deliver', credentials: 'accepted', circuit: 'success' },
   {
     matches: (s) => s === 401 || s === 403,
     next: 'park',
     attemptType: AttemptFailureType.Unauthorized,
     credentials: 'rejected',
+    circuit: 'success',
   },
-  { matches: (s) => s === 400, next: 'fail', attemptType: AttemptFailureType.Rejected, credentials: 'rejected' },
+  {
+    matches: (s) => s === 400,
+    next: 'fail',
+    attemptType: AttemptFailureType.Rejected,
+    credentials: 'rejected',
+    circuit: 'success',
+  },
   {
     matches: (s) => s === 408 || s === 429,
     next: 'backoff',
     attemptType: AttemptFailureType.Retryable,
     credentials: 'unreachable',
+    circuit: 'success',
   },
   {
     matches: (s) => s! >= 500 && !NOT_RETRYABLE_5XX.has(s!),
     next: 'backoff',
     attemptType: AttemptFailureType.Retryable,
     credentials: 'unreachable',
+    circuit: 'failure',
   },
-  { matches: () => true, next: 'fail', attemptType: AttemptFailureType.Rejected, credentials: 'unreachable' },
+  {
+    matches: (s) => s! >= 500,
+    next: 'fail',
+    attemptType: AttemptFailureType.Rejected,
+    credentials: 'unreachable',
+    circuit: 'failure',
+  },
+  {
+    matches: () => true,
+    next: 'fail',
+    attemptType: AttemptFailureType.Rejected,
+    credentials: 'unreachable',
+    circuit: 'success',
+  },
 ];
 
 /** The row for an HTTP status, or for no response at all (undefined). */

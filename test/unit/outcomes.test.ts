@@ -131,3 +131,20 @@ describe('parseRetryAfter', () => {
     [undefined, undefined],
   ])('%p → %p', (header, ms) => expect(parseRetryAfter(header, now)).toBe(ms));
 });
+
+describe('what counts against an integration circuit', () => {
+  test.each([
+    [undefined, 'failure'],
+    [500, 'failure'],
+    [501, 'failure'],
+    [503, 'failure'],
+    [200, 'success'],
+    [400, 'success'],
+    [401, 'success'],
+    [408, 'success'],
+    [429, 'success'],
+    [404, 'success'],
+  ])('status %s: %s', (status, circuit) => {
+    expect(outcomeOf(status).circuit).toBe(circuit);
+  });
+});
