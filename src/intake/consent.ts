@@ -1,4 +1,5 @@
 import type { SignalEvent } from '../shared/event';
+import { isRecord } from '../shared/json-shape';
 
 type ConsentDecision = { allowed: true } | { allowed: false; detail: string };
 
@@ -33,8 +34,4 @@ export function consentDecision(event: SignalEvent, required: readonly string[])
 function isGranted(value: unknown): boolean {
   if (value === true || value === 1) return true;
   return typeof value === 'string' && GRANTED.has(value.trim().toLowerCase());
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

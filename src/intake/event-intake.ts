@@ -9,6 +9,7 @@ import type { RetryPolicy } from '../shared/retry-policy';
 import { GRPC, hasGrpcCode, isTemporalUnreachable, withinDeadline } from '../temporal/grpc-status';
 import type { ActiveIntegrations } from './active-integrations';
 import { consentDecision } from './consent';
+import { isRecord } from '../shared/json-shape';
 
 interface DeliveryReceipt {
   message_id: string;
@@ -60,7 +61,7 @@ export class EventIntake {
     const receivedAt = new Date();
     rawEvents.forEach((raw, index) => {
       const withId =
-        isObject(raw) && raw.messageId === undefined && raw.message_id === undefined
+        isRecord(raw) && raw.messageId === undefined && raw.message_id === undefined
           ? { ...raw, messageId: randomUUID() }
           : raw;
       const parsed = parseSignalEvent(withId);
@@ -170,8 +171,4 @@ async function runLimited<T>(jobs: (() => Promise<T>)[], limit: number): Promise
   };
   await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, lane));
   return results;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

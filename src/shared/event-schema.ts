@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { EVENT_TYPES, type SignalEvent } from './event';
 import { eventTimeProblem } from './event-time';
 import { identifierProblem, normalizeIdentifier, numericIdProblem, personIdProblem } from './identifier-rules';
-import { jsonShapeProblem } from './json-shape';
+import { isRecord, jsonShapeProblem } from './json-shape';
 import { plainTextProblem } from './plain-text';
 
 /**
@@ -85,10 +85,6 @@ function nestedIds(event: Record<string, unknown>): { path: (string | number)[];
     });
   }
   return found;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The fields that name a page or screen view, besides `event` and `name` (pageUrl and screenName read them). */

@@ -64,3 +64,8 @@ export function toWellFormed(text: string): string {
 function label(path: (string | number)[]): string {
   return path.length === 0 ? '(event)' : path.join('.');
 }
+
+/** A JSON object (not null, not an array): what an event and its nested fields are read as. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
