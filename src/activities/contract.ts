@@ -14,6 +14,11 @@ export interface SendAttemptInput {
    * integration's rate limit longer than this is not waited out in the worker; the attempt is `deferred` instead.
    */
   deferAfterMs?: number;
+  /**
+   * The run can be woken by the circuit-closed signal: while its integration's circuit is open it may be told to wait
+   * for that signal (`wake: 'signal'`) instead of coming back on a timer.
+   */
+  wakeOnCircuitClose?: boolean;
 }
 
 /**
@@ -28,7 +33,15 @@ export type SendAttemptResult =
       detail: string;
       request?: TrackApiRequest;
     }
-  | { outcome: 'deferred'; retryAfterMs: number; detail: string; request?: TrackApiRequest };
+  | {
+      outcome: 'deferred';
+      /** How long to wait; with `wake: 'signal'`, the longest wait before asking again if no signal comes. */
+      retryAfterMs: number;
+      detail: string;
+      request?: TrackApiRequest;
+      /** Set when the run is to wait for the signal that its integration's circuit closed. */
+      wake?: 'signal';
+    };
 
 /** The integration's credentials as a parked delivery needs to know them: has a fix arrived? */
 interface CredentialsState {

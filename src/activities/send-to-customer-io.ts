@@ -7,7 +7,7 @@ import { deliveryMetrics, statusClass } from '../observability/delivery-metrics'
 import type { TrackBaseUrls } from '../customerio/regions';
 import { isStoreUnreachable } from '../store/database';
 import type { DeliveryTargets } from '../store/delivery-targets';
-import type { IntegrationCircuits } from './circuit-breaker';
+import type { Admission, IntegrationCircuits } from './circuit-breaker';
 import type { DeliveryActivities, SendAttemptInput, SendAttemptResult } from './contract';
 import type { DeliveryRateLimiter } from './rate-limiter';
 
@@ -49,9 +49,10 @@ export function createSendToCustomerIo(deps: SendDeps): DeliveryActivities['send
         request,
       };
     }
-    const admission = deps.circuits.admit(integrationId);
-    if (!admission.send) return circuitOpen(integrationId, admission.waitMs, request);
-    const signal = Context.current().cancellationSignal;
+    const { info, cancellationSignal: signal } = Context.current();
+    const waiter = input.wakeOnCircuitClose ? info.workflowExecution?.workflowId : undefined;
+    const admission = deps.circuits.admit(integrationId, waiter);
+    if (!admission.send) return circuitOpen(integrationId, admission, request);
     const waitMs = deps.limiter.reserve(integrationId, target.ratePerSecond);
     if (input.deferAfterMs !== undefined && waitMs > input.deferAfterMs) {
       deps.limiter.release(integrationId);
@@ -62,10 +63,10 @@ export function createSendToCustomerIo(deps: SendDeps): DeliveryActivities['send
       await delay(waitMs, undefined, { signal });
       // The circuit may have opened while this attempt waited for its slot: it then waits with the others instead of
       // joining the first wave of failures (an attempt admitted as the probe still goes out).
-      const again = admission.probe ? admission : deps.circuits.admit(integrationId);
+      const again = admission.probe ? admission : deps.circuits.admit(integrationId, waiter);
       if (!again.send) {
         deps.limiter.release(integrationId);
-        return circuitOpen(integrationId, again.waitMs, request);
+        return circuitOpen(integrationId, again, request);
       }
     }
     const exchange = await deps.transport.send(
@@ -89,11 +90,22 @@ export function createSendToCustomerIo(deps: SendDeps): DeliveryActivities['send
   };
 }
 
-/** Not sent: the integration's circuit is open, and the delivery waits (a durable timer) until it may try again. */
-function circuitOpen(integrationId: string, waitMs: number, request: SendAttemptInput['request']): SendAttemptResult {
+/**
+ * Not sent: the integration's circuit is open, and the delivery waits (a durable timer) until it may try again, or
+ * until the worker signals that the circuit closed.
+ */
+function circuitOpen(
+  integrationId: string,
+  admission: Extract<Admission, { send: false }>,
+  request: SendAttemptInput['request'],
+): SendAttemptResult {
+  const { waitMs, wake } = admission;
   deliveryMetrics.circuitDeferred.inc({ integration_id: integrationId });
-  const detail = `Customer.io kept failing for this integration (circuit open): next try in ${waitMs} ms`;
-  return { outcome: 'deferred', retryAfterMs: waitMs, detail, request };
+  const detail =
+    wake === 'signal'
+      ? `Customer.io kept failing for this integration (circuit open): waiting for it to close (at most ${waitMs} ms)`
+      : `Customer.io kept failing for this integration (circuit open): next try in ${waitMs} ms`;
+  return { outcome: 'deferred', retryAfterMs: waitMs, detail, request, ...(wake === 'signal' ? { wake } : {}) };
 }
 
 /** `ApplicationFailure.type` of an attempt that could not load its credentials: the workflow backs off and tries again. */

@@ -115,6 +115,12 @@ export const deliveryMetrics = {
     labelNames: ['integration_id'] as const,
     registers: [registry],
   }),
+  circuitWoken: new Counter({
+    name: 'signal_customerio_circuit_woken_total',
+    help: 'Deliveries this worker signalled to try again because the integration’s circuit closed (they had waited for it)',
+    labelNames: ['integration_id'] as const,
+    registers: [registry],
+  }),
 };
 
 /** Labelled by the route's pattern, never the URL as sent (which could carry anything). */

@@ -31,5 +31,7 @@ export function legacyReplayWorkflowId(originalWorkflowId: string): string {
 export const CREDENTIALS_UPDATED_SIGNAL = 'credentialsUpdated';
 /** Sent to parked deliveries when their integration is disabled or deleted: they ask for its state at once. */
 export const INTEGRATION_CHANGED_SIGNAL = 'integrationChanged';
+/** Sent by a worker to deliveries waiting for their integration's circuit, when it closes: they try again at once. */
+export const CIRCUIT_CLOSED_SIGNAL = 'circuitClosed';
 /** The patch id of parked deliveries heeding INTEGRATION_CHANGED_SIGNAL (runs parked before it ignore the signal). */
 export const RECHECK_ON_INTEGRATION_CHANGE_PATCH = 'recheck-on-integration-change';

@@ -7,6 +7,7 @@ import type { Core } from '../service/core';
 import { reportCircuitStates, reportLimiterRates } from '../observability/delivery-metrics';
 import { ensureSearchAttributes } from '../temporal/search-attributes';
 import { createCircuits } from './circuits';
+import { runSignalsOver } from './run-signals';
 import { deliveryMetricsSinks } from './metrics-sinks';
 import { workflowCode } from './workflow-code';
 
@@ -31,6 +32,8 @@ export function createDeliveryWorker(
   connection: NativeConnection,
   options: WorkerOptions = {},
 ): Promise<Worker> {
+  const signals = runSignalsOver(connection, config.TEMPORAL_NAMESPACE);
+  const limiter = options.limiter ?? createLimiter(config);
   return Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -40,8 +43,8 @@ export function createDeliveryWorker(
       transport: core.transport,
       baseUrls: core.baseUrls,
       store: core.store,
-      limiter: options.limiter ?? createLimiter(config),
-      circuits: options.circuits ?? createCircuits(core, config),
+      limiter,
+      circuits: options.circuits ?? createCircuits(core, config, { signals, limiter }),
     }),
     ...workflowCode(options.workflowBundle),
     sinks: deliveryMetricsSinks,
@@ -65,7 +68,8 @@ export async function startWorker(
 ) {
   await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
   const limiter = options.limiter ?? createLimiter(config);
-  const circuits = options.circuits ?? createCircuits(core, config);
+  const signals = runSignalsOver(connection, config.TEMPORAL_NAMESPACE);
+  const circuits = options.circuits ?? createCircuits(core, config, { signals, limiter });
   const worker = await createDeliveryWorker(core, config, connection, { ...options, limiter, circuits });
   const stopReporting = [reportLimiterRates(() => limiter.rates()), reportCircuitStates(() => circuits.states())];
   const running = worker.run().finally(() => stopReporting.forEach((stop) => stop()));

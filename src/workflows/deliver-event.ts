@@ -19,6 +19,7 @@ import type { DeliverEventInput, DeliveryResult, FilterReason } from '../shared/
 import { DEFER_AFTER_MS } from '../shared/attempt-timing';
 import { resolveRetryPolicy, type RetryPolicy } from '../shared/retry-policy';
 import { IntegrationIdKey } from '../shared/search-attributes';
+import { CircuitCloses } from './await-circuit';
 import { CredentialRevisions } from './await-credentials';
 import { metricsSink } from './metrics-sink';
 import { credentialsWaitOver, type FailStep, nextStep, type RetryStep } from './retry-decision';
@@ -54,7 +55,9 @@ type Send = (input: SendAttemptInput) => Promise<SendAttemptResult>;
  */
 export async function deliverEventV2(started: DeliverEventInput): Promise<DeliveryResult> {
   return reported(started, () =>
-    deliver(started, (input) => localAttempt.sendToCustomerIo({ ...input, deferAfterMs: DEFER_AFTER_MS })),
+    deliver(started, (input) =>
+      localAttempt.sendToCustomerIo({ ...input, deferAfterMs: DEFER_AFTER_MS, wakeOnCircuitClose: true }),
+    ),
   );
 }
 
@@ -82,6 +85,7 @@ async function reported(started: DeliverEventInput, run: () => Promise<DeliveryR
 async function deliver(started: DeliverEventInput, send: Send): Promise<DeliveryResult> {
   const labels = new RunLabels();
   const revisions = new CredentialRevisions(started.integrationId);
+  const circuitCloses = new CircuitCloses();
   // First, upgradeInput: a run started before 2026-12-07 may hold less than today's input (until 2026-12-28).
   const prepared = prepareDelivery(started, (revision) => patched(revision));
   if (prepared.input && workflowInfo().typedSearchAttributes.get(IntegrationIdKey) === undefined) {
@@ -100,7 +104,8 @@ async function deliver(started: DeliverEventInput, send: Send): Promise<Delivery
     const personal = personalData(input);
     labels.redact = (message) => hashPiiMentions(message, personal) as string;
   }
-  return deliverWithRetries(input.integrationId, plan, resolveRetryPolicy(input.retry), labels, revisions, send);
+  const waits = { revisions, circuitCloses };
+  return deliverWithRetries(input.integrationId, plan, resolveRetryPolicy(input.retry), labels, waits, send);
 }
 
 /** Labels are a courtesy to search: an input too strange to label is still delivered or refused, only unlabelled. */
@@ -118,14 +123,14 @@ async function deliverWithRetries(
   plan: Extract<DeliveryPlan, { ok: true }>,
   policy: RetryPolicy,
   labels: RunLabels,
-  revisions: CredentialRevisions,
+  { revisions, circuitCloses }: { revisions: CredentialRevisions; circuitCloses: CircuitCloses },
   send: Send,
 ): Promise<DeliveryResult> {
   const { request, customerId } = plan;
   const { operation } = request;
   const window = new RetryWindow(workflowInfo().startTime.getTime() + policy.retryWindowMs);
   for (let attempt = 1; ; attempt++) {
-    const sent = await sendCounted(send, { integrationId, attempt, request }, window);
+    const sent = await sendCounted(send, { integrationId, attempt, request }, window, circuitCloses);
     if (sent.outcome !== 'failed') return finished(sent, labels, { operation, customerId, attempts: attempt });
     const { failure } = sent;
     const { httpStatus } = failure;
@@ -179,10 +184,17 @@ type Sent = Exclude<SendAttemptResult, { outcome: 'deferred' }> | { outcome: 'fa
 /**
  * One counted attempt. The worker may hold it back (the integration's rate limit, or its circuit open while
  * Customer.io keeps failing): that is not an attempt, so the same attempt goes again after the wait, which (as for
- * parked deliveries) is not retry-window time.
+ * parked deliveries) is not retry-window time. A wait for the circuit may end early, when the worker signals that it
+ * closed; runs recorded before that existed have no `wake` in their results and replay their plain timers.
  */
-async function sendCounted(send: Send, input: SendAttemptInput, window: RetryWindow): Promise<Sent> {
+async function sendCounted(
+  send: Send,
+  input: SendAttemptInput,
+  window: RetryWindow,
+  circuitCloses: CircuitCloses,
+): Promise<Sent> {
   for (;;) {
+    const mark = circuitCloses.mark();
     let result: SendAttemptResult;
     try {
       result = await send(input);
@@ -190,9 +202,12 @@ async function sendCounted(send: Send, input: SendAttemptInput, window: RetryWin
       return { outcome: 'failed', failure: readAttemptFailure(err, ATTEMPT_TIMEOUT) };
     }
     if (result.outcome !== 'deferred') return result;
-    const { retryAfterMs } = result;
+    const { retryAfterMs, wake } = result;
     await window.outside(
-      () => sleep(retryAfterMs),
+      async () => {
+        if (wake === 'signal') await circuitCloses.after(mark, retryAfterMs);
+        else await sleep(retryAfterMs);
+      },
       () => patched(DEFERRED_WAITS_OUTSIDE_WINDOW),
     );
   }

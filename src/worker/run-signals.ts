@@ -1,0 +1,22 @@
+import { Client, WorkflowNotFoundError } from '@temporalio/client';
+import type { NativeConnection } from '@temporalio/worker';
+import type { RunSignals } from '../activities/run-signals';
+
+/**
+ * Signals over the worker's own connection to Temporal (a NativeConnection serves a client too), so waking other runs
+ * costs no second connection. A closed run answers `not_found` like a missing one: either way there is no one to wake.
+ */
+export function runSignalsOver(connection: NativeConnection, namespace: string): RunSignals {
+  const client = new Client({ connection, namespace });
+  return {
+    async signal(workflowId, signalName, args = []) {
+      try {
+        await client.workflow.getHandle(workflowId).signal(signalName, ...args);
+        return 'signalled';
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return 'not_found';
+        throw err;
+      }
+    },
+  };
+}
