@@ -1,3 +1,4 @@
+import { CIRCUIT_CLOSED_SIGNAL } from '../../src/shared/names';
 import { type DeliveryHarness, startDeliveryHarness } from '../support/delivery-harness';
 import { httpClient } from '../support/http';
 import { deadline } from '../support/wait';
@@ -81,6 +82,7 @@ describe('an integration whose Customer.io is down', () => {
 
     // Customer.io is back: the next probe closes the circuit and the backlog goes out.
     h.us.answerAlways(undefined);
+    const recoveredAt = Date.now();
     const results = await deadline(
       Promise.all(queued.map((r) => h.client.workflow.getHandle(r.workflowId).result())),
       30_000,
@@ -94,5 +96,19 @@ describe('an integration whose Customer.io is down', () => {
     expect(trackRequests).toBeLessThanOrEqual(duringOutage + QUEUED + 2);
     expect(Math.max(...results.map((r) => r.attempts))).toBeLessThanOrEqual(2 + (duringOutage - firstWave));
     await until('the circuit to close', async () => (await circuitState(down.id)) === 'closed');
+
+    // The held-back deliveries were woken by the worker's signal when the probe succeeded, not by their own re-check
+    // (twenty seconds at these settings): the backlog was out within the next probe interval and a few seconds.
+    const lastRequestAt = Math.max(...track().map((r) => r.receivedAt));
+    expect(lastRequestAt - recoveredAt).toBeLessThan(12_000);
+    const woken = await Promise.all(queued.map((r) => circuitClosedSignals(r.workflowId)));
+    expect(woken.filter((n) => n > 0).length).toBeGreaterThanOrEqual(QUEUED / 2);
   }, 90_000);
+
+  async function circuitClosedSignals(workflowId: string): Promise<number> {
+    const history = await h.client.workflow.getHandle(workflowId).fetchHistory();
+    return (history.events ?? []).filter(
+      (e) => e.workflowExecutionSignaledEventAttributes?.signalName === CIRCUIT_CLOSED_SIGNAL,
+    ).length;
+  }
 });

@@ -190,6 +190,61 @@ describe('IntegrationCircuits', () => {
     expect(outage.busiestSecond).toBeLessThan(100);
     expect(outage.backWithinMs).toBeLessThanOrEqual(3 * 30_000 + 1_000);
   });
+
+  describe('runs that can be woken by a signal', () => {
+    let closed: [string, string[]][];
+    const wakeable = () =>
+      new IntegrationCircuits({
+        failuresToOpen: 3,
+        firstProbeMs: 1_000,
+        maxProbeMs: 4_000,
+        probeLeaseMs: 500,
+        now: () => now,
+        random: () => 0,
+        onClosed: (id, waiters) => closed.push([id, waiters]),
+      });
+    beforeEach(() => {
+      closed = [];
+    });
+
+    test('one is told to come back for the probe; the others wait for the close, at most ten intervals', () => {
+      const c = wakeable();
+      for (let i = 0; i < 3; i++) c.failed('int_1');
+      expect(c.admit('int_1', 'run-a')).toEqual({ send: false, waitMs: 1_000, wake: 'timer' });
+      // The same run asking again keeps the role; another run waits for the signal.
+      expect(c.admit('int_1', 'run-a')).toEqual({ send: false, waitMs: 1_000, wake: 'timer' });
+      expect(c.admit('int_1', 'run-b')).toEqual({ send: false, waitMs: 1_000 + 1_000 + 40_000, wake: 'signal' });
+      expect(c.admit('int_1', 'run-c')).toMatchObject({ send: false, wake: 'signal' });
+      expect(c.waiting('int_1')).toBe(2);
+      // A caller that cannot be signalled still comes back on a timer, spread after the probe.
+      expect(c.admit('int_1')).toEqual({ send: false, waitMs: 2_000, wake: 'timer' });
+
+      now += 1_000;
+      expect(c.admit('int_1', 'run-a')).toEqual({ send: true, probe: true });
+      c.succeeded('int_1');
+      expect(closed).toEqual([['int_1', ['run-b', 'run-c']]]);
+      expect(c.waiting('int_1')).toBe(0);
+      expect(c.admit('int_1', 'run-b')).toEqual({ send: true, probe: false });
+    });
+
+    test('a failed probe hands the next probe to the next run that asks; a waiter that runs again leaves the list', () => {
+      const c = wakeable();
+      for (let i = 0; i < 3; i++) c.failed('int_1');
+      c.admit('int_1', 'run-a');
+      c.admit('int_1', 'run-b');
+      now += 1_000;
+      expect(c.admit('int_1', 'run-a')).toEqual({ send: true, probe: true });
+      c.failed('int_1');
+      // run-b came back on its own (its re-check): it no longer waits for the signal, and it probes next.
+      expect(c.admit('int_1', 'run-b')).toEqual({ send: false, waitMs: 2_000, wake: 'timer' });
+      expect(c.waiting('int_1')).toBe(0);
+      expect(c.admit('int_1', 'run-a')).toMatchObject({ wake: 'signal' });
+      now += 2_000;
+      expect(c.admit('int_1', 'run-b')).toEqual({ send: true, probe: true });
+      c.succeeded('int_1');
+      expect(closed).toEqual([['int_1', ['run-a']]]);
+    });
+  });
 });
 
 /** Evenly spread shares in [0, 1), in a fixed scrambled order: the spread without a random test. */
