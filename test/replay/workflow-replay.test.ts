@@ -19,8 +19,10 @@ const KINDS = [
  * v2 histories the recorder cannot make with today's code, kept as recorded. parked-signal-before-handler: a parked run
  * told its integration was disabled by a worker that had no handler for that signal yet (before the
  * recheck-on-integration-change patch), then resumed by new credentials; today's code must ignore that signal on replay.
+ * circuit-woken: a run held back by its integration's open circuit and woken by the worker's signal when it closed
+ * (recorded by test/integration/circuit.test.ts with RECORD_HISTORY_FIXTURES=1).
  */
-const FROZEN_V2 = ['parked-signal-before-handler'];
+const FROZEN_V2 = ['parked-signal-before-handler', 'circuit-woken'];
 /**
  * One folder per workflow version: v1 (`deliverEvent`, an activity per attempt) is frozen, its runs still finish on
  * today's code; v2 (`deliverEventV2`, a local activity per attempt) is what `npm run fixtures:histories` records.
