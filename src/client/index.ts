@@ -4,7 +4,9 @@ export {
   startDelivery,
   type StartDeliveryOptions,
   type StartDeliveryOutcome,
+  TemporalUnavailableError,
 } from './start-delivery';
+export { deliveryWorkflowId, TASK_QUEUE } from '../shared/names';
 export { connectClient } from '../temporal/connect';
 export type { DeliverEventInput, DeliveryResult } from '../shared/delivery';
 export type { SignalEvent } from '../shared/event';

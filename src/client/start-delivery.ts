@@ -2,14 +2,13 @@ import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/c
 import { mappingOptions, retrySettings, type PublicConfig } from '../customerio/config';
 import { type SettledDelivery, settleDelivery } from '../customerio/delivery-input';
 import { initialSearchAttributes } from '../customerio/labels';
-import { deliveryMetrics, eventTypeLabel } from '../observability/delivery-metrics';
-import type { DeliverEventInput, FilterReason } from '../shared/delivery';
+import type { DeliverEventInput, DeliverEventWorkflow, FilterReason } from '../shared/delivery';
 import type { SignalEvent } from '../shared/event';
 import { parseSignalEvent, type SignalEventInput } from '../shared/event-schema';
 import { DELIVER_EVENT_WORKFLOW, deliveryWorkflowId, replayWorkflowId, TASK_QUEUE } from '../shared/names';
 import { DELIVERY_TASK_TIMEOUT_MS } from '../shared/attempt-timing';
 import type { RetryPolicy } from '../shared/retry-policy';
-import type { deliverEventV2 } from '../workflows';
+import { isTemporalUnreachable } from '../temporal/grpc-status';
 
 export interface StartDeliveryOptions {
   taskQueue?: string;
@@ -123,8 +122,17 @@ export interface DeliveryRunOptions {
   taskQueue?: string;
   /** See StartDeliveryOptions.eager. */
   eager?: boolean;
-  /** Who started it, for signal_deliveries_started_total; a start without one (the typed client) is not counted. */
-  source?: 'intake' | 'replay';
+}
+
+/**
+ * Temporal is out of reach or did not answer in time: nothing was started, and starting the same event again later
+ * is safe (a delivery is one workflow per integration and messageId). The gRPC error is the cause.
+ */
+export class TemporalUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super('Temporal is unavailable: the delivery was not started; start it again later', { cause });
+    this.name = 'TemporalUnavailableError';
+  }
 }
 
 /**
@@ -143,7 +151,7 @@ export async function startDeliveryRun(
     ? replayWorkflowId(replayOf.workflowId)
     : deliveryWorkflowId(input.integrationId, input.event.messageId);
   try {
-    const handle = await client.workflow.start<typeof deliverEventV2>(DELIVER_EVENT_WORKFLOW, {
+    const handle = await client.workflow.start<DeliverEventWorkflow>(DELIVER_EVENT_WORKFLOW, {
       taskQueue: options.taskQueue ?? TASK_QUEUE,
       workflowId,
       args: [input],
@@ -155,16 +163,10 @@ export async function startDeliveryRun(
       // Explicit, because CUSTOMERIO_HTTP_TIMEOUT_MS is bounded by it (src/shared/attempt-timing.ts).
       workflowTaskTimeout: DELIVERY_TASK_TIMEOUT_MS,
     });
-    if (options.source) {
-      deliveryMetrics.deliveriesStarted.inc({
-        integration_id: input.integrationId,
-        event_type: eventTypeLabel(input.event.type),
-        source: options.source,
-      });
-    }
     return { status: 'started', workflowId, runId: handle.firstExecutionRunId, eager: handle.eagerlyStarted };
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) return { status: 'duplicate', workflowId };
+    if (isTemporalUnreachable(err)) throw new TemporalUnavailableError(err);
     throw err;
   }
 }

@@ -2,6 +2,7 @@ import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { settleEvent, startDeliveryRun } from '../client/start-delivery';
 import { hashPiiMentions } from '../customerio/pii';
 import { AppError, errors } from '../errors';
+import { countStarted } from '../observability/delivery-metrics';
 import { DELIVERY_WORKFLOW_TYPES, legacyReplayWorkflowId, replayWorkflowId } from '../shared/names';
 import type { IntegrationStore } from '../store/integrations';
 import { GRPC, hasGrpcCode, isTemporalUnreachable, withinDeadline } from '../temporal/grpc-status';
@@ -285,7 +286,8 @@ export class DeliveryService {
       replayOf: { workflowId: original.workflow_id, runId: original.run_id },
     });
     const { taskQueue } = this.options;
-    const outcome = await startDeliveryRun(client, settled, { taskQueue, source: 'replay' });
+    const outcome = await startDeliveryRun(client, settled, { taskQueue });
+    countStarted(outcome, settled.input, 'replay');
     if (outcome.status === 'duplicate') {
       throw new AppError(
         409,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { InvalidEventError, settleEvent, startDeliveryRun } from '../client/start-delivery';
 import { AppError } from '../errors';
-import { deliveryMetrics, eventTypeLabel } from '../observability/delivery-metrics';
+import { countStarted, deliveryMetrics, eventTypeLabel } from '../observability/delivery-metrics';
 import type { SignalEvent } from '../shared/event';
 import { parseSignalEvent } from '../shared/event-schema';
 import type { RetryPolicy } from '../shared/retry-policy';
@@ -79,7 +79,7 @@ export class EventIntake {
         let outcome;
         try {
           const { client } = this.options;
-          outcome = await withinDeadline(client, this.options.temporalTimeoutMs, () => {
+          outcome = await withinDeadline(client, this.options.temporalTimeoutMs, async () => {
             const settled = settleEvent(integration.id, event, {
               // One receive time for the event, whichever integrations it goes to.
               now: () => receivedAt,
@@ -88,7 +88,9 @@ export class EventIntake {
               ...(consent.allowed ? {} : { filter: { reason: 'consent_denied', detail: consent.detail } }),
             });
             const { taskQueue, eagerStart: eager } = this.options;
-            return startDeliveryRun(client, settled, { taskQueue, eager, source: 'intake' });
+            const started = await startDeliveryRun(client, settled, { taskQueue, eager });
+            countStarted(started, settled.input, 'intake');
+            return started;
           });
         } catch (err) {
           // Temporal out of reach fails the whole request (retry it); an event it will not take is refused alone.

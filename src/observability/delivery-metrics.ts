@@ -123,6 +123,20 @@ export const deliveryMetrics = {
   }),
 };
 
+/** A delivery run was started (not a duplicate), by the intake or a replay through the API. */
+export function countStarted(
+  outcome: { status: string },
+  input: { integrationId: string; event: { type: string } },
+  source: 'intake' | 'replay',
+): void {
+  if (outcome.status !== 'started') return;
+  deliveryMetrics.deliveriesStarted.inc({
+    integration_id: input.integrationId,
+    event_type: eventTypeLabel(input.event.type),
+    source,
+  });
+}
+
 /** Labelled by the route's pattern, never the URL as sent (which could carry anything). */
 export function observeIntakeRequest(request: FastifyRequest, reply: FastifyReply): void {
   deliveryMetrics.intakeRequestSeconds.observe(

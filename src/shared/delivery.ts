@@ -92,3 +92,6 @@ export type DeliveryResult =
       httpStatus?: number;
       attempts: number;
     };
+
+/** The delivery workflow's signature, as a client starts it (by name, without importing workflow code). */
+export type DeliverEventWorkflow = (input: DeliverEventInput) => Promise<DeliveryResult>;
