@@ -124,7 +124,7 @@ function labelMatchers(expr: string): { metric: string; label: string; op: strin
   return out;
 }
 
-/** The labels a query groups by, with the metrics it names (`sum by (integration_id) (rate(x[5m]))`). */
+/** The labels a query groups by (`sum by (integration_id) (…)`): each must be on one of the metrics it names. */
 function groupingLabels(expr: string): string[] {
   return [...expr.matchAll(/\b(?:by|without)\s*\(([^)]*)\)/g)].flatMap((m) =>
     m[1]!
