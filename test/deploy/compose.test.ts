@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { loadConfig } from '../../src/config';
 import { searchAttributeCliFlags } from '../../src/temporal/search-attributes';
 import { clusterSettings } from '../support/cluster-settings';
+import { parseYaml } from '../support/yaml';
 
 /**
  * docker-compose.yml as docker-compose itself reads it: valid, refusing to start without its secrets, and wiring the
@@ -26,6 +27,7 @@ const SECRETS = {
   ENCRYPTION_KEY: '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff',
   SIGNAL_ADMIN_TOKEN: 'admin-token-for-the-test',
   SIGNAL_PIPELINE_KEY: 'pipeline-key-for-the-test',
+  GRAFANA_ADMIN_PASSWORD: 'grafana-password-for-the-test',
 };
 
 type Env = Record<string, string>;
@@ -74,35 +76,13 @@ function composeFails(args: string[], vars: Env): ExecError {
   throw new Error(`docker-compose ${args.join(' ')} succeeded, expected it to fail`);
 }
 
-/**
- * Compose v2 prints JSON itself; v1.29 has no --format, so its YAML goes through PyYAML, which v1 is built on: the
- * interpreter named by docker-compose's own #! line has it, whatever `python3` on PATH (pyenv, a venv) lacks.
- */
+/** Compose v2 prints JSON itself; v1.29 has no --format, so its YAML goes through PyYAML, which v1 is built on. */
 function resolvedConfig(vars: Env): ComposeConfig {
   try {
     return JSON.parse(compose(['config', '--format', 'json'], vars)) as ComposeConfig;
   } catch {
-    const yaml = compose(['config'], vars);
-    const json = execFileSync(
-      composePython(),
-      ['-c', 'import json, sys, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)'],
-      {
-        input: yaml,
-        encoding: 'utf8',
-      },
-    );
-    return JSON.parse(json) as ComposeConfig;
+    return parseYaml(compose(['config'], vars)) as ComposeConfig;
   }
-}
-
-function composePython(): string {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    const script = join(dir, 'docker-compose');
-    if (!existsSync(script)) continue;
-    const shebang = /^#!\s*(\S*python\S*)/.exec(readFileSync(script).subarray(0, 200).toString('latin1'));
-    return shebang?.[1] ?? 'python3';
-  }
-  return 'python3';
 }
 
 function environment(service: ComposeService): Env {
@@ -132,6 +112,12 @@ function mounts(service: ComposeService): { source?: string; target?: string }[]
 function ciServerVersion(): string {
   const script = readFileSync(resolve(ROOT, 'scripts/temporal-server'), 'utf8');
   return /^SERVER_VERSION="(\d+\.\d+\.\d+)"$/m.exec(script)![1]!;
+}
+
+/** The Prometheus release scripts/promtool builds for CI: compose must run the same one. */
+function promtoolVersion(): string {
+  const script = readFileSync(resolve(ROOT, 'scripts/promtool'), 'utf8');
+  return /^PROMETHEUS_VERSION="(\d+\.\d+\.\d+)"$/m.exec(script)![1]!;
 }
 
 const TEMPORAL_SERVICES = ['temporal-schema', 'temporal', 'temporal-namespace'];
@@ -188,7 +174,9 @@ describe('docker-compose.yml', () => {
     test('has the whole stack', () => {
       expect(Object.keys(config.services).sort()).toEqual([
         'api',
+        'grafana',
         'postgresql',
+        'prometheus',
         'temporal',
         'temporal-namespace',
         'temporal-schema',
@@ -303,6 +291,79 @@ describe('docker-compose.yml', () => {
         'namespace',
       ]);
     });
+
+    test('Prometheus runs deploy/prometheus (the release promtool checks it with) and scrapes the api and every worker', () => {
+      const prometheus = config.services.prometheus!;
+      expect(prometheus.image).toBe(`prom/prometheus:v${promtoolVersion()}`);
+      expect(mounts(prometheus)).toContainEqual(
+        expect.objectContaining({ source: resolve(ROOT, 'deploy/prometheus'), target: '/etc/prometheus' }),
+      );
+      expect([prometheus.command].flat()).toContain('--config.file=/etc/prometheus/prometheus.yml');
+      // Where prometheus.yml looks is where the api and the worker serve their metrics, on the compose network.
+      const scrape = parseYaml(readFileSync(resolve(ROOT, 'deploy/prometheus/prometheus.yml'), 'utf8')) as {
+        rule_files: string[];
+        scrape_configs: {
+          job_name: string;
+          static_configs?: { targets: string[] }[];
+          dns_sd_configs?: { names: string[]; port: number }[];
+        }[];
+      };
+      const targets = scrape.scrape_configs.flatMap((job) => [
+        ...(job.static_configs ?? []).flatMap((c) => c.targets),
+        ...(job.dns_sd_configs ?? []).flatMap((c) => c.names.map((name) => `${name}:${c.port}`)),
+      ]);
+      const api = loadConfig(environment(config.services.api!));
+      const worker = loadConfig(environment(config.services.worker!));
+      expect(worker.METRICS_HOST).toBe('0.0.0.0');
+      expect(targets.sort()).toEqual(
+        [`api:${api.PORT}`, `worker:${worker.METRICS_PORT}`, `worker:${worker.TEMPORAL_METRICS_PORT}`].sort(),
+      );
+      expect(scrape.rule_files).toEqual(['alerts.yml']);
+      // Neither metrics port is published: they have no authentication.
+      expect(config.services.worker!.ports).toBeUndefined();
+    });
+
+    test('Grafana gets the provisioned data source and dashboard, and an admin password from the environment', () => {
+      const grafana = config.services.grafana!;
+      expect(mounts(grafana)).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            source: resolve(ROOT, 'deploy/grafana/provisioning'),
+            target: '/etc/grafana/provisioning',
+          }),
+          expect.objectContaining({
+            source: resolve(ROOT, 'deploy/grafana/dashboards'),
+            target: '/var/lib/grafana/dashboards',
+          }),
+        ]),
+      );
+      expect(environment(grafana).GF_SECURITY_ADMIN_PASSWORD).toBe(SECRETS.GRAFANA_ADMIN_PASSWORD);
+      const datasources = parseYaml(
+        readFileSync(resolve(ROOT, 'deploy/grafana/provisioning/datasources/prometheus.yml'), 'utf8'),
+      ) as { datasources: { uid: string; url: string }[] };
+      expect(datasources.datasources).toEqual([
+        expect.objectContaining({ uid: 'prometheus', url: 'http://prometheus:9090' }),
+      ]);
+      const dashboards = parseYaml(
+        readFileSync(resolve(ROOT, 'deploy/grafana/provisioning/dashboards/signal-customerio.yml'), 'utf8'),
+      ) as { providers: { options: { path: string } }[] };
+      expect(dashboards.providers.map((p) => p.options.path)).toEqual(['/var/lib/grafana/dashboards']);
+      // The dashboard's panels all read the provisioned data source.
+      const dashboard = JSON.parse(
+        readFileSync(resolve(ROOT, 'deploy/grafana/dashboards/signal-customerio.json'), 'utf8'),
+      ) as { panels: { type: string; datasource?: { uid: string } }[] };
+      const uids = new Set(dashboard.panels.filter((p) => p.type !== 'row').map((p) => p.datasource?.uid));
+      expect([...uids]).toEqual(['prometheus']);
+    });
+
+    test.each(['prometheus', 'grafana', 'temporal-ui'])(
+      '%s is published on loopback only (behind an SSH tunnel or an authenticating proxy)',
+      (name) => {
+        const ports = JSON.stringify(config.services[name]!.ports);
+        expect(ports).toMatch(/127\.0\.0\.1/);
+        expect(ports).not.toMatch(/0\.0\.0\.0/);
+      },
+    );
 
     test("Temporal runs with the repository's dynamic config: eager execution and start, polls completed on shutdown", () => {
       const file = readFileSync(resolve(ROOT, 'deploy/temporal', clusterSettings().TEMPORAL_DYNAMIC_CONFIG!), 'utf8');
