@@ -5,7 +5,8 @@ import { type Bench, waitForCount } from '../service';
 
 /**
  * Times one phase: `run` sends `events` (tagged `tag`), and the phase ends when the visibility query `done(tag)`
- * counts them all. CPU of the server, the service and the bench per delivery, latencies as the fake saw them.
+ * counts them all. CPU of the server, the service (all its processes) and the bench per delivery, latencies as the fake
+ * saw them.
  */
 export async function measure(
   bench: Bench,
@@ -14,11 +15,12 @@ export async function measure(
   run: (tag: string) => Promise<Partial<PhaseResult>>,
   done: (tag: string) => string,
 ): Promise<PhaseResult> {
-  const { fake, serverPid, servicePid } = bench;
+  const { fake, serverPid, servicePids } = bench;
+  const serviceCpuMs = () => servicePids.reduce((sum, pid) => sum + cpuMs(pid), 0);
   fake.reset();
   const tag = `${name.split(' ')[0]}-${randomUUID().slice(0, 8)}`;
-  const before = { server: cpuMs(serverPid), service: cpuMs(servicePid), bench: process.cpuUsage() };
-  const rss = sampleRss(servicePid);
+  const before = { server: cpuMs(serverPid), service: serviceCpuMs(), bench: process.cpuUsage() };
+  const rss = sampleRss(servicePids);
   const t0 = performance.now();
   const partial = await run(tag);
   await waitForCount(bench.client, done(tag), events);
@@ -30,7 +32,7 @@ export async function measure(
     events,
     perSecond: round(events / seconds),
     serverCpuMsPerDelivery: round((cpuMs(serverPid) - before.server) / events, 2),
-    serviceCpuMsPerDelivery: round((cpuMs(servicePid) - before.service) / events, 2),
+    serviceCpuMsPerDelivery: round((serviceCpuMs() - before.service) / events, 2),
     benchCpuMsPerDelivery: round((cpu.user + cpu.system) / 1000 / events, 2),
     latencyP50: percentile(latencies, 0.5),
     latencyP99: percentile(latencies, 0.99),
