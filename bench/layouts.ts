@@ -14,6 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DATA_FILES } from '../src/config';
+import { Client as PgClient } from 'pg';
 import { freePort } from '../src/temporal/dev-server';
 import {
   clusterServiceEnv,
@@ -66,6 +67,11 @@ export interface RunningLayout {
   servicePids: number[];
   /** The settings of another `npm run worker` on this layout (bench/kill.ts). */
   workerEnv: Record<string, string>;
+  /**
+   * The PostgreSQL backends serving the layout's databases (Temporal's two and the store), when PostgreSQL runs on this
+   * machine: the cluster's persistence costs CPU there, where the dev server's SQLite costs it in the server's process.
+   */
+  databasePids?: () => Promise<number[]>;
   /** The last of what the service printed, for a failure's report. */
   tail(): string;
   stop(): Promise<void>;
@@ -190,6 +196,7 @@ async function startCluster(options: LayoutOptions): Promise<RunningLayout> {
         ...options.serviceEnv,
       },
     });
+    const temporalDatabases = /databases (\S+) and (\S+) on/.exec(cluster.output())?.slice(1) ?? [];
     const started = await startServiceProcesses(env, 2);
     processes.push(...started.workers, started.api);
     const nodeOf = (p: Running, entry: string) => {
@@ -208,12 +215,33 @@ async function startCluster(options: LayoutOptions): Promise<RunningLayout> {
       serverPid,
       servicePids: [...started.workers.map((w) => nodeOf(w, 'worker/main')), nodeOf(started.api, 'api/main')],
       workerEnv: env,
+      ...(isLoopback(postgresUrl)
+        ? { databasePids: () => backendsOf(postgresUrl, [...temporalDatabases, databaseName(databaseUrl!)]) }
+        : {}),
       tail: () => processes.map((p) => p.output().slice(-1500)).join('\n---\n'),
       stop,
     };
   } catch (err) {
     await stop();
     throw err;
+  }
+}
+
+const isLoopback = (url: string) => ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname);
+const databaseName = (url: string) => decodeURIComponent(new URL(url).pathname.slice(1));
+
+/** The server processes of the connections to these databases now (pg_stat_activity). */
+async function backendsOf(postgresUrl: string, databases: string[]): Promise<number[]> {
+  const client = new PgClient({ connectionString: postgresUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>(
+      'SELECT pid FROM pg_stat_activity WHERE datname = ANY($1::text[])',
+      [databases],
+    );
+    return rows.map((r) => r.pid);
+  } finally {
+    await client.end();
   }
 }
 

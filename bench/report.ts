@@ -8,6 +8,8 @@ export interface PhaseResult {
   perSecond: number;
   serverCpuMsPerDelivery: number;
   serviceCpuMsPerDelivery: number;
+  /** PostgreSQL's backends for the layout's databases (the cluster's persistence, the store); none on the dev server. */
+  databaseCpuMsPerDelivery?: number;
   benchCpuMsPerDelivery: number;
   latencyP50?: number;
   latencyP99?: number;
@@ -51,11 +53,11 @@ export function printReport(report: LayoutReport): void {
     '',
     `## Bench on the ${report.label}: ${EVENTS} events per path, ${ROUNDS} round(s), open loop (${CONCURRENCY} starts in flight; the pipeline in batches of ${BATCH}, ${INTAKE_CONCURRENCY} at a time)`,
     '',
-    '| path | delivered/s | server CPU-ms/delivery | service CPU-ms/delivery | bench CPU-ms/delivery | event→Customer.io p50/p99 ms | intake accepted/s | batch answer p50/p99 ms | eager starts | service RSS max MB |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| path | delivered/s | server CPU-ms/delivery | PostgreSQL CPU-ms/delivery | service CPU-ms/delivery | bench CPU-ms/delivery | event→Customer.io p50/p99 ms | intake accepted/s | batch answer p50/p99 ms | eager starts | service RSS max MB |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
     ...[...results, ...(backlog ? [backlog] : [])].map(
       (r) =>
-        `| ${r.name} | ${r.perSecond} | ${r.serverCpuMsPerDelivery} | ${r.serviceCpuMsPerDelivery} | ${r.benchCpuMsPerDelivery} | ${cell(r.latencyP50)}/${cell(r.latencyP99)} | ${cell(r.intakePerSecond)} | ${cell(r.batchP50)}/${cell(r.batchP99)} | ${r.eagerRate === undefined ? '-' : `${Math.round(r.eagerRate * 100)} %`} | ${cell(r.serviceRssMaxMb)} |`,
+        `| ${r.name} | ${r.perSecond} | ${r.serverCpuMsPerDelivery} | ${cell(r.databaseCpuMsPerDelivery)} | ${r.serviceCpuMsPerDelivery} | ${r.benchCpuMsPerDelivery} | ${cell(r.latencyP50)}/${cell(r.latencyP99)} | ${cell(r.intakePerSecond)} | ${cell(r.batchP50)}/${cell(r.batchP99)} | ${r.eagerRate === undefined ? '-' : `${Math.round(r.eagerRate * 100)} %`} | ${cell(r.serviceRssMaxMb)} |`,
     ),
     '',
     `medians: empty ${empty}/s, bare ${bare}/s, pipeline ${pipe}/s`,
@@ -80,15 +82,15 @@ export function printComparison(reports: LayoutReport[]): void {
     '',
     `## Layouts side by side (medians over ${ROUNDS} round(s) of ${EVENTS} events)`,
     '',
-    '| layout | path | delivered/s | event→Customer.io p50/p99 ms | server CPU-ms/delivery | service CPU-ms/delivery | service RSS max MB |',
-    '|---|---|---|---|---|---|---|',
+    '| layout | path | delivered/s | event→Customer.io p50/p99 ms | server CPU-ms/delivery | PostgreSQL CPU-ms/delivery | service CPU-ms/delivery | service RSS max MB |',
+    '|---|---|---|---|---|---|---|---|',
   ];
   for (const report of reports) {
     for (const prefix of PATH_PREFIXES) {
       const m = (value: (r: PhaseResult) => number | undefined) => medianOfPath(report.results, prefix, value);
       if (m((r) => r.perSecond) === undefined) continue;
       lines.push(
-        `| ${report.label} | ${prefix} | ${m((r) => r.perSecond)} | ${cell(m((r) => r.latencyP50))}/${cell(m((r) => r.latencyP99))} | ${m((r) => r.serverCpuMsPerDelivery)} | ${m((r) => r.serviceCpuMsPerDelivery)} | ${cell(m((r) => r.serviceRssMaxMb))} |`,
+        `| ${report.label} | ${prefix} | ${m((r) => r.perSecond)} | ${cell(m((r) => r.latencyP50))}/${cell(m((r) => r.latencyP99))} | ${m((r) => r.serverCpuMsPerDelivery)} | ${cell(m((r) => r.databaseCpuMsPerDelivery))} | ${m((r) => r.serviceCpuMsPerDelivery)} | ${cell(m((r) => r.serviceRssMaxMb))} |`,
       );
     }
   }

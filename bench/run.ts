@@ -97,6 +97,7 @@ async function benchLayout(layout: RunningLayout, fake: FakeTrackApi): Promise<L
       workerEnv: layout.workerEnv,
       serverPid: layout.serverPid,
       servicePids: layout.servicePids,
+      databasePids: layout.databasePids,
       baselineQueue: baseline.taskQueue,
       children,
       async install(name, siteId = 'bench', consentCategories = []) {

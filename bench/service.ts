@@ -20,6 +20,8 @@ export interface Bench {
   serverPid: number;
   /** The service's node processes, whose CPU and RSS count as the service's. */
   servicePids: number[];
+  /** The PostgreSQL backends of the layout's databases, when there are any on this machine (bench/layouts.ts). */
+  databasePids?: (() => Promise<number[]>) | undefined;
   /** The task queue of the baselines' worker, in the bench process. */
   baselineQueue: string;
   /** Processes to stop at the end. */
