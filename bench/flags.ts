@@ -25,6 +25,9 @@ export const { values: flags } = parseArgs({
     layout: { type: 'string', default: 'dev-server' },
     /** PostgreSQL for `--layout cluster` (a user that may create databases); TEST_POSTGRES_URL by default. */
     'postgres-url': { type: 'string' },
+    /** Seconds of a steady stream at --steady-rate events a second (bench/steady.ts): latency at a fixed rate. */
+    steady: { type: 'string' },
+    'steady-rate': { type: 'string', default: '20' },
     /** Which paths to run: the ratios need all three; one alone is for trying a change quickly. */
     paths: { type: 'string', default: 'empty,bare,pipeline' },
     /** Extra settings for the service under test, for trying a setting side by side: `--service-env KEY=VALUE`. */

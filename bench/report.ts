@@ -26,6 +26,7 @@ export interface LayoutReport {
   label: string;
   results: PhaseResult[];
   backlog?: PhaseResult | undefined;
+  steady?: string | undefined;
   kill?: string | undefined;
   outage?: string | undefined;
   /** The Temporal server's RSS at the end, MB. */
@@ -68,6 +69,7 @@ export function printReport(report: LayoutReport): void {
           `backlog of ${backlog.events}: ${backlog.perSecond} deliveries/s sustained, intake ${backlog.intakePerSecond}/s, batch answer p50 ${backlog.batchP50} ms, p99 ${backlog.batchP99} ms, service RSS max ${backlog.serviceRssMaxMb} MB`,
         ]
       : []),
+    ...(report.steady ? [`steady stream: ${report.steady}`] : []),
     ...(kill ? [`worker SIGKILLed mid-run: ${kill}`] : []),
     ...(report.outage ? [`Customer.io outage: ${report.outage}`] : []),
     `machine: ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB; Temporal server RSS at the end ${report.serverRssMb} MB`,
@@ -98,7 +100,7 @@ export function printComparison(reports: LayoutReport[]): void {
   for (const report of reports) {
     const m = (prefix: string) => medianOfPath(report.results, prefix, (r) => r.perSecond) ?? Number.NaN;
     lines.push(
-      `${report.label}: pipeline ${round(m('pipeline') / m('bare'), 2)}× bare, ${round(m('pipeline') / m('empty'), 2)}× empty`,
+      `${report.label}: pipeline ${round(m('pipeline') / m('bare'), 2)}× bare, ${round(m('pipeline') / m('empty'), 2)}× empty${report.steady ? `; steady stream ${report.steady}` : ''}${report.backlog ? `; backlog of ${report.backlog.events} ${report.backlog.perSecond}/s` : ''}`,
     );
   }
   lines.push('');

@@ -4,6 +4,7 @@
  *
  *   npm run bench -- [--events 5000] [--rounds 2] [--concurrency 32] [--batch 500] [--intake-concurrency 2]
  *                    [--backlog 10000] [--kill] [--outage 120] [--outage-events 2000] [--outage-rate 20]
+ *                    [--steady 30] [--steady-rate 20]
  *                    [--layout dev-server|cluster|dev-server,cluster] [--postgres-url postgres://…]
  *
  * The pipeline runs in its layout (bench/layouts.ts): as `npm start` runs it (one process: dev server, worker, API),
@@ -12,8 +13,8 @@
  * and are started with a plain client. A delivery counts once its workflow has completed (visibility), for every path
  * alike. Nothing here asserts a timing: the machine is shared and noisy, so it prints ratios and medians to quote.
  *
- * This file starts everything and runs the phases in turn, layout by layout: the paths (bench/paths), the backlog, the
- * worker kill (bench/kill.ts) and the Customer.io outage (bench/outage.ts); bench/report.ts prints what they measured.
+ * This file starts everything and runs the phases in turn, layout by layout: the paths (bench/paths), the backlog, a
+ * steady stream (bench/steady.ts), the worker kill (bench/kill.ts) and the Customer.io outage (bench/outage.ts); bench/report.ts prints what they measured.
  */
 import type { ChildProcess } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
@@ -22,6 +23,7 @@ import { request } from 'undici';
 import { FakeTrackApi } from './fake-track-api';
 import { BACKLOG, flags, LAYOUT_KINDS, PATHS, POSTGRES_URL, ROUNDS } from './flags';
 import { killWorker } from './kill';
+import { steady } from './steady';
 import { type RunningLayout, startLayout } from './layouts';
 import { outage } from './outage';
 import { barePath } from './paths/bare';
@@ -156,6 +158,13 @@ async function benchLayout(layout: RunningLayout, fake: FakeTrackApi): Promise<L
       await bench.disable(integrationId);
     }
 
+    // Before the kill and the outage, which leave the service busier than the paths do.
+    const steadyReport = flags.steady
+      ? await steady(bench, Number(flags['steady-rate']), Number(flags.steady)).catch(
+          (err: Error) => `the steady phase failed: ${err.message.split('\n')[0]}`,
+        )
+      : undefined;
+
     let kill: string | undefined;
     if (flags.kill) {
       kill = await killWorker(bench).catch((err: Error) => `the kill phase failed: ${err.message.split('\n')[0]}`);
@@ -176,7 +185,15 @@ async function benchLayout(layout: RunningLayout, fake: FakeTrackApi): Promise<L
     log(
       `the API's process at the end: RSS ${mb('process_resident_memory_bytes')} MB, V8 heap ${mb('nodejs_heap_size_used_bytes')} of ${mb('nodejs_heap_size_total_bytes')} MB, external ${mb('nodejs_external_memory_bytes')} MB`,
     );
-    return { label: layout.label, results, backlog, kill, outage: outageReport, serverRssMb: rssMb(layout.serverPid) };
+    return {
+      label: layout.label,
+      results,
+      backlog,
+      steady: steadyReport,
+      kill,
+      outage: outageReport,
+      serverRssMb: rssMb(layout.serverPid),
+    };
   } finally {
     baseline.worker.shutdown();
     await baselineRunning.catch(() => undefined);
