@@ -40,6 +40,9 @@ export function parseLayouts(value: string): LayoutKind[] {
   return kinds as LayoutKind[];
 }
 
+export const NO_POSTGRES =
+  '--layout cluster needs PostgreSQL: set TEST_POSTGRES_URL or pass --postgres-url postgres://user:password@host:port/db (a user that may create databases)';
+
 export interface LayoutOptions {
   /** The fake Customer.io (its US host). */
   fakeUrl: string;
@@ -155,9 +158,7 @@ async function startDevServer(options: LayoutOptions): Promise<RunningLayout> {
 async function startCluster(options: LayoutOptions): Promise<RunningLayout> {
   const postgresUrl = options.postgresUrl;
   if (!postgresUrl) {
-    throw new Error(
-      '--layout cluster needs PostgreSQL: set TEST_POSTGRES_URL or pass --postgres-url postgres://user:password@host:port/db (a user that may create databases)',
-    );
+    throw new Error(NO_POSTGRES);
   }
   let cluster: Running | undefined;
   let databaseUrl: string | undefined;

@@ -24,7 +24,7 @@ import { FakeTrackApi } from './fake-track-api';
 import { BACKLOG, flags, LAYOUT_KINDS, PATHS, POSTGRES_URL, ROUNDS } from './flags';
 import { killWorker } from './kill';
 import { steady } from './steady';
-import { type RunningLayout, startLayout } from './layouts';
+import { NO_POSTGRES, type RunningLayout, startLayout } from './layouts';
 import { outage } from './outage';
 import { barePath } from './paths/bare';
 import { baselineDone, startBaselines, startBaselineWorker } from './paths/baseline';
@@ -44,6 +44,8 @@ const PHASES: Record<string, (bench: Bench, round: number) => Promise<PhaseResul
 
 async function main(): Promise<void> {
   const started = Date.now();
+  // Said before the dev server's run rather than after it.
+  if (LAYOUT_KINDS.includes('cluster') && !POSTGRES_URL) throw new Error(NO_POSTGRES);
   const fake = await FakeTrackApi.start();
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
   const reports: LayoutReport[] = [];
