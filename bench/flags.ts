@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { parseLayouts } from './layouts';
 
 /** The bench's command line (see bench/run.ts). */
 export const { values: flags } = parseArgs({
@@ -17,6 +18,16 @@ export const { values: flags } = parseArgs({
     outage: { type: 'string' },
     'outage-events': { type: 'string', default: '2000' },
     'outage-rate': { type: 'string', default: '20' },
+    /**
+     * Where the service runs (bench/layouts.ts): `dev-server` (npm start), `cluster` (the production layout on
+     * PostgreSQL), or `dev-server,cluster` for both, one after the other, with their figures side by side.
+     */
+    layout: { type: 'string', default: 'dev-server' },
+    /** PostgreSQL for `--layout cluster` (a user that may create databases); TEST_POSTGRES_URL by default. */
+    'postgres-url': { type: 'string' },
+    /** Seconds of a steady stream at --steady-rate events a second (bench/steady.ts): latency at a fixed rate. */
+    steady: { type: 'string' },
+    'steady-rate': { type: 'string', default: '20' },
     /** Which paths to run: the ratios need all three; one alone is for trying a change quickly. */
     paths: { type: 'string', default: 'empty,bare,pipeline' },
     /** Extra settings for the service under test, for trying a setting side by side: `--service-env KEY=VALUE`. */
@@ -32,3 +43,5 @@ export const BATCH = Number(flags.batch);
 export const INTAKE_CONCURRENCY = Number(flags['intake-concurrency']);
 export const BACKLOG = flags.backlog ? Number(flags.backlog) : 0;
 export const PATHS = new Set(flags.paths.split(','));
+export const LAYOUT_KINDS = parseLayouts(flags.layout);
+export const POSTGRES_URL = flags['postgres-url'] ?? process.env.TEST_POSTGRES_URL;

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { DATA_FILES } from '../src/config';
 import { percentile, round } from './report';
-import { type Bench, deliveredTo, postEvents, runNode, until, waitForCount } from './service';
+import { runNode } from './layouts';
+import { type Bench, deliveredTo, postEvents, until, waitForCount } from './service';
 
 /**
  * `--kill`: a second worker (`npm run worker`) is SIGKILLed with attempts in flight; how soon another worker makes
@@ -11,12 +10,7 @@ import { type Bench, deliveredTo, postEvents, runNode, until, waitForCount } fro
 export async function killWorker(bench: Bench): Promise<string> {
   const { fake } = bench;
   const integrationId = await bench.install('bench kill');
-  const extra = runNode('worker/main', {
-    ...bench.env,
-    LOG_LEVEL: 'info',
-    TEMPORAL_ADDRESS: bench.address,
-    DATABASE_URL: `sqlite:${join(bench.env.SIGNAL_DATA_DIR!, DATA_FILES.db)}`,
-  });
+  const extra = runNode('worker/main', { ...bench.workerEnv, LOG_LEVEL: 'info' });
   bench.children.push(extra.child);
   await extra.waitFor(/delivery worker running/, 60_000);
   fake.reset();

@@ -73,8 +73,17 @@ export async function outage(bench: Bench, seconds: number): Promise<string> {
   ].join(' ');
 }
 
-/** Sends `rate` events a second for `seconds`, open loop, and waits for all to reach Customer.io; their latency. */
-async function stream(bench: Bench, rate: number, seconds: number, consent: Record<string, boolean>) {
+/**
+ * Sends `rate` events a second for `seconds`, open loop, and waits for all to reach Customer.io (at the integration of
+ * site id `site`); their latency. Also the steady phase's (bench/steady.ts).
+ */
+export async function stream(
+  bench: Bench,
+  rate: number,
+  seconds: number,
+  consent?: Record<string, boolean>,
+  site = HEALTHY,
+) {
   const tag = `stream-${randomUUID().slice(0, 8)}`;
   const total = Math.round(rate * seconds);
   const sends: Promise<unknown>[] = [];
@@ -90,7 +99,7 @@ async function stream(bench: Bench, rate: number, seconds: number, consent: Reco
     );
   }
   await Promise.all(sends);
-  const ours = () => bench.fake.arrivals.filter((a) => a.site === HEALTHY && a.key.startsWith(`${tag}-`));
+  const ours = () => bench.fake.arrivals.filter((a) => a.site === site && a.key.startsWith(`${tag}-`));
   await until(() => ours().length >= total, 300_000);
   const latencies = ours().map((a) => a.latencyMs!);
   return { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };

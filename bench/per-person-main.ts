@@ -1,22 +1,18 @@
 /**
- * `npm run bench:order`: the per-person order bench (bench/per-person.ts) against the service as `npm start` runs it.
+ * `npm run bench:order`: the per-person order bench (bench/per-person.ts) against the service as `npm start` runs it,
+ * or in the production layout (`--layout cluster`, bench/layouts.ts).
  *
  *   npm run bench:order -- [--people 40] [--events 8] [--fail-share 0.3] [--seed bench] [--batch 40]
- *                          [--deadline-s 600]
+ *                          [--deadline-s 600] [--layout dev-server|cluster] [--postgres-url postgres://…]
  *
  * Today's retry schedule is not shortened (no setting reaches it in `npm start`): a failed attempt waits 4 s, 8 s,
- * 16 s … so a run takes about a minute. The service start below repeats run.ts's runNode in a few lines; run.ts runs
- * its bench when imported, so it exports nothing to reuse.
+ * 16 s … so a run takes about a minute.
  */
-import { spawn } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { Agent, request } from 'undici';
-import { freePort } from '../src/temporal/dev-server';
+import { parseLayouts, startLayout } from './layouts';
 import { OrderingFake, runPerPerson } from './per-person';
 import { runBenchMain } from './loopback-track-api';
 
@@ -28,6 +24,10 @@ const { values: flags } = parseArgs({
     seed: { type: 'string', default: 'bench' },
     batch: { type: 'string', default: '40' },
     'deadline-s': { type: 'string', default: '600' },
+    /** Where the service runs: `dev-server` (npm start) or `cluster` (the production layout on PostgreSQL). */
+    layout: { type: 'string', default: 'dev-server' },
+    /** PostgreSQL for `--layout cluster`; TEST_POSTGRES_URL by default. */
+    'postgres-url': { type: 'string' },
   },
 });
 
@@ -36,43 +36,20 @@ const http = new Agent({ keepAliveTimeout: 60_000, connections: 8 });
 async function main(): Promise<void> {
   const failShare = Number(flags['fail-share']);
   const fake = await OrderingFake.start(failShare, flags.seed);
-  const dataDir = mkdtempSync(join(tmpdir(), 'signal-bench-order-'));
-  const [apiPort, temporalPort, uiPort] = [await freePort(), await freePort(), await freePort()];
-  const adminToken = `sio_admin_${randomBytes(16).toString('hex')}`;
-  const pipelineKey = `dk_live_${randomBytes(16).toString('hex')}`;
-  const apiUrl = `http://127.0.0.1:${apiPort}`;
-  const child = spawn('bash', ['scripts/run', 'main'], {
-    cwd: process.cwd(),
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      SIGNAL_SKIP_BUILD: '1',
-      ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      SIGNAL_ADMIN_TOKEN: adminToken,
-      SIGNAL_PIPELINE_KEY: pipelineKey,
-      SIGNAL_DATA_DIR: dataDir,
-      CUSTOMERIO_TRACK_URL_US: fake.url,
-      LOG_LEVEL: 'warn',
-      PORT: String(apiPort),
-      TEMPORAL_DEV_PORT: String(temporalPort),
-      TEMPORAL_UI_PORT: String(uiPort),
+  const [kind, ...more] = parseLayouts(flags.layout);
+  if (more.length > 0)
+    throw new Error('bench:order runs one layout at a time: --layout dev-server or --layout cluster');
+  const postgresUrl = flags['postgres-url'] ?? process.env.TEST_POSTGRES_URL;
+  const layout = await startLayout(kind!, { fakeUrl: fake.url, ...(postgresUrl ? { postgresUrl } : {}) }).catch(
+    async (err: unknown) => {
+      await fake.close();
+      throw err;
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+  );
+  const { apiUrl, adminToken, pipelineKey } = layout;
+  const connection = await Connection.connect({ address: layout.address });
   try {
-    const deadline = Date.now() + 120_000;
-    while (!/signal-customerio is running/.test(output)) {
-      if (child.exitCode !== null || Date.now() > deadline)
-        throw new Error(`npm start failed:\n${output.slice(-3000)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const client = new Client({
-      connection: await Connection.connect({ address: `127.0.0.1:${temporalPort}` }),
-      namespace: 'default',
-    });
+    const client = new Client({ connection, namespace: layout.namespace });
     const call = async (token: string, path: string, body: unknown) => {
       const res = await request(`${apiUrl}${path}`, {
         method: 'POST',
@@ -110,7 +87,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       [
         '',
-        `## Per-person order: ${report.people} people × ${options.eventsPerPerson} events (identify first, User Deleted last), ${Math.round(failShare * 100)} % of Customer.io requests answered 500 (seed ${flags.seed}), batches of ${options.batch}`,
+        `## Per-person order on the ${layout.label}: ${report.people} people × ${options.eventsPerPerson} events (identify first, User Deleted last), ${Math.round(failShare * 100)} % of Customer.io requests answered 500 (seed ${flags.seed}), batches of ${options.batch}`,
         '',
         `people with at least one inversion at Customer.io: ${report.peopleWithInversion} of ${report.people}`,
         `deletions undone (a later 2xx for a deleted person): ${report.deletionsUndone} of ${report.people}`,
@@ -120,12 +97,14 @@ async function main(): Promise<void> {
         '',
       ].join('\n'),
     );
+  } catch (err) {
+    process.stderr.write(`the service printed last:\n${layout.tail()}\n`);
+    throw err;
   } finally {
-    child.kill('SIGINT');
-    await new Promise((done) => (child.exitCode !== null ? done(null) : child.once('exit', done)));
+    await connection.close();
+    await layout.stop();
     await fake.close();
     await http.close();
-    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

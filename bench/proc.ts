@@ -18,36 +18,42 @@ export function rssMb(pid: number): number {
   return Math.round(kb / 102.4) / 10;
 }
 
-/** The process whose command line has every one of `parts`, if one runs. */
-export function findProcess(parts: string[]): number | undefined {
+/** The process whose command line has every one of `parts` (in process group `group` if given), if one runs. */
+export function findProcess(parts: string[], group?: number): number | undefined {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     let cmdline: string;
+    let stat: string;
     try {
       cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
     } catch {
       continue;
     }
+    // Field 5, the process group, counted after the command name's closing parenthesis (it may hold spaces).
+    if (group !== undefined && Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) !== group) continue;
     const args = cmdline.split('\0');
     if (parts.every((p) => args.includes(p))) return Number(entry);
   }
   return undefined;
 }
 
-/** Samples a process's RSS every `everyMs` until stopped; `stop()` gives the highest value seen. */
-export function sampleRss(pid: number, everyMs = 500): { stop(): number } {
-  let max = rssMb(pid);
-  const timer = setInterval(() => {
-    try {
-      max = Math.max(max, rssMb(pid));
-    } catch {
-      // the process is gone
-    }
-  }, everyMs);
+/** Samples the summed RSS of processes every `everyMs` until stopped; `stop()` gives the highest value seen. */
+export function sampleRss(pids: number[], everyMs = 500): { stop(): number } {
+  const total = () =>
+    pids.reduce((sum, pid) => {
+      try {
+        return sum + rssMb(pid);
+      } catch {
+        return sum; // the process is gone
+      }
+    }, 0);
+  let max = total();
+  const timer = setInterval(() => (max = Math.max(max, total())), everyMs);
   return {
     stop() {
       clearInterval(timer);
-      return max;
+      return Math.round(max * 10) / 10;
     },
   };
 }

@@ -1,39 +1,39 @@
 /**
  * `npm run bench`: the delivery pipeline against Temporal's own floor (an empty workflow) and against a bare
- * one-activity workflow, side by side on the same file-backed dev server in one run, open loop.
+ * one-activity workflow, side by side on the same Temporal server in one run, open loop.
  *
  *   npm run bench -- [--events 5000] [--rounds 2] [--concurrency 32] [--batch 500] [--intake-concurrency 2]
  *                    [--backlog 10000] [--kill] [--outage 120] [--outage-events 2000] [--outage-rate 20]
+ *                    [--steady 30] [--steady-rate 20]
+ *                    [--layout dev-server|cluster|dev-server,cluster] [--postgres-url postgres://…]
  *
- * The pipeline runs as `npm start` runs it (its compiled entry, one process: dev server, worker, API) and gets its
- * events through `POST /v1/batch`; the baselines run on a worker in this process and are started with a plain client.
- * A delivery counts once its workflow has completed (visibility), for every path alike. Nothing here asserts a
- * timing: the machine is shared and noisy, so it prints ratios and medians to quote.
+ * The pipeline runs in its layout (bench/layouts.ts): as `npm start` runs it (one process: dev server, worker, API),
+ * or in the production layout (a Temporal cluster on PostgreSQL, two `npm run worker`, one `npm run api`), and gets
+ * its events through `POST /v1/batch`; the baselines run on a worker in this process against the same Temporal server
+ * and are started with a plain client. A delivery counts once its workflow has completed (visibility), for every path
+ * alike. Nothing here asserts a timing: the machine is shared and noisy, so it prints ratios and medians to quote.
  *
- * This file starts everything and runs the phases in turn: the paths (bench/paths), the backlog, the worker kill
- * (bench/kill.ts) and the Customer.io outage (bench/outage.ts); bench/report.ts prints what they measured.
+ * This file starts everything and runs the phases in turn, layout by layout: the paths (bench/paths), the backlog, a
+ * steady stream (bench/steady.ts), the worker kill (bench/kill.ts) and the Customer.io outage (bench/outage.ts); bench/report.ts prints what they measured.
  */
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { request } from 'undici';
-import { freePort } from '../src/temporal/dev-server';
 import { FakeTrackApi } from './fake-track-api';
-import { BACKLOG, flags, PATHS, ROUNDS } from './flags';
+import { BACKLOG, flags, LAYOUT_KINDS, PATHS, POSTGRES_URL, ROUNDS } from './flags';
 import { killWorker } from './kill';
+import { steady } from './steady';
+import { NO_POSTGRES, type RunningLayout, startLayout } from './layouts';
 import { outage } from './outage';
 import { barePath } from './paths/bare';
 import { baselineDone, startBaselines, startBaselineWorker } from './paths/baseline';
 import { emptyPath } from './paths/empty';
 import { measure } from './paths/measure';
 import { pipelinePath, sendThroughIntake } from './paths/pipeline';
-import { findProcess } from './proc';
-import { log, type PhaseResult, printReport } from './report';
-import { type Bench, call, deliveredTo, http, runNode } from './service';
+import { rssMb } from './proc';
+import { type LayoutReport, log, type PhaseResult, printComparison, printReport } from './report';
+import { type Bench, call, deliveredTo, http } from './service';
 import { runBenchMain } from './loopback-track-api';
 
 const PHASES: Record<string, (bench: Bench, round: number) => Promise<PhaseResult>> = {
@@ -44,61 +44,64 @@ const PHASES: Record<string, (bench: Bench, round: number) => Promise<PhaseResul
 
 async function main(): Promise<void> {
   const started = Date.now();
+  // Said before the dev server's run rather than after it.
+  if (LAYOUT_KINDS.includes('cluster') && !POSTGRES_URL) throw new Error(NO_POSTGRES);
   const fake = await FakeTrackApi.start();
-  const dataDir = mkdtempSync(join(tmpdir(), 'signal-bench-'));
-  const [apiPort, temporalPort, uiPort] = [await freePort(), await freePort(), await freePort()];
-  const secrets = {
-    ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    SIGNAL_ADMIN_TOKEN: `sio_admin_${randomBytes(16).toString('hex')}`,
-    SIGNAL_PIPELINE_KEY: `dk_live_${randomBytes(16).toString('hex')}`,
-  };
-  const apiUrl = `http://127.0.0.1:${apiPort}`;
-  const address = `127.0.0.1:${temporalPort}`;
-  const env = { ...secrets, SIGNAL_DATA_DIR: dataDir, CUSTOMERIO_TRACK_URL_US: fake.url, LOG_LEVEL: 'warn' };
-  const service = runNode(
-    'main',
-    {
-      ...env,
-      PORT: String(apiPort),
-      TEMPORAL_DEV_PORT: String(temporalPort),
-      TEMPORAL_UI_PORT: String(uiPort),
-      // A 500-event batch takes the intake over the default 10 s to start on a loaded 2-core host (answered 500 and
-      // ended the bench): the bench measures throughput, so its batches get the longest deadline.
-      INTAKE_TEMPORAL_TIMEOUT_MS: '60000',
-      ...Object.fromEntries(
-        flags['service-env'].map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
-      ),
-    },
-    flags['service-node-arg'],
-  );
-  const children: ChildProcess[] = [service.child];
-  let baselineWorker: Worker | undefined;
-  let baselineRunning: Promise<void> | undefined;
+  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+  const reports: LayoutReport[] = [];
   try {
-    await service.waitFor(/signal-customerio is running/, 120_000);
-    const serverPid = findProcess(['server', 'start-dev', '--port', String(temporalPort)]);
-    if (!serverPid) throw new Error('cannot find the Temporal dev server process');
-    const servicePid = service.child.pid!;
-    log(`npm start is up (node pid ${servicePid}, Temporal dev server pid ${serverPid}, data ${dataDir})`);
+    for (const kind of LAYOUT_KINDS) {
+      log(`starting the ${kind} layout`);
+      const layout = await startLayout(kind, {
+        fakeUrl: fake.url,
+        ...(POSTGRES_URL ? { postgresUrl: POSTGRES_URL } : {}),
+        serviceEnv: Object.fromEntries(
+          flags['service-env'].map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+        ),
+        nodeArgs: flags['service-node-arg'],
+      });
+      log(
+        `${layout.label} is up (service pids ${layout.servicePids.join(', ')}, Temporal server pid ${layout.serverPid})`,
+      );
+      try {
+        reports.push(await benchLayout(layout, fake));
+      } catch (err) {
+        log(`the service printed last:\n${layout.tail()}`);
+        throw err;
+      } finally {
+        await layout.stop();
+      }
+    }
+  } finally {
+    await fake.close();
+    await http.close();
+  }
+  for (const report of reports) printReport(report);
+  if (reports.length > 1) printComparison(reports);
+  process.stdout.write(`bench took ${Math.round((Date.now() - started) / 1000)} s\n`);
+}
 
-    Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
-    const client = new Client({ connection: await Connection.connect({ address }), namespace: 'default' });
-    const baseline = await startBaselineWorker(await NativeConnection.connect({ address }), fake.url);
-    baselineWorker = baseline.worker;
-    baselineRunning = baselineWorker.run();
-
-    const admin = (method: string, path: string, body?: unknown) =>
-      call(apiUrl, secrets.SIGNAL_ADMIN_TOKEN, method, path, body);
+/** Every phase on one layout, started and stopped by the caller. */
+async function benchLayout(layout: RunningLayout, fake: FakeTrackApi): Promise<LayoutReport> {
+  const { address, apiUrl, adminToken } = layout;
+  const children: ChildProcess[] = [];
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace: layout.namespace });
+  const workerConnection = await NativeConnection.connect({ address });
+  const baseline = await startBaselineWorker(workerConnection, layout.namespace, fake.url);
+  const baselineRunning = baseline.worker.run();
+  try {
+    const admin = (method: string, path: string, body?: unknown) => call(apiUrl, adminToken, method, path, body);
     const bench: Bench = {
       fake,
       client,
       apiUrl,
-      pipelineKey: secrets.SIGNAL_PIPELINE_KEY,
-      adminToken: secrets.SIGNAL_ADMIN_TOKEN,
-      env,
-      address,
-      serverPid,
-      servicePid,
+      pipelineKey: layout.pipelineKey,
+      adminToken,
+      workerEnv: layout.workerEnv,
+      serverPid: layout.serverPid,
+      servicePids: layout.servicePids,
+      databasePids: layout.databasePids,
       baselineQueue: baseline.taskQueue,
       children,
       async install(name, siteId = 'bench', consentCategories = []) {
@@ -120,7 +123,7 @@ async function main(): Promise<void> {
       disable: (id) => admin('PATCH', `/v1/admin/integrations/${id}`, { enabled: false }),
     };
 
-    // Warm every path (V8 contexts, bundles, connections, SQLite pages) before anything is timed.
+    // Warm every path (V8 contexts, bundles, connections, database pages) before anything is timed.
     const warm = await bench.install('bench warm-up');
     for (const type of ['emptyWorkflow', 'bareDelivery'] as const) {
       const name = `warm-up ${type === 'emptyWorkflow' ? 'empty' : 'bare'}`;
@@ -137,8 +140,8 @@ async function main(): Promise<void> {
 
     const results: PhaseResult[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
-      // Every run leaves rows in Temporal's SQLite database, and later phases run on a bigger one: the order turns
-      // round by round so no path always runs last.
+      // Every run leaves rows in Temporal's database, and later phases run on a bigger one: the order turns round by
+      // round so no path always runs last.
       const order = ['empty', 'bare', 'pipeline'].filter((p) => PATHS.has(p));
       if (round % 2 === 0) order.reverse();
       for (const path of order) results.push(await PHASES[path]!(bench, round));
@@ -157,13 +160,23 @@ async function main(): Promise<void> {
       await bench.disable(integrationId);
     }
 
+    // Before the kill and the outage, which leave the service busier than the paths do.
+    const steadyReport = flags.steady
+      ? await steady(bench, Number(flags['steady-rate']), Number(flags.steady)).catch(
+          (err: Error) => `the steady phase failed: ${err.message.split('\n')[0]}`,
+        )
+      : undefined;
+
     let kill: string | undefined;
     if (flags.kill) {
       kill = await killWorker(bench).catch((err: Error) => `the kill phase failed: ${err.message.split('\n')[0]}`);
     }
 
     let outageReport: string | undefined;
-    if (flags.outage) {
+    if (flags.outage && layout.kind !== 'dev-server') {
+      // Its deferral counter lives in the workers' metrics, which the cluster's API does not serve.
+      outageReport = 'not measured: the outage phase needs --layout dev-server';
+    } else if (flags.outage) {
       outageReport = await outage(bench, Number(flags.outage)).catch(
         (err: Error) => `the outage phase failed: ${err.message.split('\n')[0]}`,
       );
@@ -175,23 +188,26 @@ async function main(): Promise<void> {
       return value === undefined ? '?' : (Number(value) / 1e6).toFixed(0);
     };
     log(
-      `service memory at the end: RSS ${mb('process_resident_memory_bytes')} MB, V8 heap ${mb('nodejs_heap_size_used_bytes')} of ${mb('nodejs_heap_size_total_bytes')} MB, external ${mb('nodejs_external_memory_bytes')} MB`,
+      `the API's process at the end: RSS ${mb('process_resident_memory_bytes')} MB, V8 heap ${mb('nodejs_heap_size_used_bytes')} of ${mb('nodejs_heap_size_total_bytes')} MB, external ${mb('nodejs_external_memory_bytes')} MB`,
     );
-    printReport(results, backlog, kill, { serverPid, started });
-    if (outageReport) process.stdout.write(`\nCustomer.io outage: ${outageReport}\n`);
-  } catch (err) {
-    log(`the service printed last:\n${service.tail()}`);
-    throw err;
+    return {
+      label: layout.label,
+      results,
+      backlog,
+      steady: steadyReport,
+      kill,
+      outage: outageReport,
+      serverRssMb: rssMb(layout.serverPid),
+    };
   } finally {
-    baselineWorker?.shutdown();
-    await baselineRunning?.catch(() => undefined);
+    baseline.worker.shutdown();
+    await baselineRunning.catch(() => undefined);
     for (const child of children) child.kill('SIGINT');
     await Promise.all(
       children.map((c) => new Promise((done) => (c.exitCode !== null ? done(null) : c.once('exit', done)))),
     );
-    await fake.close();
-    await http.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await workerConnection.close();
+    await connection.close();
   }
 }
 

@@ -1,28 +1,27 @@
 /** The service under test, as the bench reaches it: its processes, its API, and Temporal's visibility. */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import type { Client } from '@temporalio/client';
 import { Agent, request } from 'undici';
 import type { FakeTrackApi } from './fake-track-api';
 import { BATCH, INTAKE_CONCURRENCY } from './flags';
 import { percentile, round } from './report';
 
-/** `scripts/bench` runs the bench from the project root, compiled into test-results/. */
-const ROOT = process.cwd();
-
 export const http = new Agent({ keepAliveTimeout: 60_000, connections: 16 });
 
-/** What every phase of the bench works with, once `npm start` is up. */
+/** What every phase of the bench works with, once the service is up in its layout (bench/layouts.ts). */
 export interface Bench {
   fake: FakeTrackApi;
   client: Client;
   apiUrl: string;
   pipelineKey: string;
   adminToken: string;
-  /** The settings the service runs with, for another process of it (`npm run worker`). */
-  env: Record<string, string>;
-  address: string;
+  /** The settings of another `npm run worker` on this layout. */
+  workerEnv: Record<string, string>;
   serverPid: number;
-  servicePid: number;
+  /** The service's node processes, whose CPU and RSS count as the service's. */
+  servicePids: number[];
+  /** The PostgreSQL backends of the layout's databases, when there are any on this machine (bench/layouts.ts). */
+  databasePids?: (() => Promise<number[]>) | undefined;
   /** The task queue of the baselines' worker, in the bench process. */
   baselineQueue: string;
   /** Processes to stop at the end. */
@@ -30,37 +29,6 @@ export interface Bench {
   /** A Customer.io integration (site id `bench` unless given) that requires these consent categories (none). */
   install(name: string, siteId?: string, consentCategories?: string[]): Promise<string>;
   disable(integrationId: string): Promise<unknown>;
-}
-
-/** Runs a service entry the way `npm start` / `npm run worker` do (scripts/run), on the dist/ this bench just built. */
-export function runNode(entry: string, env: Record<string, string>, nodeArgs: string[] = []) {
-  const child = spawn('bash', ['scripts/run', entry], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      SIGNAL_SKIP_BUILD: '1',
-      ...(nodeArgs.length > 0 ? { SIGNAL_NODE_ARGS: nodeArgs.join(' ') } : {}),
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-  return {
-    child,
-    /** The last of what it printed, for a failure's report. */
-    tail: () => output.slice(-3000),
-    async waitFor(pattern: RegExp, timeoutMs: number): Promise<void> {
-      const deadline = Date.now() + timeoutMs;
-      while (!pattern.test(output)) {
-        if (child.exitCode !== null) throw new Error(`${entry} exited (${child.exitCode}):\n${output.slice(-3000)}`);
-        if (Date.now() > deadline) throw new Error(`${entry} did not print ${pattern}:\n${output.slice(-3000)}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    },
-  };
 }
 
 /**

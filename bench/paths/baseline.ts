@@ -14,6 +14,7 @@ export type BaselineType = 'emptyWorkflow' | 'bareDelivery';
 /** A worker for the baselines on a task queue of its own; the bare activity POSTs to the fake like the service. */
 export async function startBaselineWorker(
   connection: NativeConnection,
+  namespace: string,
   fakeUrl: string,
 ): Promise<{ worker: Worker; taskQueue: string }> {
   const { code } = await bundleWorkflowCode({
@@ -33,7 +34,7 @@ export async function startBaselineWorker(
     },
   };
   const taskQueue = `bench-baseline-${randomUUID()}`;
-  const worker = await Worker.create({ connection, taskQueue, workflowBundle: { code }, activities });
+  const worker = await Worker.create({ connection, namespace, taskQueue, workflowBundle: { code }, activities });
   return { worker, taskQueue };
 }
 

@@ -9,6 +9,7 @@ import { searchAttributeCliFlags } from '../../src/temporal/search-attributes';
 import {
   clusterServiceEnv,
   clusterSettings,
+  startServiceProcesses,
   startTemporalCluster,
   stopTemporalCluster,
 } from '../support/cluster-settings';
@@ -16,7 +17,7 @@ import { freePort } from '../../src/temporal/dev-server';
 import { testDatabases } from '../support/databases';
 import { FakeCustomerIo, type RecordedRequest } from '../support/fake-customerio';
 import { httpClient, type HttpResult } from '../support/http';
-import { exitWithin, killGroup, ROOT, runCommand, type Running } from '../support/processes';
+import { exitWithin, killGroup, ROOT, type Running } from '../support/processes';
 import { eventually } from '../support/temporal';
 
 /**
@@ -127,15 +128,10 @@ describeCluster(
         // The limiter splits each integration's rate between the workers, as compose's WORKER_REPLICAS does.
         extra: { WORKER_REPLICAS: '2' },
       });
-      // All three at once, as compose starts them: they share a fresh store and its migrations.
-      workers.push(runCommand('npm', ['run', 'worker'], env, { name: 'worker 1', group: true }));
-      workers.push(runCommand('npm', ['run', 'worker'], env, { name: 'worker 2', group: true }));
-      api = runCommand('npm', ['run', 'api'], env, { name: 'api', group: true });
-      const [identities] = await Promise.all([
-        Promise.all(workers.map((w) => w.waitFor(/"identity":"([^"]+)"[^\n]*"msg":"delivery worker running"/, 90_000))),
-        api.waitFor(/Server listening/, 90_000),
-      ]);
-      workerIdentities.push(...identities.map((m) => m[1]!));
+      const started = await startServiceProcesses(env, 2);
+      workers.push(...started.workers);
+      api = started.api;
+      workerIdentities.push(...started.workerIdentities);
       expect(new Set(workerIdentities).size).toBe(2);
     }, 25 * 60_000);
 

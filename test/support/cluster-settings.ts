@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { exitWithin, killGroup, runCommand, type Running } from './processes';
+import { exitWithin, killGroup, ROOT, runCommand, type Running } from './processes';
 
-const ROOT = resolve(__dirname, '../..');
+/*
+ * The production layout of test/cluster, shared by those tests and the bench's `--layout cluster` (bench/layouts.ts):
+ * the Temporal cluster, the service's settings on it, and its processes. Nothing here depends on jest.
+ */
 
 /** deploy/temporal/cluster.env as bash and docker-compose read it: KEY=value lines, # comments, nothing quoted. */
 export function clusterSettings(): Record<string, string> {
@@ -40,8 +43,8 @@ export async function stopTemporalCluster(cluster: Running | undefined): Promise
 
 /**
  * The environment of `npm run api` / `npm run worker` on a test cluster: its namespace, the store on `databaseUrl`,
- * Customer.io's US host the fake, and `npm run` exactly on the copy of src/ that global setup compiled (a build per
- * process would race on dist/). `extra` adds or overrides settings.
+ * Customer.io's US host the fake, and `npm run` exactly on a compiled copy of src/ (a build per process would race on
+ * dist/): `distDir`, by default the one global setup compiled. `extra` adds or overrides settings.
  */
 export function clusterServiceEnv(options: {
   secrets: Record<string, string>;
@@ -49,6 +52,7 @@ export function clusterServiceEnv(options: {
   databaseUrl: string;
   fakeUrl: string;
   port: number;
+  distDir?: string;
   extra?: Record<string, string>;
 }): Record<string, string> {
   return {
@@ -60,7 +64,44 @@ export function clusterServiceEnv(options: {
     PORT: String(options.port),
     LOG_LEVEL: 'info',
     SIGNAL_SKIP_BUILD: '1',
-    SIGNAL_DIST_DIR: process.env.TEST_DIST_DIR!,
+    SIGNAL_DIST_DIR: options.distDir ?? process.env.TEST_DIST_DIR!,
     ...options.extra,
   };
+}
+
+/** The service's processes in the production layout, each in a process group of its own (see killGroup). */
+export interface ServiceProcesses {
+  workers: Running[];
+  api: Running;
+  /** Each worker's identity, as its log line and Temporal's histories name it. */
+  workerIdentities: string[];
+}
+
+/**
+ * Starts `workers` × `npm run worker` and one `npm run api` on `env` (clusterServiceEnv; LOG_LEVEL info or lower, since
+ * readiness is read from their log lines), all at once as compose starts them: they share a fresh store and its
+ * migrations. Resolves once every worker polls and the API listens.
+ */
+export async function startServiceProcesses(env: Record<string, string>, workers: number): Promise<ServiceProcesses> {
+  const started: ServiceProcesses = {
+    workers: Array.from({ length: workers }, (_, i) =>
+      runCommand('npm', ['run', 'worker'], env, { name: `worker ${i + 1}`, group: true }),
+    ),
+    api: runCommand('npm', ['run', 'api'], env, { name: 'api', group: true }),
+    workerIdentities: [],
+  };
+  try {
+    const [identities] = await Promise.all([
+      Promise.all(
+        started.workers.map((w) => w.waitFor(/"identity":"([^"]+)"[^\n]*"msg":"delivery worker running"/, 90_000)),
+      ),
+      started.api.waitFor(/Server listening/, 90_000),
+    ]);
+    started.workerIdentities.push(...identities.map((m) => m[1]!));
+    return started;
+  } catch (err) {
+    // The caller never gets the handles of a start that failed, so none may outlive it.
+    for (const p of [started.api, ...started.workers]) killGroup(p, 'SIGKILL');
+    throw err;
+  }
 }

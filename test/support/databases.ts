@@ -20,7 +20,8 @@ export function testDatabases(): [string, DatabaseUrlFactory][] {
   return out;
 }
 
-async function freshDatabaseUrl(url: string): Promise<string> {
+/** A new, empty database on the server of `url` (whose user needs CREATEDB); its URL. */
+export async function freshDatabaseUrl(url: string): Promise<string> {
   const name = `t_${randomBytes(6).toString('hex')}`;
   const client = new Client({ connectionString: url });
   await client.connect();
@@ -34,4 +35,16 @@ async function freshDatabaseUrl(url: string): Promise<string> {
   const u = new URL(url);
   u.pathname = `/${name}`;
   return u.toString();
+}
+
+/** Drops a database freshDatabaseUrl made, through the server's maintenance database (`url`'s own). */
+export async function dropDatabase(url: string, databaseUrl: string): Promise<void> {
+  const name = decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${name.replace(/"/g, '""')}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
 }

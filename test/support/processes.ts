@@ -1,7 +1,17 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 
-export const ROOT = resolve(__dirname, '../..');
+/**
+ * The project's root: the nearest folder above this file with a package.json. Not a fixed `../..`, because the bench
+ * runs these helpers compiled into test-results/bench-build/test/support.
+ */
+export const ROOT = (() => {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    if (existsSync(resolve(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${__dirname}`);
+  }
+})();
 
 /** src/ compiled once for the run by global-setup.ts, exactly as `npm start` compiles it. */
 function distDir(): string {
