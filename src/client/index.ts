@@ -1,10 +1,12 @@
 /** The typed client Signal uses to hand events over without going through HTTP. */
 export {
   InvalidEventError,
+  startDeliveries,
   startDelivery,
   type StartDeliveryOptions,
   type StartDeliveryOutcome,
 } from './start-delivery';
+export { openOrderBook } from './order-deliveries';
 export { connectClient } from '../temporal/connect';
 export type { DeliverEventInput, DeliveryResult } from '../shared/delivery';
 export type { SignalEvent } from '../shared/event';

@@ -61,6 +61,20 @@ export interface DeliverEventInput {
   hashPii?: boolean;
   /** A replay: the delivery this run repeats (same event, so the same Customer.io event id). */
   replayOf?: { workflowId: string; runId?: string };
+  /** Its place in its person's order (issue 16), taken at intake; absent: not ordered (ordering off, or older runs). */
+  order?: DeliveryOrder;
+}
+
+/** A delivery's place in the order of its key (src/customerio/order-key.ts, src/store/order-book.ts). */
+export interface DeliveryOrder {
+  key: string;
+  seq: number;
+  /** The unfinished deliveries it waits for before its first attempt, as the intake found them. */
+  waitFor: string[];
+  /** A deletion (or suppression): waits for every earlier delivery of its key, never overtakes, is never overtaken. */
+  barrier: boolean;
+  /** How long it waits before it goes ahead of what holds it (order_wait_minutes); never for or past a barrier. */
+  waitLimitMs: number;
 }
 
 /** What went wrong last, kept in the run's memo so lists and the Live Events view can show it without the history. */
