@@ -5,6 +5,7 @@ export const DELIVERY_STATUSES = [
   'pending',
   'retrying',
   'awaiting_credentials',
+  'waiting_for_order',
   'delivered',
   'failed',
   'filtered',
@@ -87,6 +88,20 @@ export interface LastError {
 
 export type FilterReason = 'consent_denied' | 'unsupported_event_type' | 'integration_disabled' | 'integration_deleted';
 
+/** How an ordered delivery ended, as the order book keeps it (src/store/order-book.ts). */
+export type OrderOutcome = 'delivered' | 'failed' | 'filtered' | 'refused' | 'cancelled';
+
+/**
+ * How long an ordered delivery waited for an earlier one of its person (issue 16), and whether it went ahead of it
+ * at last (order_wait_minutes ran out; never past a deletion).
+ */
+export interface OrderWaitRecord {
+  waitedMs: number;
+  /** The workflow id of the earlier delivery it waited for last. */
+  waitedFor: string;
+  overtook?: boolean;
+}
+
 /** `operation` names the Customer.io action the event mapped to (src/customerio/actions). */
 export type DeliveryResult =
   | {
@@ -94,8 +109,11 @@ export type DeliveryResult =
       operation: string;
       /** Who the request addressed: a person's id or email, an anonymous id, or an object. */
       customerId: string;
+      /** 0 when the answer was not this run's to see (`detail` says why). */
       httpStatus: number;
       attempts: number;
+      detail?: string;
+      orderWait?: OrderWaitRecord;
     }
   | {
       status: 'filtered';
@@ -105,4 +123,5 @@ export type DeliveryResult =
       customerId?: string;
       httpStatus?: number;
       attempts: number;
+      orderWait?: OrderWaitRecord;
     };

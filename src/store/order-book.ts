@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type Transaction, sql } from 'kysely';
+import type { OrderOutcome } from '../shared/delivery';
 import type { Db } from './database';
 import type { Database, OrderEntriesTable, OrderKeysTable } from './schema';
 
@@ -18,8 +19,7 @@ export interface OrderPlace {
   waitFor: string[];
 }
 
-/** How a delivery ended, as the order book keeps it. */
-export type OrderOutcome = 'delivered' | 'failed' | 'filtered' | 'refused' | 'cancelled';
+export type { OrderOutcome };
 
 /** One delivery's entry, with its key's latest barrier (a replay of an entry before it would undo the barrier). */
 export interface OrderEntry {

@@ -1,6 +1,7 @@
 import { type NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { IntegrationCircuits } from '../activities/circuit-breaker';
+import { OrderNotifier } from '../activities/order-gate';
 import { DeliveryRateLimiter } from '../activities/rate-limiter';
 import type { Config } from '../config';
 import type { Core } from '../service/core';
@@ -45,6 +46,7 @@ export function createDeliveryWorker(
       store: core.store,
       limiter,
       circuits: options.circuits ?? createCircuits(core, config, { signals, limiter }),
+      order: { orderBook: core.orderBook, signals, notifier: new OrderNotifier() },
     }),
     ...workflowCode(options.workflowBundle),
     sinks: deliveryMetricsSinks,

@@ -1,0 +1,114 @@
+import type { RunSignals } from './run-signals';
+import { ORDER_RELEASED_SIGNAL } from '../shared/names';
+import type { OrderOutcome } from '../shared/delivery';
+import type { OrderBook, UnfinishedEntry } from '../store/order-book';
+import type { AttemptOrder } from './contract';
+
+/**
+ * Attempts of ordered deliveries waiting in this worker for earlier ones to finish. A delivery finishing in this
+ * process wakes them at once, without a signal or a workflow task: the common case when a person's events arrive
+ * together and one worker runs them.
+ */
+export class OrderNotifier {
+  /** Awaited workflow id → the waiting runs' workflow ids and how to wake them. */
+  private readonly waiting = new Map<string, Map<string, () => void>>();
+
+  /** Waits until one of `awaited` finishes in this process, or `ms` pass, or `signal` aborts. */
+  async waitForAny(waiter: string, awaited: string[], ms: number, signal?: AbortSignal): Promise<void> {
+    let wake!: () => void;
+    const woken = new Promise<void>((resolve) => (wake = resolve));
+    for (const id of awaited) {
+      const waiters = this.waiting.get(id) ?? new Map<string, () => void>();
+      waiters.set(waiter, wake);
+      this.waiting.set(id, waiters);
+    }
+    const timer = setTimeout(wake, ms);
+    const onAbort = () => wake();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await woken;
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      for (const id of awaited) {
+        const waiters = this.waiting.get(id);
+        if (waiters?.get(waiter) === wake) waiters.delete(waiter);
+        if (waiters?.size === 0) this.waiting.delete(id);
+      }
+    }
+  }
+
+  /**
+   * `finished` has finished: wakes the attempts in this process waiting for it, and returns their workflow ids (they
+   * ask the order book again before they decide, so they need no signal).
+   */
+  finished(finished: string): Set<string> {
+    const waiters = this.waiting.get(finished);
+    if (!waiters) return new Set();
+    this.waiting.delete(finished);
+    for (const wake of waiters.values()) wake();
+    return new Set(waiters.keys());
+  }
+}
+
+export interface OrderDeps {
+  orderBook: Pick<OrderBook, 'finish' | 'unfinished' | 'entry'>;
+  signals: RunSignals;
+  notifier: OrderNotifier;
+}
+
+/** What an ordered attempt may do: send, wait for an earlier delivery, or nothing (it was delivered already). */
+export type OrderCheck =
+  | { go: true; gated?: { ms: number; for: string } }
+  | { go: false; waitingFor: UnfinishedEntry }
+  | { go: false; alreadyDelivered: true };
+
+/**
+ * The order check of one attempt: first whether this run is already delivered (its result lost with a worker), then
+ * whether what it waits for has finished; if not, it waits here up to `gateMs` for a finish in this process.
+ */
+export async function checkOrder(
+  deps: OrderDeps,
+  self: string,
+  order: AttemptOrder,
+  signal?: AbortSignal,
+): Promise<OrderCheck> {
+  const own = await deps.orderBook.entry(self);
+  if (own?.outcome === 'delivered') {
+    // Its waiters may not have been told either.
+    await releaseOrder(deps, self, 'delivered');
+    return { go: false, alreadyDelivered: true };
+  }
+  if (order.overtake || order.waitFor.length === 0) return { go: true };
+  let open = await deps.orderBook.unfinished(order.waitFor);
+  if (open.length === 0) return { go: true };
+  const first = open[0]!.workflowId;
+  const started = Date.now();
+  const gateMs = order.gateMs ?? 0;
+  for (let left = gateMs; left > 0 && open.length > 0 && !signal?.aborted; left = gateMs - (Date.now() - started)) {
+    await deps.notifier.waitForAny(
+      self,
+      open.map((e) => e.workflowId),
+      left,
+      signal,
+    );
+    // Asked after the wait is given up, so a finish in between is seen here or wakes the run by signal.
+    open = await deps.orderBook.unfinished(open.map((e) => e.workflowId));
+  }
+  if (open.length === 0) return { go: true, gated: { ms: Date.now() - started, for: first } };
+  return { go: false, waitingFor: open[0]! };
+}
+
+/**
+ * Marks this run finished in the order book and wakes who waits for it: attempts waiting in this worker at once, the
+ * others by signal (sent without waiting for the answers: a lost signal is made up by the waiter's own recheck).
+ */
+export async function releaseOrder(deps: OrderDeps, self: string, outcome: OrderOutcome): Promise<number> {
+  const waiters = await deps.orderBook.finish(self, outcome);
+  const woken = deps.notifier.finished(self);
+  for (const waiter of waiters) {
+    if (woken.has(waiter)) continue;
+    void deps.signals.signal(waiter, ORDER_RELEASED_SIGNAL).catch(() => undefined);
+  }
+  return waiters.length;
+}
