@@ -12,6 +12,30 @@ import type { AttemptOrder } from './contract';
 export class OrderNotifier {
   /** Awaited workflow id → the waiting runs' workflow ids and how to wake them. */
   private readonly waiting = new Map<string, Map<string, () => void>>();
+  /** Ordered runs whose attempt is running in this worker now (they hold a slot, so they make progress). */
+  private readonly running = new Map<string, number>();
+
+  /** An ordered run's attempt starts in this worker. */
+  enter(workflowId: string): void {
+    this.running.set(workflowId, (this.running.get(workflowId) ?? 0) + 1);
+  }
+
+  /** Its attempt ended (finished or not): who waits for it here asks again (it may have failed, and gone to wait). */
+  leave(workflowId: string): void {
+    const left = (this.running.get(workflowId) ?? 1) - 1;
+    if (left > 0) this.running.set(workflowId, left);
+    else this.running.delete(workflowId);
+    this.finished(workflowId);
+  }
+
+  /**
+   * Whether any of these runs has an attempt running in this worker: worth waiting for here. One that is not (queued
+   * behind others, or on another worker) is not waited for while holding a slot: that could hold up the very attempts
+   * it waits for.
+   */
+  anyRunning(workflowIds: string[]): boolean {
+    return workflowIds.some((id) => this.running.has(id));
+  }
 
   /** Waits until one of `awaited` finishes in this process, or `ms` pass, or `signal` aborts. */
   async waitForAny(waiter: string, awaited: string[], ms: number, signal?: AbortSignal): Promise<void> {
@@ -52,7 +76,7 @@ export class OrderNotifier {
 }
 
 export interface OrderDeps {
-  orderBook: Pick<OrderBook, 'finish' | 'unfinished' | 'entry'>;
+  orderBook: Pick<OrderBook, 'finish' | 'unfinished' | 'entry' | 'waiting'>;
   signals: RunSignals;
   notifier: OrderNotifier;
 }
@@ -85,16 +109,17 @@ export async function checkOrder(
   const first = open[0]!.workflowId;
   const started = Date.now();
   const gateMs = order.gateMs ?? 0;
-  for (let left = gateMs; left > 0 && open.length > 0 && !signal?.aborted; left = gateMs - (Date.now() - started)) {
-    await deps.notifier.waitForAny(
-      self,
-      open.map((e) => e.workflowId),
-      left,
-      signal,
-    );
-    // Asked after the wait is given up, so a finish in between is seen here or wakes the run by signal.
-    open = await deps.orderBook.unfinished(open.map((e) => e.workflowId));
+  const ids = () => open.map((e) => e.workflowId);
+  for (let left = gateMs; left > 0 && open.length > 0 && deps.notifier.anyRunning(ids()) && !signal?.aborted;) {
+    await deps.notifier.waitForAny(self, ids(), left, signal);
+    open = await deps.orderBook.unfinished(ids());
+    left = gateMs - (Date.now() - started);
   }
+  if (open.length === 0) return { go: true, gated: { ms: Date.now() - started, for: first } };
+  // The wait goes to the workflow, woken by signal: say so first, then ask a last time, so that a finish in between
+  // is either seen here or signals this run (OrderBook.finish).
+  await deps.orderBook.waiting(self);
+  open = await deps.orderBook.unfinished(ids());
   if (open.length === 0) return { go: true, gated: { ms: Date.now() - started, for: first } };
   return { go: false, waitingFor: open[0]! };
 }

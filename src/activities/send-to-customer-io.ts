@@ -30,7 +30,23 @@ export interface SendDeps {
  * while Customer.io keeps failing, an attempt that is not the probe is handed back (`deferred`) until the next probe.
  */
 export function createSendToCustomerIo(deps: SendDeps): DeliveryActivities['sendToCustomerIo'] {
+  const attempt = sendAttempt(deps);
   return async function sendToCustomerIo(input) {
+    if (!input.order) return attempt(input);
+    // Known to be running here, so the next delivery of the person may wait for it in this worker (order-gate.ts).
+    const self = Context.current().info.workflowExecution?.workflowId ?? '';
+    const { notifier } = orderDeps(deps);
+    notifier.enter(self);
+    try {
+      return await attempt(input);
+    } finally {
+      notifier.leave(self);
+    }
+  };
+}
+
+function sendAttempt(deps: SendDeps): DeliveryActivities['sendToCustomerIo'] {
+  return async function attempt(input) {
     const { integrationId, request } = input;
     const { info, cancellationSignal: signal } = Context.current();
     const self = info.workflowExecution?.workflowId ?? '';

@@ -114,6 +114,7 @@ export class OrderBook {
           predecessor_workflow_id: predecessor,
           barrier: handover.barrier ? 1 : 0,
           handed_at: at,
+          waiting_since: null,
           finished_at: null,
           outcome: null,
         };
@@ -150,42 +151,53 @@ export class OrderBook {
   }
 
   /**
-   * Marks a delivery finished (idempotent: the first outcome stays) and names the unfinished runs that wait for it:
-   * its successor, and any later barrier of its key. Waking one that has more to wait for is harmless: it asks again.
+   * Marks a delivery finished (idempotent: the first outcome stays) and names the unfinished runs waiting for it by
+   * signal (waiting()): its successor, and any later barrier of its key. Waking one that has more to wait for is
+   * harmless: it asks again. The mark is committed before the waiters are read, and a waiter says it waits before it
+   * asks a last time, so one of the two always sees the other: no waiter is left without its signal.
    */
   async finish(workflowId: string, outcome: OrderOutcome, now = new Date()): Promise<string[]> {
-    return this.db.transaction().execute(async (tx) => {
-      await tx
-        .updateTable('order_entries')
-        .set({ finished_at: now.toISOString(), outcome })
-        .where('workflow_id', '=', workflowId)
-        .where('finished_at', 'is', null)
-        .execute();
-      const entry = await tx
-        .selectFrom('order_entries')
-        .select(['integration_id', 'order_key', 'seq'])
-        .where('workflow_id', '=', workflowId)
-        .executeTakeFirst();
-      if (!entry) return [];
-      const waiters = await tx
-        .selectFrom('order_entries')
-        .select('workflow_id')
-        .where('finished_at', 'is', null)
-        .where((eb) =>
-          eb.or([
-            eb('predecessor_workflow_id', '=', workflowId),
-            eb.and([
-              eb('integration_id', '=', entry.integration_id),
-              eb('order_key', '=', entry.order_key),
-              eb('barrier', '=', 1),
-              eb('seq', '>', entry.seq),
-            ]),
+    await this.db
+      .updateTable('order_entries')
+      .set({ finished_at: now.toISOString(), outcome })
+      .where('workflow_id', '=', workflowId)
+      .where('finished_at', 'is', null)
+      .execute();
+    const entry = await this.db
+      .selectFrom('order_entries')
+      .select(['integration_id', 'order_key', 'seq'])
+      .where('workflow_id', '=', workflowId)
+      .executeTakeFirst();
+    if (!entry) return [];
+    const waiters = await this.db
+      .selectFrom('order_entries')
+      .select('workflow_id')
+      .where('finished_at', 'is', null)
+      .where('waiting_since', 'is not', null)
+      .where((eb) =>
+        eb.or([
+          eb('predecessor_workflow_id', '=', workflowId),
+          eb.and([
+            eb('integration_id', '=', entry.integration_id),
+            eb('order_key', '=', entry.order_key),
+            eb('barrier', '=', 1),
+            eb('seq', '>', entry.seq),
           ]),
-        )
-        .orderBy('seq')
-        .execute();
-      return waiters.map((w) => w.workflow_id);
-    });
+        ]),
+      )
+      .orderBy('seq')
+      .execute();
+    return waiters.map((w) => w.workflow_id);
+  }
+
+  /** This run waits for a signal from what it waits for (finish() names only such runs). */
+  async waiting(workflowId: string, now = new Date()): Promise<void> {
+    await this.db
+      .updateTable('order_entries')
+      .set({ waiting_since: now.toISOString() })
+      .where('workflow_id', '=', workflowId)
+      .where('waiting_since', 'is', null)
+      .execute();
   }
 
   /** Which of these entries have not finished yet, in chain order (an entry no longer kept has finished long ago). */

@@ -90,6 +90,8 @@ export interface OrderEntriesTable {
   /** 1: a barrier (a deletion): waits for every earlier entry, is never overtaken. */
   barrier: number;
   handed_at: string;
+  /** The run waits for the orderReleased signal (it checked, found what it waits for unfinished, and said so). */
+  waiting_since: string | null;
   finished_at: string | null;
   outcome: string | null;
 }

@@ -24,6 +24,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('predecessor_workflow_id', 'text')
     .addColumn('barrier', 'integer', (c) => c.notNull())
     .addColumn('handed_at', 'varchar(32)', (c) => c.notNull())
+    // Set when the run waits for a signal to go on: only such runs are signalled when what they wait for finishes.
+    .addColumn('waiting_since', 'varchar(32)')
     .addColumn('finished_at', 'varchar(32)')
     .addColumn('outcome', 'varchar(32)')
     .execute();
