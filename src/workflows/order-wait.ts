@@ -38,6 +38,8 @@ export class OrderWait {
   private waitedMs = 0;
   private waitedFor: string | undefined;
   private overtook = false;
+  /** What the memo says it waits for. */
+  private shown: string | undefined;
   private attempted = false;
   /** The attempt that saw the 2xx (or found it recorded) has already told the order book. */
   private finishedByAttempt = false;
@@ -98,7 +100,12 @@ export class OrderWait {
     const left = forever ? RECHECK_MS : Math.min(RECHECK_MS, this.order.waitLimitMs - held);
     if (left <= 0) return this.overtake(waiting.waitingFor, held);
     this.labels.set('waiting_for_order');
-    if (held === 0) log.info('waiting for an earlier delivery of the same person', { waitingFor: waiting.waitingFor });
+    if (this.shown !== waiting.waitingFor) {
+      // In the memo, so lists and the Live Events view can show what it waits for without reading the history.
+      this.shown = waiting.waitingFor;
+      upsertMemo({ waitingFor: { workflowId: waiting.waitingFor, barrier: waiting.barrier } });
+      log.info('waiting for an earlier delivery of the same person', { waitingFor: waiting.waitingFor });
+    }
     if (this.received === mark) await condition(() => this.received > mark, left);
     this.waitedMs += Date.now() - now;
   }

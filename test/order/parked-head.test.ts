@@ -1,5 +1,6 @@
+import { startDeliveries } from '../../src/client/start-delivery';
 import { DeliveryStatusKey } from '../../src/shared/search-attributes';
-import { type DeliveryHarness, startDeliveryHarness } from '../support/delivery-harness';
+import { type DeliveryHarness, FAST_RETRY, startDeliveryHarness } from '../support/delivery-harness';
 import { httpClient } from '../support/http';
 import { eventually } from '../support/temporal';
 
@@ -61,6 +62,10 @@ describe('a person’s events behind a head parked for credentials', () => {
           : undefined,
       'the identify to be parked and both tracks waiting for order',
     );
+    expect((await h.client.workflow.getHandle(second!).describe()).memo?.waitingFor).toEqual({
+      workflowId: first,
+      barrier: false,
+    });
     const listed = await admin('GET', `/v1/admin/deliveries?integration_id=${integrationId}&status=waiting_for_order`);
     expect(listed.body.data.map((d: { workflow_id: string }) => d.workflow_id).sort()).toEqual([first, second].sort());
     // Only the identify reached Customer.io (refused); the tracks were never sent.
@@ -130,6 +135,43 @@ describe('a person’s events behind a head parked for credentials', () => {
     // deletion, then what came after it.
     expect(accepted.slice(2)).toEqual([`DELETE /api/v1/customers/${user}`, 'POST After']);
     expect(accepted.slice(0, 2).sort()).toEqual([`POST Bought`, `PUT /api/v1/customers/${user}`].sort());
+  });
+
+  test('the typed client, given the order book, orders a batch the same way', async () => {
+    const oldKey = { siteId: 'tc-site', apiKey: 'tc-old-key' };
+    const newKey = { siteId: 'tc-site', apiKey: 'tc-new-key' };
+    const { id: integrationId } = await h.createIntegration({ credentials: oldKey });
+    installed.push(integrationId);
+    h.us.acceptCredentials(newKey);
+    const user = `tc-user-${Date.now()}`;
+    const outcomes = await startDeliveries(
+      h.client,
+      integrationId,
+      [
+        { type: 'identify', userId: user, messageId: `${user}-1` },
+        { type: 'track', userId: user, event: 'First', messageId: `${user}-2` },
+      ],
+      { taskQueue: h.taskQueue, orderBook: h.core.orderBook, retry: FAST_RETRY },
+    );
+    const [identify, track] = outcomes.map((o) => o.workflowId);
+    await eventually(
+      async () =>
+        (await status(identify!)) === 'awaiting_credentials' && (await status(track!)) === 'waiting_for_order'
+          ? true
+          : undefined,
+      'the identify to be parked and the track waiting for it',
+    );
+    expect(requestsFor(user).filter((r) => r.path.endsWith('/events'))).toEqual([]);
+    await admin('PATCH', `/v1/admin/integrations/${integrationId}`, { config: { tracking_api_key: newKey.apiKey } });
+    expect(await h.client.workflow.getHandle(track!).result()).toMatchObject({
+      status: 'delivered',
+      orderWait: { waitedFor: identify },
+    });
+    expect(
+      requestsFor(user)
+        .filter((r) => r.authorized)
+        .map((r) => r.method),
+    ).toEqual(['PUT', 'POST']);
   });
 
   test('order_wait_minutes 0: no ordering, today’s behaviour (the tracks are sent while the identify is parked)', async () => {
