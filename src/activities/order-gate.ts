@@ -79,7 +79,16 @@ export interface OrderDeps {
   orderBook: Pick<OrderBook, 'finish' | 'unfinished' | 'entry' | 'waiting'>;
   signals: RunSignals;
   notifier: OrderNotifier;
+  /** Whether a run is running (the worker describes it); without it, entries are never found stale. */
+  runState?: (workflowId: string) => Promise<'running' | 'closed' | 'not_found'>;
 }
+
+/**
+ * An entry unfinished this long after its handover is looked up in Temporal: its run may never have started (its
+ * request failed with a 503 and was not sent again) or may have been terminated, and then nothing would ever finish
+ * it and release who waits for it (a deletion would wait forever). Far longer than an intake request may take.
+ */
+export const STALE_ENTRY_MS = 5 * 60_000;
 
 /** What an ordered attempt may do: send, wait for an earlier delivery, or nothing (it was delivered already). */
 export type OrderCheck =
@@ -104,7 +113,7 @@ export async function checkOrder(
     return { go: false, alreadyDelivered: true };
   }
   if (order.overtake || order.waitFor.length === 0) return { go: true };
-  let open = await deps.orderBook.unfinished(order.waitFor);
+  let open = await withoutStale(deps, await deps.orderBook.unfinished(order.waitFor));
   if (open.length === 0) return { go: true };
   const first = open[0]!.workflowId;
   const started = Date.now();
@@ -122,6 +131,20 @@ export async function checkOrder(
   open = await deps.orderBook.unfinished(ids());
   if (open.length === 0) return { go: true, gated: { ms: Date.now() - started, for: first } };
   return { go: false, waitingFor: open[0]! };
+}
+
+/** `open` without the entries whose runs are not running (never started, or ended without finishing): finished now. */
+async function withoutStale(deps: OrderDeps, open: UnfinishedEntry[], now = Date.now()): Promise<UnfinishedEntry[]> {
+  const { runState } = deps;
+  if (!runState) return open;
+  const kept: UnfinishedEntry[] = [];
+  for (const entry of open) {
+    const old = entry.handedAt !== undefined && now - Date.parse(entry.handedAt) > STALE_ENTRY_MS;
+    const state = old ? await runState(entry.workflowId) : 'running';
+    if (state === 'running') kept.push(entry);
+    else await releaseOrder(deps, entry.workflowId, state === 'closed' ? 'cancelled' : 'refused');
+  }
+  return kept;
 }
 
 /**

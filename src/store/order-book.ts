@@ -38,6 +38,8 @@ export interface OrderEntry {
 export interface UnfinishedEntry {
   workflowId: string;
   barrier: boolean;
+  /** When it was handed over (ISO); unset for entries taken in the same call. */
+  handedAt?: string;
 }
 
 type Tx = Transaction<Database>;
@@ -206,7 +208,7 @@ export class OrderBook {
     return rows
       .filter((e) => e.finished_at === null)
       .sort((a, b) => a.seq - b.seq)
-      .map((e) => ({ workflowId: e.workflow_id, barrier: e.barrier === 1 }));
+      .map((e) => ({ workflowId: e.workflow_id, barrier: e.barrier === 1, handedAt: e.handed_at }));
   }
 
   /** A delivery's entry and its key's latest barrier; undefined when it was never ordered (or was pruned). */

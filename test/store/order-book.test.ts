@@ -18,6 +18,8 @@ describe.each(testDatabases())('the order book on %s', (kind, url) => {
   afterAll(() => Promise.all(handles.map((h) => h.close())));
 
   const ev = (workflowId: string, key = 'person:u-1', barrier = false) => ({ workflowId, key, barrier });
+  const open = async (ids: string[]) =>
+    (await book.unfinished(ids)).map(({ workflowId, barrier }) => ({ workflowId, barrier }));
 
   test('array order is handover order: each event waits for the one before it, until that one finishes', async () => {
     const places = await book.take('int_a', [ev('a1'), ev('a2'), ev('b1', 'person:u-2'), ev('a3')]);
@@ -39,7 +41,7 @@ describe.each(testDatabases())('the order book on %s', (kind, url) => {
     expect(await book.take('int_a', [ev('b2', 'person:u-2')])).toEqual([{ seq: 2, waitFor: [] }]);
     // Keys are per integration.
     expect(await book.take('int_b', [ev('other-a1')])).toEqual([{ seq: 1, waitFor: [] }]);
-    expect(await book.unfinished(['a1', 'a2', 'a3', 'a4', 'a5', 'gone'])).toEqual([
+    expect(await open(['a1', 'a2', 'a3', 'a4', 'a5', 'gone'])).toEqual([
       { workflowId: 'a4', barrier: false },
       { workflowId: 'a5', barrier: false },
     ]);
@@ -56,7 +58,7 @@ describe.each(testDatabases())('the order book on %s', (kind, url) => {
     await book.waiting('c3');
     await book.waiting('c4');
     expect(await book.finish('c1', 'failed')).toEqual(['c3']);
-    expect(await book.unfinished(['c3'])).toEqual([{ workflowId: 'c3', barrier: true }]);
+    expect(await open(['c3'])).toEqual([{ workflowId: 'c3', barrier: true }]);
     expect(await book.finish('c3', 'delivered')).toEqual(['c4']);
     expect(await book.entry('c1')).toMatchObject({
       workflowId: 'c1',

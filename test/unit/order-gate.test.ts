@@ -24,6 +24,7 @@ describe('the order gate of an attempt', () => {
     signalled = [];
   });
   afterEach(() => handle.close());
+  const ev = (workflowId: string) => ({ workflowId, key: 'person:u', barrier: false });
   const take = (...ids: string[]) =>
     book.take(
       'int',
@@ -61,11 +62,40 @@ describe('the order gate of an attempt', () => {
     await take('a', 'b');
     expect(await checkOrder(deps(), 'b', { waitFor: ['a'], gateMs: 1_000 })).toEqual({
       go: false,
-      waitingFor: { workflowId: 'a', barrier: false },
+      waitingFor: expect.objectContaining({ workflowId: 'a', barrier: false }),
     });
     await releaseOrder(deps(), 'a', 'delivered');
     expect(signalled).toEqual(['b']);
     expect(await checkOrder(deps(), 'b', { waitFor: ['a'] })).toEqual({ go: true });
+  });
+
+  test('an entry handed over long ago whose run is not running (never started, or terminated) no longer holds anyone', async () => {
+    const longAgo = new Date(Date.now() - 10 * 60_000);
+    await book.take('int', [ev('never-started'), ev('terminated')], longAgo);
+    await book.take('int', [ev('recent'), ev('b')]);
+    await book.take('int', [{ workflowId: 'deletion', key: 'person:u', barrier: true }]);
+    const states: Record<string, 'running' | 'closed' | 'not_found'> = {
+      'never-started': 'not_found',
+      terminated: 'closed',
+      recent: 'not_found', // not looked up: too recent to tell from a start still under way
+    };
+    const asked: string[] = [];
+    const withState = {
+      ...deps(),
+      runState: async (id: string) => {
+        asked.push(id);
+        return states[id] ?? 'running';
+      },
+    };
+    expect(
+      await checkOrder(withState, 'deletion', { waitFor: ['never-started', 'terminated', 'recent', 'b'] }),
+    ).toEqual({
+      go: false,
+      waitingFor: expect.objectContaining({ workflowId: 'recent' }),
+    });
+    expect(asked.sort()).toEqual(['never-started', 'terminated']);
+    expect((await book.entry('never-started'))?.outcome).toBe('refused');
+    expect((await book.entry('terminated'))?.outcome).toBe('cancelled');
   });
 
   test('an overtaking attempt goes without looking; a predecessor that fails here leaves its waiter to the workflow', async () => {
