@@ -3,6 +3,7 @@
  * the names are part of recorded histories (and read back by src/deliveries), so they must not change.
  */
 import type { HttpExchange, TrackApiRequest } from '../customerio/exchange';
+import type { OrderOutcome } from '../shared/delivery';
 
 /** Input of one HTTP attempt: the request is planned by the workflow, so the history records exactly what was sent. */
 export interface SendAttemptInput {
@@ -19,6 +20,18 @@ export interface SendAttemptInput {
    * for that signal (`wake: 'signal'`) instead of coming back on a timer.
    */
   wakeOnCircuitClose?: boolean;
+  /** Set for ordered deliveries (issue 16): what must have finished before this attempt is sent. */
+  order?: AttemptOrder;
+}
+
+/** What an ordered delivery's attempt checks in the order book before it sends. */
+export interface AttemptOrder {
+  /** The earlier deliveries of its person it waits for (its input's order.waitFor). */
+  waitFor: string[];
+  /** How long the attempt may wait in the worker for them to finish before it hands the wait to the workflow. */
+  gateMs?: number;
+  /** Its wait ran out (order_wait_minutes): it goes ahead of what it waited for. */
+  overtake?: boolean;
 }
 
 /**
@@ -26,7 +39,34 @@ export interface SendAttemptInput {
  * records its result but not its input.
  */
 export type SendAttemptResult =
-  | { outcome: 'delivered'; exchange: HttpExchange; revisionNumber: number; request?: TrackApiRequest }
+  | {
+      outcome: 'delivered';
+      exchange: HttpExchange;
+      revisionNumber: number;
+      request?: TrackApiRequest;
+      /** Ordered deliveries: the order book was told it finished, and its waiters were woken (false: do it still). */
+      orderFinished?: boolean;
+      /** Ordered deliveries: how long the attempt waited in the worker for an earlier delivery, and for which. */
+      gated?: { ms: number; for: string };
+    }
+  | {
+      /**
+       * This run's entry in the order book already says delivered: a worker was lost after Customer.io's 2xx and
+       * before the run recorded it. Not sent again.
+       */
+      outcome: 'already_delivered';
+      detail: string;
+      request?: TrackApiRequest;
+    }
+  | {
+      /** An earlier delivery of the same person has not finished: the run waits for it (orderReleased). */
+      outcome: 'waiting_for_order';
+      waitingFor: string;
+      /** What it waits for is a barrier (a deletion): it is never overtaken. */
+      barrier: boolean;
+      detail: string;
+      request?: TrackApiRequest;
+    }
   | {
       outcome: 'skipped';
       reason: 'integration_disabled' | 'integration_deleted';
@@ -57,10 +97,16 @@ export interface DeliveryActivities {
   sendToCustomerIo(input: SendAttemptInput): Promise<SendAttemptResult>;
   /** For parked deliveries: the integration's current credentials revision. */
   credentialsState(integrationId: string): Promise<CredentialsState>;
+  /**
+   * Ordered deliveries: this run has finished (its outcome), so the order book marks it and the runs waiting for it
+   * are woken. Idempotent.
+   */
+  finishOrder(outcome: OrderOutcome): Promise<{ woken: number }>;
 }
 
 /** Activity type names as histories record them; a rename of an activity that misses this table fails type-checking. */
 export const ACTIVITY = {
   send: 'sendToCustomerIo',
   credentials: 'credentialsState',
+  finishOrder: 'finishOrder',
 } as const satisfies Record<string, keyof DeliveryActivities>;

@@ -9,6 +9,7 @@ import { isStoreUnreachable } from '../store/database';
 import type { DeliveryTargets } from '../store/delivery-targets';
 import type { Admission, IntegrationCircuits } from './circuit-breaker';
 import type { DeliveryActivities, SendAttemptInput, SendAttemptResult } from './contract';
+import { checkOrder, type OrderDeps, releaseOrder } from './order-gate';
 import type { DeliveryRateLimiter } from './rate-limiter';
 
 export interface SendDeps {
@@ -17,6 +18,8 @@ export interface SendDeps {
   baseUrls: TrackBaseUrls;
   limiter: DeliveryRateLimiter;
   circuits: IntegrationCircuits;
+  /** Per-person order (issue 16): the order book, and how to wake the runs waiting for this one. */
+  order?: OrderDeps;
 }
 
 /**
@@ -27,8 +30,45 @@ export interface SendDeps {
  * while Customer.io keeps failing, an attempt that is not the probe is handed back (`deferred`) until the next probe.
  */
 export function createSendToCustomerIo(deps: SendDeps): DeliveryActivities['sendToCustomerIo'] {
+  const attempt = sendAttempt(deps);
   return async function sendToCustomerIo(input) {
+    if (!input.order) return attempt(input);
+    // Known to be running here, so the next delivery of the person may wait for it in this worker (order-gate.ts).
+    const self = Context.current().info.workflowExecution?.workflowId ?? '';
+    const { notifier } = orderDeps(deps);
+    notifier.enter(self);
+    try {
+      return await attempt(input);
+    } finally {
+      notifier.leave(self);
+    }
+  };
+}
+
+function sendAttempt(deps: SendDeps): DeliveryActivities['sendToCustomerIo'] {
+  return async function attempt(input) {
     const { integrationId, request } = input;
+    const { info, cancellationSignal: signal } = Context.current();
+    const self = info.workflowExecution?.workflowId ?? '';
+    const order = input.order ? orderDeps(deps) : undefined;
+    let gated: { ms: number; for: string } | undefined;
+    if (input.order && order) {
+      const check = await checkOrder(order, self, input.order, signal).catch((err: unknown) => {
+        if (!isStoreUnreachable(err)) throw err;
+        throw orderBookUnreachable();
+      });
+      if ('alreadyDelivered' in check) {
+        const detail =
+          'delivered already: the order book recorded this run’s 2xx from Customer.io, whose result a lost worker did not record; not sent again';
+        return { outcome: 'already_delivered', detail, request };
+      }
+      if (!check.go) {
+        const { workflowId: waitingFor, barrier } = check.waitingFor;
+        const detail = `waiting for ${waitingFor}, an earlier delivery of the same ${barrier ? 'person (a deletion)' : 'person'}, to finish`;
+        return { outcome: 'waiting_for_order', waitingFor, barrier, detail, request };
+      }
+      gated = check.gated;
+    }
     const target = await deps.targets.get(integrationId).catch((err: unknown) => {
       if (!isStoreUnreachable(err)) throw err;
       throw storeUnreachable(integrationId);
@@ -49,12 +89,13 @@ export function createSendToCustomerIo(deps: SendDeps): DeliveryActivities['send
         request,
       };
     }
-    const { info, cancellationSignal: signal } = Context.current();
-    const waiter = input.wakeOnCircuitClose ? info.workflowExecution?.workflowId : undefined;
+    const waiter = input.wakeOnCircuitClose ? self : undefined;
     const admission = deps.circuits.admit(integrationId, waiter);
     if (!admission.send) return circuitOpen(integrationId, admission, request);
     const waitMs = deps.limiter.reserve(integrationId, target.ratePerSecond);
-    if (input.deferAfterMs !== undefined && waitMs > input.deferAfterMs) {
+    // Time spent waiting for the order is taken from the same budget (src/shared/attempt-timing.ts).
+    const deferAfterMs = input.deferAfterMs === undefined ? undefined : input.deferAfterMs - (gated?.ms ?? 0);
+    if (deferAfterMs !== undefined && waitMs > deferAfterMs) {
       deps.limiter.release(integrationId);
       const detail = `rate limit of ${target.ratePerSecond}/s for this integration: next slot in ${waitMs} ms`;
       return { outcome: 'deferred', retryAfterMs: waitMs, detail, request };
@@ -83,7 +124,17 @@ export function createSendToCustomerIo(deps: SendDeps): DeliveryActivities['send
     else deps.circuits.succeeded(integrationId);
     if (exchange.status === 429 || exchange.retryAfterMs !== undefined)
       deps.limiter.pushedBack(integrationId, exchange.retryAfterMs);
-    if (next === 'deliver') return { outcome: 'delivered', exchange, revisionNumber: target.revisionNumber, request };
+    if (next === 'deliver') {
+      const delivered = { outcome: 'delivered' as const, exchange, revisionNumber: target.revisionNumber, request };
+      if (!order) return delivered;
+      // Finished here, in the attempt that saw the 2xx, so the next delivery of the person costs no extra step; if
+      // the order book is out of reach the workflow finishes it afterwards (finishOrder, retried).
+      const orderFinished = await releaseOrder(order, self, 'delivered').then(
+        () => true,
+        () => false,
+      );
+      return { ...delivered, orderFinished, ...(gated ? { gated } : {}) };
+    }
     // A parked delivery's next attempt must read the credentials again instead of trusting the cache.
     if (next === 'park') deps.targets.invalidate(integrationId);
     throw attemptFailure(exchange, target.revisionNumber, request);
@@ -115,6 +166,19 @@ export const STORE_UNREACHABLE_FAILURE = 'StoreUnreachable';
 function storeUnreachable(integrationId: string): ApplicationFailure {
   return ApplicationFailure.retryable(
     `The integration store (database) is out of reach, so the credentials of ${integrationId} could not be loaded; nothing was sent to Customer.io and the attempt is tried again later`,
+    STORE_UNREACHABLE_FAILURE,
+  );
+}
+
+function orderDeps(deps: SendDeps): OrderDeps {
+  if (!deps.order) throw new Error('an ordered delivery reached a worker without an order book');
+  return deps.order;
+}
+
+/** The order book could not be asked: nothing was sent; the attempt is tried again after the workflow's backoff. */
+function orderBookUnreachable(): ApplicationFailure {
+  return ApplicationFailure.retryable(
+    'The order book (database) is out of reach, so whether earlier deliveries of this person have finished is unknown; nothing was sent to Customer.io and the attempt is tried again later',
     STORE_UNREACHABLE_FAILURE,
   );
 }

@@ -67,6 +67,7 @@ export function buildApi(core: Core, options: ApiOptions) {
     retry: options.retry,
     eagerStart: options.eagerStart,
     temporalTimeoutMs: config.INTAKE_TEMPORAL_TIMEOUT_MS,
+    orderBook: core.orderBook,
   });
   const live = new LiveFeed(deliveries, { logger });
   const app = buildApp({

@@ -5,10 +5,12 @@ import { initialSearchAttributes } from '../customerio/labels';
 import type { DeliverEventInput, DeliverEventWorkflow, FilterReason } from '../shared/delivery';
 import type { SignalEvent } from '../shared/event';
 import { parseSignalEvent, type SignalEventInput } from '../shared/event-schema';
-import { DELIVER_EVENT_WORKFLOW, deliveryWorkflowId, replayWorkflowId, TASK_QUEUE } from '../shared/names';
+import { DELIVER_EVENT_WORKFLOW, deliveryRunWorkflowId, TASK_QUEUE } from '../shared/names';
 import { DELIVERY_TASK_TIMEOUT_MS } from '../shared/attempt-timing';
 import type { RetryPolicy } from '../shared/retry-policy';
+import type { OrderBook } from '../store/order-book';
 import { isTemporalUnreachable } from '../temporal/grpc-status';
+import { takeOrder } from './order-deliveries';
 
 export interface StartDeliveryOptions {
   taskQueue?: string;
@@ -22,6 +24,12 @@ export interface StartDeliveryOptions {
   now?: () => Date;
   /** This delivery repeats an earlier one (same event, so the same Customer.io event id). */
   replayOf?: DeliverEventInput['replayOf'];
+  /**
+   * The order book (src/store/order-book.ts, e.g. from openOrderBook): with it the delivery is placed in its person's
+   * order as the HTTP intake places it (order_wait_minutes of `config`, default 30; 0: not ordered). Without it the
+   * delivery is not ordered.
+   */
+  orderBook?: OrderBook;
   /**
    * Ask for the run's first workflow task to come back with the start, to a worker in this process: only with a client
    * on the worker's NativeConnection (`npm start`). Without a free slot Temporal dispatches it as usual.
@@ -115,7 +123,42 @@ export async function startValidatedDelivery(
   event: SignalEvent,
   options: StartDeliveryOptions = {},
 ): Promise<StartDeliveryOutcome> {
-  return startDeliveryRun(client, settleEvent(integrationId, event, options), options);
+  const settled = settleEvent(integrationId, event, options);
+  if (!options.orderBook) return startDeliveryRun(client, settled, options);
+  const [ordered] = await takeOrder(options.orderBook, integrationId, [settled], options.config);
+  return startDeliveryRun(client, ordered!, options);
+}
+
+/**
+ * Starts a batch of events to one integration in handover order (array order): with `orderBook`, each person's
+ * events reach Customer.io in this order, and after those of earlier batches (one order-book transaction for the
+ * batch, then the starts, at most `concurrency` at once). Events are validated first: an invalid one throws
+ * InvalidEventError before anything is placed or started.
+ */
+export async function startDeliveries(
+  client: Client,
+  integrationId: string,
+  events: (SignalEventInput | SignalEvent)[],
+  options: StartDeliveryOptions & { concurrency?: number } = {},
+): Promise<StartDeliveryOutcome[]> {
+  const settled = events.map((event) => {
+    const parsed = parseSignalEvent(event);
+    if (!parsed.ok) throw new InvalidEventError(parsed.issues);
+    return settleEvent(integrationId, parsed.event, options);
+  });
+  const ordered = options.orderBook
+    ? await takeOrder(options.orderBook, integrationId, settled, options.config)
+    : settled;
+  const outcomes = new Array<StartDeliveryOutcome>(ordered.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < ordered.length) {
+      const i = next++;
+      outcomes[i] = await startDeliveryRun(client, ordered[i]!, options);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 16, ordered.length) }, lane));
+  return outcomes;
 }
 
 export interface DeliveryRunOptions {
@@ -147,9 +190,7 @@ export async function startDeliveryRun(
   options: DeliveryRunOptions = {},
 ): Promise<StartDeliveryOutcome> {
   const { replayOf } = input;
-  const workflowId = replayOf
-    ? replayWorkflowId(replayOf.workflowId)
-    : deliveryWorkflowId(input.integrationId, input.event.messageId);
+  const workflowId = deliveryRunWorkflowId(input);
   try {
     const handle = await client.workflow.start<DeliverEventWorkflow>(DELIVER_EVENT_WORKFLOW, {
       taskQueue: options.taskQueue ?? TASK_QUEUE,

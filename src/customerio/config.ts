@@ -8,6 +8,9 @@ import { type Region, REGIONS } from './regions';
 /** Signal's per-integration default, which is also Customer.io's fair-use rate for the Track API. */
 export const DEFAULT_RATE_PER_SECOND = 100;
 
+/** How long an event waits for its person's earlier events by default (order_wait_minutes). */
+export const DEFAULT_ORDER_WAIT_MINUTES = 30;
+
 /** Track event names that trigger an action: each as a sender spells it (names are compared exactly). */
 const EventNames = z.array(z.string().trim().min(1).max(100)).max(20);
 
@@ -32,6 +35,15 @@ export const CustomerIoConfigSchema = z.object({
     .default(inHours(DEFAULT_RETRY_POLICY.awaitCredentialsMs)),
   /** Requests per second to Customer.io for this integration, shared by every worker (WORKER_REPLICAS splits it). */
   rate_limit_per_second: z.number().positive().max(10_000).default(DEFAULT_RATE_PER_SECOND),
+  /**
+   * Per-person order (issue 16): how long an event waits for the earlier events of its person before it goes ahead
+   * (never past a deletion); 0 turns ordering off. Fractions are allowed (tests wait seconds, not minutes).
+   */
+  order_wait_minutes: z
+    .number()
+    .min(0)
+    .max(14 * 24 * 60)
+    .default(DEFAULT_ORDER_WAIT_MINUTES),
   // How the mapping treats events (src/customerio/actions; defaults in mapping-options.ts).
   convert_timestamps: z.boolean().default(DEFAULT_MAPPING_OPTIONS.convertTimestamps),
   object_type_id: z

@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
+import { takeOrder } from '../client/order-deliveries';
 import { InvalidEventError, settleEvent, startDeliveryRun } from '../client/start-delivery';
+import type { SettledDelivery } from '../customerio/delivery-input';
+import type { OrderBook } from '../store/order-book';
 import { AppError } from '../errors';
 import { countStarted, deliveryMetrics, eventTypeLabel } from '../observability/delivery-metrics';
 import type { SignalEvent } from '../shared/event';
 import { parseSignalEvent } from '../shared/event-schema';
 import type { RetryPolicy } from '../shared/retry-policy';
+import { deliveryRunWorkflowId, ORDER_RELEASED_SIGNAL } from '../shared/names';
 import { GRPC, hasGrpcCode, isTemporalUnreachable, withinDeadline } from '../temporal/grpc-status';
 import type { ActiveIntegrations } from './active-integrations';
 import { consentDecision } from './consent';
@@ -44,6 +48,8 @@ interface EventIntakeOptions {
    * not refused for its size, while an unreachable one is found within this time.
    */
   temporalTimeoutMs: number;
+  /** Places each request's deliveries in their people's order before they start (issue 16); without it, unordered. */
+  orderBook?: OrderBook;
 }
 
 /**
@@ -72,45 +78,76 @@ export class EventIntake {
 
     const integrations = await this.options.integrations.current();
     const refused = new Map<number, { field: string; message: string }[]>();
-    const jobs = events.flatMap(({ index, event }) =>
-      integrations.map((integration) => async (): Promise<DeliveryReceipt | undefined> => {
-        const labels = { integration_id: integration.id, event_type: eventTypeLabel(event.type) };
+    // Settled first, then placed in their people's order (one order-book transaction per integration), and only then
+    // started: a store failure fails the request (503) before anything starts, never an unordered start.
+    const planned: Planned[] = [];
+    for (const integration of integrations) {
+      const settledHere: Planned[] = [];
+      for (const { index, event } of events) {
         const consent = consentDecision(event, integration.config.consent_categories);
-        let outcome;
         try {
-          const { client } = this.options;
-          outcome = await withinDeadline(client, this.options.temporalTimeoutMs, async () => {
-            const settled = settleEvent(integration.id, event, {
-              // One receive time for the event, whichever integrations it goes to.
-              now: () => receivedAt,
-              config: integration.config,
-              retry: this.options.retry,
-              ...(consent.allowed ? {} : { filter: { reason: 'consent_denied', detail: consent.detail } }),
-            });
-            const { taskQueue, eagerStart: eager } = this.options;
-            const started = await startDeliveryRun(client, settled, { taskQueue, eager });
-            countStarted(started, settled.input, 'intake');
-            return started;
+          const settled = settleEvent(integration.id, event, {
+            // One receive time for the event, whichever integrations it goes to.
+            now: () => receivedAt,
+            config: integration.config,
+            retry: this.options.retry,
+            ...(consent.allowed ? {} : { filter: { reason: 'consent_denied', detail: consent.detail } }),
           });
+          settledHere.push({ index, event, integrationId: integration.id, consentAllowed: consent.allowed, settled });
         } catch (err) {
-          // Temporal out of reach fails the whole request (retry it); an event it will not take is refused alone.
-          if (isTemporalUnreachable(err)) throw new TemporalUnavailable();
-          const problems = refusal(err);
-          if (!problems) throw err;
-          refused.set(index, problems);
-          deliveryMetrics.intakeRefused.inc(labels);
-          return undefined;
+          if (!(err instanceof InvalidEventError)) throw err;
+          refused.set(index, errorsOf(err));
+          deliveryMetrics.intakeRefused.inc({ integration_id: integration.id, event_type: eventTypeLabel(event.type) });
         }
-        if (outcome.status === 'started') deliveryMetrics.workflowStarts.inc({ eager: String(outcome.eager === true) });
-        else deliveryMetrics.intakeDuplicates.inc(labels);
-        return {
-          message_id: event.messageId!,
-          integration_id: integration.id,
-          workflow_id: outcome.workflowId,
-          status: outcome.status,
-          ...(consent.allowed ? {} : { filtered: 'consent_denied' as const }),
-        };
-      }),
+      }
+      const { orderBook } = this.options;
+      const ordered = orderBook
+        ? await takeOrder(
+            orderBook,
+            integration.id,
+            settledHere.map((p) => p.settled),
+            integration.config,
+          )
+        : settledHere.map((p) => p.settled);
+      settledHere.forEach((p, i) => planned.push({ ...p, settled: ordered[i]! }));
+    }
+    // Receipts list each event's deliveries together, in the order of the request (a stable sort keeps integrations).
+    planned.sort((a, b) => a.index - b.index);
+    const jobs = planned.map(
+      ({ index, event, integrationId, consentAllowed, settled }) =>
+        async (): Promise<DeliveryReceipt | undefined> => {
+          const labels = { integration_id: integrationId, event_type: eventTypeLabel(event.type) };
+          let outcome;
+          try {
+            const { client } = this.options;
+            outcome = await withinDeadline(client, this.options.temporalTimeoutMs, async () => {
+              const { taskQueue, eagerStart: eager } = this.options;
+              const started = await startDeliveryRun(client, settled, { taskQueue, eager });
+              countStarted(started, settled.input, 'intake');
+              return started;
+            });
+          } catch (err) {
+            // Temporal out of reach fails the whole request (retry it); an event it will not take is refused alone.
+            if (isTemporalUnreachable(err)) throw new TemporalUnavailable();
+            const problems = refusal(err);
+            if (!problems) throw err;
+            // Never started, so it never finishes by itself: its place must not hold the person's later events.
+            if (settled.input.order) await this.released(deliveryRunWorkflowId(settled.input));
+            refused.set(index, problems);
+            deliveryMetrics.intakeRefused.inc(labels);
+            return undefined;
+          }
+          if (outcome.status === 'started')
+            deliveryMetrics.workflowStarts.inc({ eager: String(outcome.eager === true) });
+          else deliveryMetrics.intakeDuplicates.inc(labels);
+          return {
+            message_id: event.messageId!,
+            integration_id: integrationId,
+            workflow_id: outcome.workflowId,
+            status: outcome.status,
+            ...(consentAllowed ? {} : { filtered: 'consent_denied' as const }),
+          };
+        },
     );
     let started: (DeliveryReceipt | undefined)[];
     try {
@@ -130,6 +167,21 @@ export class EventIntake {
     receipt.duplicates = receipt.deliveries.filter((d) => d.status === 'duplicate').length;
     return counted(receipt);
   }
+
+  /** A delivery that took its place but was refused at its start: finished, and whoever waits for it told so. */
+  private async released(workflowId: string): Promise<void> {
+    const waiters = await this.options.orderBook!.finish(workflowId, 'refused');
+    const { client } = this.options;
+    await Promise.all(
+      waiters.map((id) =>
+        client.workflow
+          .getHandle(id)
+          .signal(ORDER_RELEASED_SIGNAL)
+          // A waiter not started yet, or gone, finds out from the order book itself.
+          .catch(() => undefined),
+      ),
+    );
+  }
 }
 
 /** Counted once the request's answer is settled: a request that fails as a whole (503) accepted nothing. */
@@ -141,9 +193,22 @@ function counted(receipt: IntakeReceipt): IntakeReceipt {
 
 class TemporalUnavailable extends Error {}
 
+/** One delivery of the request, settled (and placed in its person's order) before anything starts. */
+interface Planned {
+  index: number;
+  event: SignalEvent;
+  integrationId: string;
+  consentAllowed: boolean;
+  settled: SettledDelivery;
+}
+
+function errorsOf(err: InvalidEventError): { field: string; message: string }[] {
+  return err.issues.map((i) => ({ field: i.path, message: i.message }));
+}
+
 /** Why one event was not accepted, in words for its sender (never the internal error text); undefined: not its fault. */
 function refusal(err: unknown): { field: string; message: string }[] | undefined {
-  if (err instanceof InvalidEventError) return err.issues.map((i) => ({ field: i.path, message: i.message }));
+  if (err instanceof InvalidEventError) return errorsOf(err);
   if (hasGrpcCode(err, GRPC.INVALID_ARGUMENT)) {
     return [
       {

@@ -69,6 +69,13 @@ const SETTINGS: Setting[] = [
       'Requests per second to Customer.io for this integration, across all workers; slowed down on 429 and Retry-After.',
   },
   {
+    key: 'order_wait_minutes',
+    label: 'Per-person order: longest wait (minutes)',
+    type: 'number',
+    help_text:
+      'Each person’s events reach Customer.io in the order they were handed over; an event held longer than this by an earlier one that keeps failing goes ahead (recorded in its history), except past a deletion, which nothing overtakes. 0 turns ordering off.',
+  },
+  {
     key: 'convert_timestamps',
     label: 'Convert timestamps',
     type: 'boolean',

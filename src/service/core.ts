@@ -7,6 +7,7 @@ import { CircuitStore } from '../store/circuits';
 import { type DatabaseHandle, isStoreUnreachable, migrateToLatest, openDatabase } from '../store/database';
 import { DeliveryTargets } from '../store/delivery-targets';
 import { IntegrationStore } from '../store/integrations';
+import { OrderBook } from '../store/order-book';
 import { SecretBox } from '../store/secret-box';
 
 /** The long-lived pieces every process shares: the store, one HTTP pool to Customer.io, the credentials cache. */
@@ -18,6 +19,8 @@ export interface Core {
   targets: DeliveryTargets;
   /** The workers' circuits per integration, as reported for the API. */
   circuits: CircuitStore;
+  /** Each person's deliveries in handover order (issue 16): the intake places them, the runs wait and finish here. */
+  orderBook: OrderBook;
   /**
    * Settles once the store's schema is up to date (or the core was closed while waiting); until then nothing may use
    * the store. Rejects only for a migration that fails with the database reachable: a bug, not an outage.
@@ -68,6 +71,7 @@ export function startCore(config: Config, options: CoreOptions = {}): Core {
     baseUrls: trackBaseUrls({ us: config.CUSTOMERIO_TRACK_URL_US, eu: config.CUSTOMERIO_TRACK_URL_EU }),
     targets: new DeliveryTargets(store, { revalidateAfterMs: config.CREDENTIALS_REVALIDATE_MS }),
     circuits: new CircuitStore(database.db),
+    orderBook: new OrderBook(database.db),
     schemaReady,
     isSchemaReady: () => migrated,
     async close() {

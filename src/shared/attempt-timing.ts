@@ -16,6 +16,14 @@ export const DELIVERY_TASK_TIMEOUT_MS = 10_000;
 export const DEFER_AFTER_MS = 2_000;
 
 /**
+ * An ordered delivery's attempt waits in the worker at most this long for an earlier delivery of its person to
+ * finish (in this process, which wakes it at once) before it hands the wait to the workflow (a signal, a workflow task
+ * more). It comes out of the same budget as the rate-limit wait: an attempt that waited here waits that much less for
+ * its slot before it is deferred, so the attempt's longest run stays DEFER_AFTER_MS plus the HTTP exchange.
+ */
+export const ORDER_GATE_MS = 1_000;
+
+/**
  * An attempt's longest run (its rate-limit wait, then the whole HTTP exchange) ends with this share of the task
  * timeout to spare: 3 s at 10 s, above the 2.9 s lateness measured, and before the SDK's heartbeat at 80 %.
  */

@@ -5,6 +5,7 @@ export const DELIVERY_STATUSES = [
   'pending',
   'retrying',
   'awaiting_credentials',
+  'waiting_for_order',
   'delivered',
   'failed',
   'filtered',
@@ -61,6 +62,20 @@ export interface DeliverEventInput {
   hashPii?: boolean;
   /** A replay: the delivery this run repeats (same event, so the same Customer.io event id). */
   replayOf?: { workflowId: string; runId?: string };
+  /** Its place in its person's order (issue 16), taken at intake; absent: not ordered (ordering off, or older runs). */
+  order?: DeliveryOrder;
+}
+
+/** A delivery's place in the order of its key (src/customerio/order-key.ts, src/store/order-book.ts). */
+export interface DeliveryOrder {
+  key: string;
+  seq: number;
+  /** The unfinished deliveries it waits for before its first attempt, as the intake found them. */
+  waitFor: string[];
+  /** A deletion (or suppression): waits for every earlier delivery of its key, never overtakes, is never overtaken. */
+  barrier: boolean;
+  /** How long it waits before it goes ahead of what holds it (order_wait_minutes); never for or past a barrier. */
+  waitLimitMs: number;
 }
 
 /** What went wrong last, kept in the run's memo so lists and the Live Events view can show it without the history. */
@@ -73,6 +88,20 @@ export interface LastError {
 
 export type FilterReason = 'consent_denied' | 'unsupported_event_type' | 'integration_disabled' | 'integration_deleted';
 
+/** How an ordered delivery ended, as the order book keeps it (src/store/order-book.ts). */
+export type OrderOutcome = 'delivered' | 'failed' | 'filtered' | 'refused' | 'cancelled';
+
+/**
+ * How long an ordered delivery waited for an earlier one of its person (issue 16), and whether it went ahead of it
+ * at last (order_wait_minutes ran out; never past a deletion).
+ */
+export interface OrderWaitRecord {
+  waitedMs: number;
+  /** The workflow id of the earlier delivery it waited for last. */
+  waitedFor: string;
+  overtook?: boolean;
+}
+
 /** `operation` names the Customer.io action the event mapped to (src/customerio/actions). */
 export type DeliveryResult =
   | {
@@ -80,8 +109,11 @@ export type DeliveryResult =
       operation: string;
       /** Who the request addressed: a person's id or email, an anonymous id, or an object. */
       customerId: string;
+      /** 0 when the answer was not this run's to see (`detail` says why). */
       httpStatus: number;
       attempts: number;
+      detail?: string;
+      orderWait?: OrderWaitRecord;
     }
   | {
       status: 'filtered';
@@ -91,6 +123,7 @@ export type DeliveryResult =
       customerId?: string;
       httpStatus?: number;
       attempts: number;
+      orderWait?: OrderWaitRecord;
     };
 
 /** The delivery workflow's signature, as a client starts it (by name, without importing workflow code). */

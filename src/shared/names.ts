@@ -22,6 +22,17 @@ export function replayWorkflowId(originalWorkflowId: string): string {
   return `replay:${originalWorkflowId}`;
 }
 
+/** The workflow id a delivery runs under: one per (integration, messageId); a replay under its original's replay id. */
+export function deliveryRunWorkflowId(input: {
+  integrationId: string;
+  event: { messageId: string };
+  replayOf?: { workflowId: string };
+}): string {
+  return input.replayOf
+    ? replayWorkflowId(input.replayOf.workflowId)
+    : deliveryWorkflowId(input.integrationId, input.event.messageId);
+}
+
 /** Where replays started before their id space was separated live (`<original>:replay`); still looked at. */
 export function legacyReplayWorkflowId(originalWorkflowId: string): string {
   return `${originalWorkflowId}:replay`;
@@ -33,5 +44,7 @@ export const CREDENTIALS_UPDATED_SIGNAL = 'credentialsUpdated';
 export const INTEGRATION_CHANGED_SIGNAL = 'integrationChanged';
 /** Sent by a worker to deliveries waiting for their integration's circuit, when it closes: they try again at once. */
 export const CIRCUIT_CLOSED_SIGNAL = 'circuitClosed';
+/** Sent to a delivery waiting for its person's earlier deliveries (issue 16) when one of them finished: ask again. */
+export const ORDER_RELEASED_SIGNAL = 'orderReleased';
 /** The patch id of parked deliveries heeding INTEGRATION_CHANGED_SIGNAL (runs parked before it ignore the signal). */
 export const RECHECK_ON_INTEGRATION_CHANGE_PATCH = 'recheck-on-integration-change';

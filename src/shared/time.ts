@@ -9,3 +9,7 @@ export function hours(n: number): number {
 export function inHours(ms: number): number {
   return Math.round((ms / HOUR_MS) * 100) / 100;
 }
+
+export function minutes(n: number): number {
+  return Math.round(n * 60_000);
+}

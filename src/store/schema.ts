@@ -67,10 +67,41 @@ export interface IntegrationCircuitsTable {
   updated_at: string;
 }
 
+/** The tail of one order key's chain of handovers (src/store/order-book.ts). */
+export interface OrderKeysTable {
+  integration_id: string;
+  /** sha256 of the order key (src/customerio/order-key.ts), hex. */
+  order_key: string;
+  /** The seq of the key's last handover (0: none yet). */
+  next_seq: number;
+  tail_workflow_id: string | null;
+  last_barrier_seq: number | null;
+  last_barrier_workflow_id: string | null;
+  last_barrier_at: string | null;
+}
+
+/** One handed-over delivery's place in its key's chain. */
+export interface OrderEntriesTable {
+  workflow_id: string;
+  integration_id: string;
+  order_key: string;
+  seq: number;
+  predecessor_workflow_id: string | null;
+  /** 1: a barrier (a deletion): waits for every earlier entry, is never overtaken. */
+  barrier: number;
+  handed_at: string;
+  /** The run waits for the orderReleased signal (it checked, found what it waits for unfinished, and said so). */
+  waiting_since: string | null;
+  finished_at: string | null;
+  outcome: string | null;
+}
+
 export interface Database {
   integrations: IntegrationsTable;
   integration_revisions: IntegrationRevisionsTable;
   access_tokens: AccessTokensTable;
   audit_logs: AuditLogsTable;
   integration_circuits: IntegrationCircuitsTable;
+  order_keys: OrderKeysTable;
+  order_entries: OrderEntriesTable;
 }

@@ -1,13 +1,14 @@
 import { type NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { IntegrationCircuits } from '../activities/circuit-breaker';
+import { OrderNotifier } from '../activities/order-gate';
 import { DeliveryRateLimiter } from '../activities/rate-limiter';
 import type { Config } from '../config';
 import type { Core } from '../service/core';
 import { reportCircuitStates, reportLimiterRates } from '../observability/delivery-metrics';
 import { ensureSearchAttributes } from '../temporal/search-attributes';
 import { createCircuits } from './circuits';
-import { runSignalsOver } from './run-signals';
+import { runSignalsOver, runStateOver } from './run-signals';
 import { deliveryMetricsSinks } from './metrics-sinks';
 import { workflowCode } from './workflow-code';
 
@@ -45,6 +46,12 @@ export function createDeliveryWorker(
       store: core.store,
       limiter,
       circuits: options.circuits ?? createCircuits(core, config, { signals, limiter }),
+      order: {
+        orderBook: core.orderBook,
+        signals,
+        notifier: new OrderNotifier(),
+        runState: runStateOver(connection, config.TEMPORAL_NAMESPACE),
+      },
     }),
     ...workflowCode(options.workflowBundle),
     sinks: deliveryMetricsSinks,

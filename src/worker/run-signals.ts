@@ -20,3 +20,20 @@ export function runSignalsOver(connection: NativeConnection, namespace: string):
     },
   };
 }
+
+/** Whether a run is running, closed, or unknown to Temporal (never started, or gone after retention). */
+export function runStateOver(
+  connection: NativeConnection,
+  namespace: string,
+): (workflowId: string) => Promise<'running' | 'closed' | 'not_found'> {
+  const client = new Client({ connection, namespace });
+  return async (workflowId) => {
+    try {
+      const { status } = await client.workflow.getHandle(workflowId).describe();
+      return status.name === 'RUNNING' ? 'running' : 'closed';
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return 'not_found';
+      throw err;
+    }
+  };
+}

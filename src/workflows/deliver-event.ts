@@ -22,6 +22,7 @@ import { IntegrationIdKey } from '../shared/search-attributes';
 import { CircuitCloses } from './await-circuit';
 import { CredentialRevisions } from './await-credentials';
 import { metricsSink } from './metrics-sink';
+import { OrderWait } from './order-wait';
 import { credentialsWaitOver, type FailStep, nextStep, type RetryStep } from './retry-decision';
 import { RunLabels } from './run-labels';
 
@@ -86,6 +87,21 @@ async function deliver(started: DeliverEventInput, send: Send): Promise<Delivery
   const labels = new RunLabels();
   const revisions = new CredentialRevisions(started.integrationId);
   const circuitCloses = new CircuitCloses();
+  // Only ordered runs (issue 16) wait for their person's earlier deliveries; runs without `order` issue today's commands.
+  if (!started.order) return deliverPrepared(started, send, { labels, revisions, circuitCloses });
+  const orderWait = new OrderWait(started.order, labels);
+  return orderWait.around(() => deliverPrepared(started, send, { labels, revisions, circuitCloses, orderWait }));
+}
+
+interface RunState {
+  labels: RunLabels;
+  revisions: CredentialRevisions;
+  circuitCloses: CircuitCloses;
+  orderWait?: OrderWait;
+}
+
+async function deliverPrepared(started: DeliverEventInput, send: Send, state: RunState): Promise<DeliveryResult> {
+  const { labels } = state;
   // First, upgradeInput: a run started before 2026-12-07 may hold less than today's input (until 2026-12-28).
   const prepared = prepareDelivery(started, (revision) => patched(revision));
   if (prepared.input && workflowInfo().typedSearchAttributes.get(IntegrationIdKey) === undefined) {
@@ -104,8 +120,7 @@ async function deliver(started: DeliverEventInput, send: Send): Promise<Delivery
     const personal = personalData(input);
     labels.redact = (message) => hashPiiMentions(message, personal) as string;
   }
-  const waits = { revisions, circuitCloses };
-  return deliverWithRetries(input.integrationId, plan, resolveRetryPolicy(input.retry), labels, waits, send);
+  return deliverWithRetries(input.integrationId, plan, resolveRetryPolicy(input.retry), state, send);
 }
 
 /** Labels are a courtesy to search: an input too strange to label is still delivered or refused, only unlabelled. */
@@ -122,15 +137,15 @@ async function deliverWithRetries(
   integrationId: string,
   plan: Extract<DeliveryPlan, { ok: true }>,
   policy: RetryPolicy,
-  labels: RunLabels,
-  { revisions, circuitCloses }: { revisions: CredentialRevisions; circuitCloses: CircuitCloses },
+  { labels, revisions, circuitCloses, orderWait }: RunState,
   send: Send,
 ): Promise<DeliveryResult> {
   const { request, customerId } = plan;
   const { operation } = request;
   const window = new RetryWindow(workflowInfo().startTime.getTime() + policy.retryWindowMs);
   for (let attempt = 1; ; attempt++) {
-    const sent = await sendCounted(send, { integrationId, attempt, request }, window, circuitCloses);
+    const input = { integrationId, attempt, request };
+    const sent = await sendCounted(send, input, window, { circuitCloses, orderWait });
     if (sent.outcome !== 'failed') return finished(sent, labels, { operation, customerId, attempts: attempt });
     const { failure } = sent;
     const { httpStatus } = failure;
@@ -158,6 +173,10 @@ function finished(
 ): DeliveryResult {
   if (sent.outcome === 'skipped') return filtered(labels, sent.reason, sent.detail, done);
   const { operation, customerId, attempts } = done;
+  if (sent.outcome === 'already_delivered') {
+    labels.set('delivered', { attempts });
+    return { status: 'delivered', operation, customerId, httpStatus: 0, attempts, detail: sent.detail };
+  }
   const httpStatus = sent.exchange.status ?? 0;
   labels.set('delivered', { httpStatus, attempts });
   return { status: 'delivered', operation, customerId, httpStatus, attempts };
@@ -179,7 +198,9 @@ class RetryWindow {
   }
 }
 
-type Sent = Exclude<SendAttemptResult, { outcome: 'deferred' }> | { outcome: 'failed'; failure: AttemptFailure };
+type Sent =
+  | Exclude<SendAttemptResult, { outcome: 'deferred' | 'waiting_for_order' }>
+  | { outcome: 'failed'; failure: AttemptFailure };
 
 /**
  * One counted attempt. The worker may hold it back (the integration's rate limit, or its circuit open while
@@ -191,16 +212,24 @@ async function sendCounted(
   send: Send,
   input: SendAttemptInput,
   window: RetryWindow,
-  circuitCloses: CircuitCloses,
+  { circuitCloses, orderWait }: Pick<RunState, 'circuitCloses' | 'orderWait'>,
 ): Promise<Sent> {
   for (;;) {
     const mark = circuitCloses.mark();
+    const released = orderWait?.mark() ?? 0;
     let result: SendAttemptResult;
     try {
-      result = await send(input);
+      result = await send(orderWait ? { ...input, order: orderWait.attemptOrder() } : input);
     } catch (err) {
       return { outcome: 'failed', failure: readAttemptFailure(err, ATTEMPT_TIMEOUT) };
     }
+    if (result.outcome === 'waiting_for_order' && orderWait) {
+      // Not an attempt: nothing was sent. The wait is no retry-window time, like parking.
+      await window.outside(() => orderWait.wait(released, result));
+      continue;
+    }
+    orderWait?.sent(result);
+    if (result.outcome === 'waiting_for_order') throw new Error('an unordered attempt was told to wait for order');
     if (result.outcome !== 'deferred') return result;
     const { retryAfterMs, wake } = result;
     await window.outside(

@@ -507,6 +507,7 @@ describe('management API', () => {
         convert_timestamps: true,
         object_type_id: '1',
         anonymous_events: false,
+        order_wait_minutes: 30,
         device_events: ['Application Installed', 'Application Opened', 'Device Created or Updated'],
       });
       expect((await call('GET', '/v1/admin/integration-catalog/nope', { token: admin() })).status).toBe(404);

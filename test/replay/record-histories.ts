@@ -137,6 +137,47 @@ describe('record workflow histories for the replayer', () => {
     await admin('DELETE', `/v1/admin/integrations/${slow}`);
   });
 
+  /**
+   * Per-person order (issue 16): a person's identify parked for credentials, a track behind it; the track waits for
+   * it (ordered-waited), or, with a short order_wait_minutes, goes ahead of it (ordered-overtook). Through the intake,
+   * to an integration of their own (the shared one is disabled meanwhile).
+   */
+  async function ordered(name: string, config: Record<string, unknown>, expected: string): Promise<void> {
+    const own = { siteId: `fixture-${name}`, apiKey: `${name}-key-1` };
+    const rotated = { siteId: own.siteId, apiKey: `${name}-key-2` };
+    h.us.acceptCredentials(key, own);
+    const installed = await h.installThroughApi({ name, credentials: own, appKey: 'a', config });
+    const id = installed.body.id as string;
+    h.us.acceptCredentials(key, rotated);
+    await admin('PATCH', `/v1/admin/integrations/${integrationId}`, { enabled: false });
+    try {
+      const head = await send({ type: 'identify', userId: `u-${name}` });
+      const waiter = await send({ type: 'track', event: 'Behind', userId: `u-${name}` });
+      await eventually(async () => {
+        const res = await admin('GET', `/v1/admin/deliveries?status=awaiting_credentials&integration_id=${id}`);
+        return res.body.data.some((d: { workflow_id: string }) => d.workflow_id === head) ? true : undefined;
+      }, 'the head to park');
+      // The waiter is held (or, with the short wait, has gone ahead and parked too).
+      await eventually(async () => {
+        const res = await admin('GET', `/v1/admin/deliveries/${encodeURIComponent(waiter)}`);
+        return res.body.status === expected ? true : undefined;
+      }, `the waiter to be ${expected}`);
+      await admin('PATCH', `/v1/admin/integrations/${id}`, { config: { tracking_api_key: rotated.apiKey } });
+      await save(name, waiter);
+    } finally {
+      await admin('PATCH', `/v1/admin/integrations/${integrationId}`, { enabled: true });
+      await admin('DELETE', `/v1/admin/integrations/${id}`);
+    }
+  }
+
+  test('ordered: waited for a parked predecessor', async () => {
+    await ordered('ordered-waited', {}, 'waiting_for_order');
+  });
+
+  test('ordered: overtook a parked predecessor', async () => {
+    await ordered('ordered-overtook', { order_wait_minutes: 0.02 }, 'awaiting_credentials');
+  });
+
   test('replayed', async () => {
     h.us.respondWith({ status: 400 });
     const original = await send({ type: 'track', event: 'Replayed', userId: 'u-5' });

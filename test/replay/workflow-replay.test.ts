@@ -29,7 +29,7 @@ const FROZEN_V2 = ['parked-signal-before-handler', 'circuit-woken'];
  */
 const VERSIONS: Record<string, string[]> = {
   v1: KINDS,
-  v2: [...KINDS, 'rate-limited', 'parked-then-disabled', ...FROZEN_V2],
+  v2: [...KINDS, 'rate-limited', 'parked-then-disabled', 'ordered-waited', 'ordered-overtook', ...FROZEN_V2],
 };
 
 function histories(version: string) {

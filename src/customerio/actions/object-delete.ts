@@ -1,3 +1,5 @@
+import type { MappingOptions } from '../../shared/delivery';
+import type { SignalEvent } from '../../shared/event';
 import { type Action, customEventName, named, record } from './types';
 
 /** A string or number naming the object, else undefined. */
@@ -8,6 +10,15 @@ function name(value: unknown): string | undefined {
 
 function objectId(props: Record<string, unknown>): string | undefined {
   return name(props.objectId ?? props.object_id);
+}
+
+/** The object an object-deletion event names: its type (else the integration's) and id (undefined: refused). */
+export function deletedObject(event: SignalEvent, options: MappingOptions): { typeId: string; objectId?: string } {
+  const props = record(event.properties);
+  return {
+    typeId: name(props.objectTypeId ?? props.object_type_id) ?? options.objectTypeId,
+    objectId: objectId(props),
+  };
 }
 
 /**
@@ -24,15 +35,14 @@ export const objectDelete: Action = {
   eventName: customEventName,
   addressee: ({ event }) => `object ${objectId(record(event.properties))}`,
   build: (ctx) => {
-    const props = record(ctx.event.properties);
-    const typeId = name(props.objectTypeId ?? props.object_type_id) ?? ctx.options.objectTypeId;
+    const { typeId, objectId: id } = deletedObject(ctx.event, ctx.options);
     return {
       method: 'POST',
       path: '/api/v2/entity',
       body: {
         type: 'object',
         action: 'delete',
-        identifiers: { object_type_id: typeId, object_id: objectId(props) },
+        identifiers: { object_type_id: typeId, object_id: id },
       },
     };
   },

@@ -1,3 +1,4 @@
+import type { MappingOptions } from '../../../shared/delivery';
 import type { SignalEvent } from '../../../shared/event';
 import { personIdentifiers } from '../../identifiers';
 import type { TrackApiCall } from '../../exchange';
@@ -18,9 +19,15 @@ const OBJECT_SETTINGS = new Set([
 const RELATIONSHIP_ACTIONS = new Set(['add_relationships', 'delete_relationships']);
 
 /** What a group event asks of its object: RudderStack's `traits.action` convention, else create or update it. */
-function groupAction(event: SignalEvent): string {
+export function groupAction(event: SignalEvent): string {
   const action = record(event.traits).action;
   return action === 'delete' || (typeof action === 'string' && RELATIONSHIP_ACTIONS.has(action)) ? action : 'identify';
+}
+
+/** The object type a group event files its object under: the `object_type_id` trait, else the integration's. */
+export function groupObjectType(event: SignalEvent, options: MappingOptions): string {
+  const traits = record(event.traits);
+  return String(traits.object_type_id ?? traits.objectTypeId ?? options.objectTypeId);
 }
 
 /** Whether a group event relates the person to its object, or ends that, rather than changing the object. */
@@ -51,7 +58,7 @@ function objectRequest(ctx: MappingContext, action: string): TrackApiCall {
     Object.keys(attributes).length > 0
       ? attributes
       : Object.fromEntries(Object.entries(traits).filter(([k]) => !OBJECT_SETTINGS.has(k)));
-  const typeId = traits.object_type_id ?? traits.objectTypeId ?? ctx.options.objectTypeId;
+  const typeId = groupObjectType(ctx.event, ctx.options);
   const who = related(ctx);
   const relationshipAttributes = record(traits.relationshipAttributes);
   const relationship = who && {

@@ -1,0 +1,162 @@
+import type { RunSignals } from './run-signals';
+import { ORDER_RELEASED_SIGNAL } from '../shared/names';
+import type { OrderOutcome } from '../shared/delivery';
+import type { OrderBook, UnfinishedEntry } from '../store/order-book';
+import type { AttemptOrder } from './contract';
+
+/**
+ * Attempts of ordered deliveries waiting in this worker for earlier ones to finish. A delivery finishing in this
+ * process wakes them at once, without a signal or a workflow task: the common case when a person's events arrive
+ * together and one worker runs them.
+ */
+export class OrderNotifier {
+  /** Awaited workflow id → the waiting runs' workflow ids and how to wake them. */
+  private readonly waiting = new Map<string, Map<string, () => void>>();
+  /** Ordered runs whose attempt is running in this worker now (they hold a slot, so they make progress). */
+  private readonly running = new Map<string, number>();
+
+  /** An ordered run's attempt starts in this worker. */
+  enter(workflowId: string): void {
+    this.running.set(workflowId, (this.running.get(workflowId) ?? 0) + 1);
+  }
+
+  /** Its attempt ended (finished or not): who waits for it here asks again (it may have failed, and gone to wait). */
+  leave(workflowId: string): void {
+    const left = (this.running.get(workflowId) ?? 1) - 1;
+    if (left > 0) this.running.set(workflowId, left);
+    else this.running.delete(workflowId);
+    this.finished(workflowId);
+  }
+
+  /**
+   * Whether any of these runs has an attempt running in this worker: worth waiting for here. One that is not (queued
+   * behind others, or on another worker) is not waited for while holding a slot: that could hold up the very attempts
+   * it waits for.
+   */
+  anyRunning(workflowIds: string[]): boolean {
+    return workflowIds.some((id) => this.running.has(id));
+  }
+
+  /** Waits until one of `awaited` finishes in this process, or `ms` pass, or `signal` aborts. */
+  async waitForAny(waiter: string, awaited: string[], ms: number, signal?: AbortSignal): Promise<void> {
+    let wake!: () => void;
+    const woken = new Promise<void>((resolve) => (wake = resolve));
+    for (const id of awaited) {
+      const waiters = this.waiting.get(id) ?? new Map<string, () => void>();
+      waiters.set(waiter, wake);
+      this.waiting.set(id, waiters);
+    }
+    const timer = setTimeout(wake, ms);
+    const onAbort = () => wake();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await woken;
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      for (const id of awaited) {
+        const waiters = this.waiting.get(id);
+        if (waiters?.get(waiter) === wake) waiters.delete(waiter);
+        if (waiters?.size === 0) this.waiting.delete(id);
+      }
+    }
+  }
+
+  /**
+   * `finished` has finished: wakes the attempts in this process waiting for it, and returns their workflow ids (they
+   * ask the order book again before they decide, so they need no signal).
+   */
+  finished(finished: string): Set<string> {
+    const waiters = this.waiting.get(finished);
+    if (!waiters) return new Set();
+    this.waiting.delete(finished);
+    for (const wake of waiters.values()) wake();
+    return new Set(waiters.keys());
+  }
+}
+
+export interface OrderDeps {
+  orderBook: Pick<OrderBook, 'finish' | 'unfinished' | 'entry' | 'waiting'>;
+  signals: RunSignals;
+  notifier: OrderNotifier;
+  /** Whether a run is running (the worker describes it); without it, entries are never found stale. */
+  runState?: (workflowId: string) => Promise<'running' | 'closed' | 'not_found'>;
+}
+
+/**
+ * An entry unfinished this long after its handover is looked up in Temporal: its run may never have started (its
+ * request failed with a 503 and was not sent again) or may have been terminated, and then nothing would ever finish
+ * it and release who waits for it (a deletion would wait forever). Far longer than an intake request may take.
+ */
+export const STALE_ENTRY_MS = 5 * 60_000;
+
+/** What an ordered attempt may do: send, wait for an earlier delivery, or nothing (it was delivered already). */
+export type OrderCheck =
+  | { go: true; gated?: { ms: number; for: string } }
+  | { go: false; waitingFor: UnfinishedEntry }
+  | { go: false; alreadyDelivered: true };
+
+/**
+ * The order check of one attempt: first whether this run is already delivered (its result lost with a worker), then
+ * whether what it waits for has finished; if not, it waits here up to `gateMs` for a finish in this process.
+ */
+export async function checkOrder(
+  deps: OrderDeps,
+  self: string,
+  order: AttemptOrder,
+  signal?: AbortSignal,
+): Promise<OrderCheck> {
+  const own = await deps.orderBook.entry(self);
+  if (own?.outcome === 'delivered') {
+    // Its waiters may not have been told either.
+    await releaseOrder(deps, self, 'delivered');
+    return { go: false, alreadyDelivered: true };
+  }
+  if (order.overtake || order.waitFor.length === 0) return { go: true };
+  let open = await withoutStale(deps, await deps.orderBook.unfinished(order.waitFor));
+  if (open.length === 0) return { go: true };
+  const first = open[0]!.workflowId;
+  const started = Date.now();
+  const gateMs = order.gateMs ?? 0;
+  const ids = () => open.map((e) => e.workflowId);
+  for (let left = gateMs; left > 0 && open.length > 0 && deps.notifier.anyRunning(ids()) && !signal?.aborted;) {
+    await deps.notifier.waitForAny(self, ids(), left, signal);
+    open = await deps.orderBook.unfinished(ids());
+    left = gateMs - (Date.now() - started);
+  }
+  if (open.length === 0) return { go: true, gated: { ms: Date.now() - started, for: first } };
+  // The wait goes to the workflow, woken by signal: say so first, then ask a last time, so that a finish in between
+  // is either seen here or signals this run (OrderBook.finish).
+  await deps.orderBook.waiting(self);
+  open = await deps.orderBook.unfinished(ids());
+  if (open.length === 0) return { go: true, gated: { ms: Date.now() - started, for: first } };
+  return { go: false, waitingFor: open[0]! };
+}
+
+/** `open` without the entries whose runs are not running (never started, or ended without finishing): finished now. */
+async function withoutStale(deps: OrderDeps, open: UnfinishedEntry[], now = Date.now()): Promise<UnfinishedEntry[]> {
+  const { runState } = deps;
+  if (!runState) return open;
+  const kept: UnfinishedEntry[] = [];
+  for (const entry of open) {
+    const old = entry.handedAt !== undefined && now - Date.parse(entry.handedAt) > STALE_ENTRY_MS;
+    const state = old ? await runState(entry.workflowId) : 'running';
+    if (state === 'running') kept.push(entry);
+    else await releaseOrder(deps, entry.workflowId, state === 'closed' ? 'cancelled' : 'refused');
+  }
+  return kept;
+}
+
+/**
+ * Marks this run finished in the order book and wakes who waits for it: attempts waiting in this worker at once, the
+ * others by signal (sent without waiting for the answers: a lost signal is made up by the waiter's own recheck).
+ */
+export async function releaseOrder(deps: OrderDeps, self: string, outcome: OrderOutcome): Promise<number> {
+  const waiters = await deps.orderBook.finish(self, outcome);
+  const woken = deps.notifier.finished(self);
+  for (const waiter of waiters) {
+    if (woken.has(waiter)) continue;
+    void deps.signals.signal(waiter, ORDER_RELEASED_SIGNAL).catch(() => undefined);
+  }
+  return waiters.length;
+}

@@ -1,0 +1,110 @@
+import { checkOrder, OrderNotifier, releaseOrder } from '../../src/activities/order-gate';
+import type { RunSignals } from '../../src/activities/run-signals';
+import { type DatabaseHandle, migrateToLatest, openDatabase } from '../../src/store/database';
+import { OrderBook } from '../../src/store/order-book';
+
+/** The order check an ordered attempt makes in its local activity, over a real (in-memory SQLite) order book. */
+describe('the order gate of an attempt', () => {
+  let handle: DatabaseHandle;
+  let book: OrderBook;
+  let notifier: OrderNotifier;
+  let signalled: string[];
+  const signals: RunSignals = {
+    async signal(workflowId) {
+      signalled.push(workflowId);
+      return 'signalled';
+    },
+  };
+  const deps = () => ({ orderBook: book, signals, notifier });
+  beforeEach(async () => {
+    handle = openDatabase('sqlite::memory:');
+    await migrateToLatest(handle);
+    book = new OrderBook(handle.db);
+    notifier = new OrderNotifier();
+    signalled = [];
+  });
+  afterEach(() => handle.close());
+  const ev = (workflowId: string) => ({ workflowId, key: 'person:u', barrier: false });
+  const take = (...ids: string[]) =>
+    book.take(
+      'int',
+      ids.map((workflowId) => ({ workflowId, key: 'person:u', barrier: false })),
+    );
+
+  test('a run already delivered (its result lost with a worker) is not sent again, and its waiters are told', async () => {
+    await take('a', 'b');
+    await book.waiting('b');
+    await book.finish('a', 'delivered');
+    signalled = [];
+    expect(await checkOrder(deps(), 'a', { waitFor: [] })).toEqual({ go: false, alreadyDelivered: true });
+    expect(signalled).toEqual(['b']);
+  });
+
+  test('a predecessor that has finished: go at once, nothing recorded', async () => {
+    await take('a', 'b');
+    await book.finish('a', 'failed');
+    expect(await checkOrder(deps(), 'b', { waitFor: ['a'], gateMs: 1_000 })).toEqual({ go: true });
+  });
+
+  test('a predecessor running in this worker: wait here, woken by its finish without a signal', async () => {
+    await take('a', 'b');
+    notifier.enter('a');
+    const checked = checkOrder(deps(), 'b', { waitFor: ['a'], gateMs: 5_000 });
+    await new Promise((r) => setImmediate(r));
+    expect(await releaseOrder(deps(), 'a', 'delivered')).toBe(0);
+    const result = await checked;
+    expect(result).toMatchObject({ go: true, gated: { for: 'a' } });
+    expect(result.go && result.gated!.ms).toBeLessThan(5_000);
+    expect(signalled).toEqual([]);
+  });
+
+  test('a predecessor not running here: the wait goes to the workflow, which its finish then signals', async () => {
+    await take('a', 'b');
+    expect(await checkOrder(deps(), 'b', { waitFor: ['a'], gateMs: 1_000 })).toEqual({
+      go: false,
+      waitingFor: expect.objectContaining({ workflowId: 'a', barrier: false }),
+    });
+    await releaseOrder(deps(), 'a', 'delivered');
+    expect(signalled).toEqual(['b']);
+    expect(await checkOrder(deps(), 'b', { waitFor: ['a'] })).toEqual({ go: true });
+  });
+
+  test('an entry handed over long ago whose run is not running (never started, or terminated) no longer holds anyone', async () => {
+    const longAgo = new Date(Date.now() - 10 * 60_000);
+    await book.take('int', [ev('never-started'), ev('terminated')], longAgo);
+    await book.take('int', [ev('recent'), ev('b')]);
+    await book.take('int', [{ workflowId: 'deletion', key: 'person:u', barrier: true }]);
+    const states: Record<string, 'running' | 'closed' | 'not_found'> = {
+      'never-started': 'not_found',
+      terminated: 'closed',
+      recent: 'not_found', // not looked up: too recent to tell from a start still under way
+    };
+    const asked: string[] = [];
+    const withState = {
+      ...deps(),
+      runState: async (id: string) => {
+        asked.push(id);
+        return states[id] ?? 'running';
+      },
+    };
+    expect(
+      await checkOrder(withState, 'deletion', { waitFor: ['never-started', 'terminated', 'recent', 'b'] }),
+    ).toEqual({
+      go: false,
+      waitingFor: expect.objectContaining({ workflowId: 'recent' }),
+    });
+    expect(asked.sort()).toEqual(['never-started', 'terminated']);
+    expect((await book.entry('never-started'))?.outcome).toBe('refused');
+    expect((await book.entry('terminated'))?.outcome).toBe('cancelled');
+  });
+
+  test('an overtaking attempt goes without looking; a predecessor that fails here leaves its waiter to the workflow', async () => {
+    await take('a', 'b');
+    expect(await checkOrder(deps(), 'b', { waitFor: ['a'], overtake: true })).toEqual({ go: true });
+    notifier.enter('a');
+    const checked = checkOrder(deps(), 'b', { waitFor: ['a'], gateMs: 5_000 });
+    await new Promise((r) => setImmediate(r));
+    notifier.leave('a'); // its attempt failed (a 500): not finished, and no longer running here
+    expect(await checked).toMatchObject({ go: false, waitingFor: { workflowId: 'a' } });
+  });
+});
