@@ -10,6 +10,7 @@ import {
 import type { AttemptOrder, DeliveryActivities, SendAttemptResult } from '../activities/contract';
 import { ORDER_GATE_MS } from '../shared/attempt-timing';
 import type { DeliveryOrder, DeliveryResult, OrderOutcome, OrderWaitRecord } from '../shared/delivery';
+import { metricsSink } from './metrics-sink';
 import type { RunLabels } from './run-labels';
 import { orderReleased } from './signals';
 
@@ -42,9 +43,13 @@ export class OrderWait {
   /** The attempt that saw the 2xx (or found it recorded) has already told the order book. */
   private finishedByAttempt = false;
 
+  /** What the memo says it waits for (the Live page shows it without reading the history). */
+  private shownWaitingFor: string | undefined;
+
   constructor(
     private readonly order: DeliveryOrder,
     private readonly labels: RunLabels,
+    private readonly integrationId: string,
   ) {
     setHandler(orderReleased, () => {
       this.received++;
@@ -98,13 +103,21 @@ export class OrderWait {
     const left = forever ? RECHECK_MS : Math.min(RECHECK_MS, this.order.waitLimitMs - held);
     if (left <= 0) return this.overtake(waiting.waitingFor, held);
     this.labels.set('waiting_for_order');
-    if (held === 0) log.info('waiting for an earlier delivery of the same person', { waitingFor: waiting.waitingFor });
+    if (this.shownWaitingFor !== waiting.waitingFor) {
+      this.shownWaitingFor = waiting.waitingFor;
+      upsertMemo({ waitingFor: waiting.waitingFor });
+    }
+    if (held === 0) {
+      log.info('waiting for an earlier delivery of the same person', { waitingFor: waiting.waitingFor });
+      metricsSink.orderWaited(this.integrationId, this.order.barrier);
+    }
     if (this.received === mark) await condition(() => this.received > mark, left);
     this.waitedMs += Date.now() - now;
   }
 
   private overtake(waitingFor: string, waitedMs: number): void {
     this.overtook = true;
+    metricsSink.orderOvertook(this.integrationId);
     log.warn('going ahead of an earlier delivery of the same person: order_wait_minutes ran out', {
       overtook: waitingFor,
       waitedMs,
