@@ -42,6 +42,7 @@ export function buildApi(core: Core, options: ApiOptions) {
     client,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     store: core.store,
+    orderBook: core.orderBook,
     uiUrl: config.TEMPORAL_UI_URL,
     namespace: config.TEMPORAL_NAMESPACE,
     // Every replica derives the same key, so a cursor from one is good on another behind a load balancer.

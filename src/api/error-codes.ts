@@ -14,6 +14,10 @@ export const ERROR_CODES = {
   DUPLICATE_NAME: [409, 'An integration of that name exists'],
   NOT_REPLAYABLE: [409, 'The delivery cannot be replayed (no readable input)'],
   REPLAY_IN_PROGRESS: [409, 'A replay of this delivery is running'],
+  ORDER_AFTER_DELETION: [
+    409,
+    "The delivery was handed over before its person's deletion or suppression: a replay would undo it (force=true replays anyway, audited)",
+  ],
   PAYLOAD_TOO_LARGE: [413, 'The body is over the endpoint’s limit'],
   URI_TOO_LONG: [414, 'The URL or a path parameter is too long'],
   UNSUPPORTED_MEDIA_TYPE: [415, 'The body is not application/json'],

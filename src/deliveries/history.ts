@@ -21,10 +21,29 @@ const CLOSE_EVENTS = new Set<number>([
 /** The marker sdk-core records for every local activity, with the result or the failure. */
 const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
 
-export type AttemptOutcome = 'delivered' | 'skipped' | 'failed' | 'timed_out' | 'in_flight' | 'deferred' | 'lost';
+export type AttemptOutcome =
+  | 'delivered'
+  | 'skipped'
+  | 'failed'
+  | 'timed_out'
+  | 'in_flight'
+  | 'deferred'
+  | 'lost'
+  | 'waiting_for_order'
+  | 'already_delivered';
+
+/** Outcomes of an attempt that sent nothing: held back (rate limit, circuit, an earlier delivery), or found done. */
+const NOT_SENT: ReadonlySet<AttemptOutcome> = new Set(['deferred', 'waiting_for_order', 'already_delivered']);
+
+/** What held a deferred attempt back: the integration's rate limit, or its circuit (Customer.io kept failing). */
+export function heldBackBy(result: { wake?: string; detail: string }): 'circuit' | 'rate_limit' {
+  return result.wake === 'signal' || result.detail.includes('(circuit open)') ? 'circuit' : 'rate_limit';
+}
 
 /** One HTTP attempt of a delivery (or one the rate limiter held back), as the workflow history records it. */
 export interface AttemptRecord {
+  /** A `waiting_for_order` attempt: the earlier delivery of the same person it waited for. */
+  waitingFor?: string;
   attempt: number;
   /** The history event that records it: an activity's scheduling, or a local activity's marker. */
   eventId: string;
@@ -90,9 +109,10 @@ export function attemptsFromHistory(history: History): AttemptRecord[] {
         marker.failure ?? undefined,
         decode<SendAttemptResult>(marker.details?.result?.payloads?.[0]),
       );
-      if (record.outcome !== 'deferred') made++;
-      record.attempt = record.outcome === 'deferred' ? made + 1 : made;
-      if (lostAt && record.outcome !== 'deferred') records.push(lostAttempt(record, lostAt));
+      const sent = !NOT_SENT.has(record.outcome);
+      if (sent) made++;
+      record.attempt = sent ? made : made + 1;
+      if (lostAt && sent) records.push(lostAttempt(record, lostAt));
       lostAt = undefined;
       records.push(record);
       continue;
@@ -166,7 +186,16 @@ function applyResult(record: AttemptRecord, result: SendAttemptResult | undefine
     case 'deferred':
       record.outcome = 'deferred';
       record.retryAfterMs = result.retryAfterMs;
-      record.error = { type: 'RateLimited', message: result.detail };
+      record.error = { type: heldBackBy(result) === 'circuit' ? 'CircuitOpen' : 'RateLimited', message: result.detail };
+      return;
+    case 'waiting_for_order':
+      record.outcome = 'waiting_for_order';
+      record.waitingFor = result.waitingFor;
+      record.error = { type: 'WaitingForOrder', message: result.detail };
+      return;
+    case 'already_delivered':
+      record.outcome = 'already_delivered';
+      record.error = { type: 'AlreadyDelivered', message: result.detail };
       return;
     case 'skipped':
       record.outcome = 'skipped';

@@ -4,8 +4,13 @@ import { planDelivery } from '../customerio/actions';
 import type { TrackApiRequest } from '../customerio/exchange';
 import { personalData, type StartedInput, upgradeInput } from '../customerio/delivery-input';
 import { hashPiiFields, hashPiiMentions, hashPiiValue } from '../customerio/pii';
-import type { DeliverEventInput, DeliveryStatus, LastError } from '../shared/delivery';
-import { INTEGRATION_CHANGED_SIGNAL } from '../shared/names';
+import type { DeliverEventInput, DeliveryStatus, LastError, OrderWaitRecord } from '../shared/delivery';
+import {
+  CIRCUIT_CLOSED_SIGNAL,
+  CREDENTIALS_UPDATED_SIGNAL,
+  INTEGRATION_CHANGED_SIGNAL,
+  ORDER_RELEASED_SIGNAL,
+} from '../shared/names';
 import {
   AttemptsKey,
   CustomerIdKey,
@@ -42,6 +47,8 @@ export interface DeliverySummary {
   attempts: number;
   replay_of: string | null;
   last_error: LastError | null;
+  /** While `waiting_for_order`: the earlier delivery of the same person it waits for. */
+  waiting_for: string | null;
   started_at: string;
   closed_at: string | null;
   temporal_ui_url: string;
@@ -86,6 +93,10 @@ export function summarize(info: ExecutionInfo, options: RecordOptions): Delivery
       (state === 'terminated' || state === 'canceled' || state === 'timed_out'
         ? { type: state, message: `The workflow was ${state.replace('_', ' ')} outside the delivery logic`, attempt: 0 }
         : null),
+    waiting_for:
+      state === 'running' && text(sa[DeliveryStatusKey.name]) === 'waiting_for_order'
+        ? text((memo.waitingFor as { workflowId?: unknown } | undefined)?.workflowId)
+        : null,
     started_at: timestampToIso(info.startTime) ?? '',
     closed_at: timestampToIso(info.closeTime),
     temporal_ui_url: temporalUiUrl(options, workflowId, runId),
@@ -125,7 +136,17 @@ export interface DeliveryRecord extends DeliverySummary {
   attempts_detail: AttemptView[];
   timeline: { at: string; what: string; detail?: string }[];
   outcome: { status: DeliveryStatus; result?: unknown; failure?: { type: string | null; message: string } } | null;
+  /** Its place in its person's order: what it waited for (or waits for now), how long, whether it went ahead. */
+  order: OrderView | null;
   replays: DeliverySummary[];
+}
+
+interface OrderView {
+  waited_ms: number | null;
+  waited_for: string;
+  overtook: boolean;
+  /** As an operator reads it: "waited 1200 ms for <earlier delivery>". */
+  summary: string;
 }
 
 /** The whole story of one delivery run, from its history: input, every attempt, every wait, the outcome. */
@@ -188,8 +209,7 @@ export function deliveryRecord(
       }
       case EventType.EVENT_TYPE_MARKER_RECORDED: {
         const attempt = byEvent.get(String(event.eventId));
-        if (attempt)
-          timeline.push({ at, what: attempt.outcome === 'deferred' ? 'held back by the rate limit' : 'attempt' });
+        if (attempt) timeline.push(markerEntry(at, attempt));
         break;
       }
       case EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT:
@@ -206,14 +226,11 @@ export function deliveryRecord(
       }
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED: {
         const signal = event.workflowExecutionSignaledEventAttributes;
+        const name = signal?.signalName ?? '';
         timeline.push(
-          signal?.signalName === INTEGRATION_CHANGED_SIGNAL
-            ? { at, what: 'integration disabled or deleted' }
-            : {
-                at,
-                what: 'credentials updated',
-                detail: `revision ${String(decode(signal?.input?.payloads?.[0]))}`,
-              },
+          name === CREDENTIALS_UPDATED_SIGNAL
+            ? { at, what: 'credentials updated', detail: `revision ${String(decode(signal?.input?.payloads?.[0]))}` }
+            : { at, what: SIGNAL_MEANING[name] ?? `signal ${name}` },
         );
         break;
       }
@@ -251,6 +268,7 @@ export function deliveryRecord(
     attempts_detail: attempts,
     timeline,
     outcome,
+    order: orderView(outcome?.result, summary.execution_status === 'running' ? recorded.at(-1) : undefined),
     replays,
   };
   if (pii === 'show') return record;
@@ -265,6 +283,47 @@ export function deliveryRecord(
  * What a timer waits for, told by what came right before it: a credentials check (a wait for credentials), an
  * attempt the rate limiter held back (a wait for its slot), or a failed attempt (a backoff).
  */
+/** What a signal meant to the run, for its timeline. */
+const SIGNAL_MEANING: Record<string, string> = {
+  [INTEGRATION_CHANGED_SIGNAL]: 'integration disabled or deleted',
+  [CIRCUIT_CLOSED_SIGNAL]: "the integration's circuit closed",
+  [ORDER_RELEASED_SIGNAL]: 'an earlier delivery of the same person finished',
+};
+
+/** An attempt's marker on the timeline: sent, or held back (and by what). */
+function markerEntry(at: string, attempt: AttemptRecord): DeliveryRecord['timeline'][number] {
+  switch (attempt.outcome) {
+    case 'deferred':
+      return {
+        at,
+        what: attempt.error?.type === 'CircuitOpen' ? 'held back by the open circuit' : 'held back by the rate limit',
+      };
+    case 'waiting_for_order':
+      return { at, what: 'waiting for an earlier delivery of the same person', detail: attempt.waitingFor };
+    case 'already_delivered':
+      return { at, what: 'found already delivered', detail: attempt.error?.message };
+    default:
+      return { at, what: 'attempt' };
+  }
+}
+
+/** The order section of a record: from the result of a finished run, or the attempt a running one waits after. */
+function orderView(result: unknown, lastAttempt: AttemptRecord | undefined): OrderView | null {
+  const wait = (result as { orderWait?: OrderWaitRecord } | undefined)?.orderWait;
+  if (wait) {
+    const { waitedMs, waitedFor, overtook = false } = wait;
+    const summary = overtook
+      ? `went ahead of ${waitedFor} after waiting ${waitedMs} ms for it (order_wait_minutes)`
+      : `waited ${waitedMs} ms for ${waitedFor}`;
+    return { waited_ms: waitedMs, waited_for: waitedFor, overtook, summary };
+  }
+  if (lastAttempt?.outcome === 'waiting_for_order' && lastAttempt.waitingFor) {
+    const waitedFor = lastAttempt.waitingFor;
+    return { waited_ms: null, waited_for: waitedFor, overtook: false, summary: `waiting for ${waitedFor}` };
+  }
+  return null;
+}
+
 function timerPurpose(
   events: temporal.api.history.v1.IHistoryEvent[],
   timer: temporal.api.history.v1.IHistoryEvent,
@@ -276,10 +335,20 @@ function timerPurpose(
     if (scheduled)
       return scheduled.activityType?.name === ACTIVITY.credentials ? 'waiting for credentials' : 'backing off';
     const attempt = attempts.get(String(event.eventId));
-    if (attempt) return attempt.outcome === 'deferred' ? 'waiting for the rate limit' : 'backing off';
+    if (attempt)
+      return (
+        TIMER_AFTER[attempt.outcome === 'deferred' ? (attempt.error?.type ?? '') : attempt.outcome] ?? 'backing off'
+      );
   }
   return 'backing off';
 }
+
+/** What a timer after a held-back attempt was for. */
+const TIMER_AFTER: Record<string, string> = {
+  RateLimited: 'waiting for the rate limit',
+  CircuitOpen: 'waiting for the circuit to close',
+  waiting_for_order: 'waiting for an earlier delivery of the same person',
+};
 
 /** A stored input as it is started today (upgradeInput), or undefined for one too strange to settle. */
 function readable(input: StartedInput | undefined): DeliverEventInput | undefined {

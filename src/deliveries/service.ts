@@ -5,6 +5,7 @@ import { AppError, errors } from '../errors';
 import { countStarted } from '../observability/delivery-metrics';
 import { DELIVERY_WORKFLOW_TYPES, legacyReplayWorkflowId, replayWorkflowId } from '../shared/names';
 import type { IntegrationStore } from '../store/integrations';
+import type { OrderBook } from '../store/order-book';
 import { GRPC, hasGrpcCode, isTemporalUnreachable, withinDeadline } from '../temporal/grpc-status';
 import { CursorSeal } from './cursor';
 import { countParkedDeliveries, resumeParkedDeliveries, stopParkedDeliveries } from './parked';
@@ -23,6 +24,8 @@ interface DeliveryServiceOptions extends RecordOptions {
   client: Client;
   taskQueue: string;
   store: Pick<IntegrationStore, 'get'>;
+  /** Where replays learn whether a delivery was handed over before its person's deletion (issue 16). */
+  orderBook?: Pick<OrderBook, 'entry'>;
   /** Signs list cursors; replicas that share it accept each other's (default: a key of this process alone). */
   cursorKey?: Buffer;
   /** How long an API request waits for a visibility query or a describe (API_TEMPORAL_TIMEOUT_MS). */
@@ -32,16 +35,32 @@ interface DeliveryServiceOptions extends RecordOptions {
 interface ReplayOptions {
   /** Delivered (and filtered) deliveries are replayed only when asked to. */
   includeDelivered?: boolean;
+  /** Replay one handed over before its person's deletion anyway (single replays only; the caller audits it). */
+  force?: boolean;
 }
 
 export interface ReplayStarted {
   replay_of: string;
   workflow_id: string;
   run_id: string;
+  /** Forced past its person's deletion or suppression: that barrier delivery. */
+  forced_past?: { workflow_id: string; handed_at: string };
 }
 
 type ReplayVerdict =
-  { replay: true } | { replay: false; reason: 'in_progress' | 'already_delivered' | 'not_replayable'; detail: string };
+  | { replay: true; forcedPast?: { workflow_id: string; handed_at: string } }
+  | {
+      replay: false;
+      reason: 'in_progress' | 'already_delivered' | 'not_replayable' | 'order_after_deletion';
+      detail: string;
+    };
+
+const REFUSAL_CODES: Record<Extract<ReplayVerdict, { replay: false }>['reason'], string> = {
+  in_progress: 'REPLAY_IN_PROGRESS',
+  already_delivered: 'ALREADY_DELIVERED',
+  not_replayable: 'NOT_REPLAYABLE',
+  order_after_deletion: 'ORDER_AFTER_DELETION',
+};
 
 export const MAX_BULK_REPLAY = 1000;
 /** How many matching deliveries one bulk replay looks at, at most, to find its replays. */
@@ -165,18 +184,9 @@ export class DeliveryService {
     const original = target.replay_of ? await this.summary(target.replay_of) : target;
     if (!original) throw errors.notFound(`Delivery ${target.replay_of}`);
     const verdict = await this.verdict(original, options);
-    if (!verdict.replay) {
-      throw new AppError(
-        409,
-        verdict.reason === 'in_progress'
-          ? 'REPLAY_IN_PROGRESS'
-          : verdict.reason === 'already_delivered'
-            ? 'ALREADY_DELIVERED'
-            : 'NOT_REPLAYABLE',
-        verdict.detail,
-      );
-    }
-    return this.startReplay(original);
+    if (!verdict.replay) throw new AppError(409, REFUSAL_CODES[verdict.reason], verdict.detail);
+    const started = await this.startReplay(original);
+    return verdict.forcedPast ? { ...started, forced_past: verdict.forcedPast } : started;
   }
 
   /**
@@ -207,7 +217,8 @@ export class DeliveryService {
       for (const candidate of page.data) {
         if (replayed.length + wouldReplay.length >= limit || matched >= MAX_BULK_SCAN) break;
         matched++;
-        const verdict = await this.verdict(candidate, options);
+        // A bulk replay never goes past a person's deletion: that takes a replay of its own, forced and audited.
+        const verdict = await this.verdict(candidate, { ...options, force: false });
         if (!verdict.replay) {
           skipped.push({ workflow_id: candidate.workflow_id, reason: verdict.reason, detail: verdict.detail });
         } else if (options.dryRun) {
@@ -269,7 +280,24 @@ export class DeliveryService {
         detail: `${original.workflow_id} ${latestReplay ? 'was replayed and ended' : 'ended'} ${effective.status}: pass include_delivered to replay it anyway`,
       };
     }
-    return { replay: true };
+    return this.orderVerdict(original, options);
+  }
+
+  /**
+   * A delivery handed over before its person's deletion (or suppression), the order barrier of its key, would land
+   * after it and undo it (a replayed identify or track re-creates the person): refused unless forced.
+   */
+  private async orderVerdict(original: DeliverySummary, options: ReplayOptions): Promise<ReplayVerdict> {
+    const entry = await this.options.orderBook?.entry(original.workflow_id);
+    const barrier = entry?.lastBarrier;
+    if (!entry || !barrier || barrier.seq <= entry.seq) return { replay: true };
+    const past = { workflow_id: barrier.workflowId, handed_at: barrier.at };
+    if (options.force) return { replay: true, forcedPast: past };
+    return {
+      replay: false,
+      reason: 'order_after_deletion',
+      detail: `${original.workflow_id} was handed over before its person's deletion or suppression (${barrier.workflowId}, handed over at ${barrier.at}); replaying it would land after that and undo it (re-create the person): pass force=true to replay it anyway (recorded in the audit log)`,
+    };
   }
 
   private async startReplay(original: DeliverySummary): Promise<ReplayStarted> {

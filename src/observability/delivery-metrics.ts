@@ -115,6 +115,25 @@ export const deliveryMetrics = {
     labelNames: ['integration_id'] as const,
     registers: [registry],
   }),
+  orderWaits: new Counter({
+    name: 'signal_order_waits_total',
+    help: 'Ordered deliveries that had to wait for an earlier delivery of the same person (barrier: the waiting one is a deletion or suppression), by integration',
+    labelNames: ['integration_id', 'barrier'] as const,
+    registers: [registry],
+  }),
+  orderOvertakes: new Counter({
+    name: 'signal_order_overtakes_total',
+    help: 'Ordered deliveries that went ahead of an earlier delivery of the same person after waiting order_wait_minutes, by integration',
+    labelNames: ['integration_id'] as const,
+    registers: [registry],
+  }),
+  orderWaitSeconds: new Histogram({
+    name: 'signal_order_wait_seconds',
+    help: 'How long ordered deliveries that waited for an earlier delivery of the same person waited in all, by integration',
+    labelNames: ['integration_id'] as const,
+    buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30, 60, 300, 1800, 3600],
+    registers: [registry],
+  }),
   circuitWoken: new Counter({
     name: 'signal_customerio_circuit_woken_total',
     help: 'Deliveries this worker signalled to try again because the integration’s circuit closed (they had waited for it)',

@@ -33,7 +33,7 @@
   const json = (value) => el('pre', { text: JSON.stringify(value, null, 2) });
   const keyOf = (d) => d.workflow_id + ' ' + d.run_id;
   const trKey = (tr) => tr.dataset.workflowId + ' ' + tr.dataset.runId;
-  const statusLabel = (status) => status.replace('_', ' ');
+  const statusLabel = (status) => status.replaceAll('_', ' ');
   // Today's deliveries by time alone; older ones with their day.
   function fmtTime(iso) {
     if (!iso) return '';
@@ -239,7 +239,9 @@
     const http = d.http_status ?? d.last_error?.httpStatus ?? null;
     const href = safeHref(d.temporal_ui_url);
     const cell = (col, ...children) => el('td', { 'data-col': col, class: col === 'http' || col === 'attempts' ? 'num' : null }, ...children);
-    const error = cell('error', d.last_error ? el('span', { class: 'clip', text: d.last_error.message, title: d.last_error.message }) : '');
+    // A delivery held for an earlier one of its person says which; otherwise the last error, if any.
+    const note = d.waiting_for ? 'waiting for an earlier event: ' + d.waiting_for : d.last_error ? d.last_error.message : null;
+    const error = cell('error', note ? el('span', { class: 'clip', text: note, title: note }) : '');
     // An error that was retried past and ended delivered is history, not a problem now.
     if (d.status === 'delivered' || d.status === 'filtered') error.classList.add('quiet');
     tr.replaceChildren(
@@ -346,8 +348,14 @@
       out.push(el('ol', { class: 'timeline' }, ...r.timeline.map((t) =>
         el('li', {}, el('time', { text: fmtTime(t.at), title: t.at }), el('span', { text: t.what + (t.detail ? ' · ' + readableMs(t.detail) : '') })))));
     }
+    if (r.order) {
+      out.push(el('h3', { text: 'Order' }));
+      out.push(stage(r.order.overtook ? 'Went ahead of an earlier event' : r.order.waited_ms === null ? 'Waiting for an earlier event' : 'Waited for an earlier event',
+        el('div', { class: 'meta', text: r.order.summary })));
+    }
     out.push(el('h3', { text: 'Outcome' }));
-    const waiting = r.status === 'awaiting_credentials' ? 'Waiting for new credentials' : 'Still running';
+    const waiting = r.status === 'awaiting_credentials' ? 'Waiting for new credentials'
+      : r.status === 'waiting_for_order' ? 'Waiting for an earlier event of this person' : 'Still running';
     if (!r.outcome) out.push(stage(waiting, el('div', { class: 'meta', text: r.last_error ? r.last_error.message : 'No outcome yet' })));
     else if (r.outcome.failure) out.push(stage(r.outcome.status, el('div', { class: 'err', text: (r.outcome.failure.type ? r.outcome.failure.type + ': ' : '') + r.outcome.failure.message })));
     else out.push(stage(r.outcome.status, r.outcome.result === undefined ? null : json(r.outcome.result)));

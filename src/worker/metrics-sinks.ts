@@ -25,5 +25,19 @@ export const deliveryMetricsSinks: InjectedSinks<DeliveryMetricsSinks> = {
       fn: (_info, integrationId, reason) => deliveryMetrics.unparks.inc({ integration_id: integrationId, reason }),
       callDuringReplay: false,
     },
+    orderWaited: {
+      fn: (_info, integrationId, barrier) =>
+        deliveryMetrics.orderWaits.inc({ integration_id: integrationId, barrier: String(barrier) }),
+      callDuringReplay: false,
+    },
+    orderOvertook: {
+      fn: (_info, integrationId) => deliveryMetrics.orderOvertakes.inc({ integration_id: integrationId }),
+      callDuringReplay: false,
+    },
+    orderWaitEnded: {
+      fn: (_info, integrationId, waitedMs) =>
+        deliveryMetrics.orderWaitSeconds.observe({ integration_id: integrationId }, waitedMs / 1000),
+      callDuringReplay: false,
+    },
   },
 };

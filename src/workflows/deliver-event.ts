@@ -76,6 +76,7 @@ async function reported(started: DeliverEventInput, run: () => Promise<DeliveryR
   try {
     const result = await run();
     metricsSink.finished(started.integrationId, eventType, result.status);
+    if (result.orderWait) metricsSink.orderWaitEnded(started.integrationId, result.orderWait.waitedMs);
     return result;
   } catch (err) {
     metricsSink.finished(started.integrationId, eventType, isCancellation(err) ? 'cancelled' : 'failed');
@@ -89,7 +90,7 @@ async function deliver(started: DeliverEventInput, send: Send): Promise<Delivery
   const circuitCloses = new CircuitCloses();
   // Only ordered runs (issue 16) wait for their person's earlier deliveries; runs without `order` issue today's commands.
   if (!started.order) return deliverPrepared(started, send, { labels, revisions, circuitCloses });
-  const orderWait = new OrderWait(started.order, labels);
+  const orderWait = new OrderWait(started.order, labels, started.integrationId);
   return orderWait.around(() => deliverPrepared(started, send, { labels, revisions, circuitCloses, orderWait }));
 }
 

@@ -13,6 +13,12 @@ export interface DeliveryMetricsSinks extends Sinks {
     finished(integrationId: string, eventType: string, status: FinishedStatus): void;
     parked(integrationId: string): void;
     unparked(integrationId: string, reason: 'new_credentials' | 'expired'): void;
+    /** An ordered delivery began to wait for an earlier one of its person (barrier: it is a deletion or suppression). */
+    orderWaited(integrationId: string, barrier: boolean): void;
+    /** An ordered delivery went ahead of an earlier one after order_wait_minutes. */
+    orderOvertook(integrationId: string): void;
+    /** An ordered delivery that waited ended; how long it waited in all. */
+    orderWaitEnded(integrationId: string, waitedMs: number): void;
   };
 }
 

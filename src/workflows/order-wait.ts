@@ -10,6 +10,7 @@ import {
 import type { AttemptOrder, DeliveryActivities, SendAttemptResult } from '../activities/contract';
 import { ORDER_GATE_MS } from '../shared/attempt-timing';
 import type { DeliveryOrder, DeliveryResult, OrderOutcome, OrderWaitRecord } from '../shared/delivery';
+import { metricsSink } from './metrics-sink';
 import type { RunLabels } from './run-labels';
 import { orderReleased } from './signals';
 
@@ -47,6 +48,7 @@ export class OrderWait {
   constructor(
     private readonly order: DeliveryOrder,
     private readonly labels: RunLabels,
+    private readonly integrationId: string,
   ) {
     setHandler(orderReleased, () => {
       this.received++;
@@ -104,7 +106,10 @@ export class OrderWait {
       // In the memo, so lists and the Live Events view can show what it waits for without reading the history.
       this.shown = waiting.waitingFor;
       upsertMemo({ waitingFor: { workflowId: waiting.waitingFor, barrier: waiting.barrier } });
+    }
+    if (held === 0) {
       log.info('waiting for an earlier delivery of the same person', { waitingFor: waiting.waitingFor });
+      metricsSink.orderWaited(this.integrationId, this.order.barrier);
     }
     if (this.received === mark) await condition(() => this.received > mark, left);
     this.waitedMs += Date.now() - now;
@@ -112,6 +117,7 @@ export class OrderWait {
 
   private overtake(waitingFor: string, waitedMs: number): void {
     this.overtook = true;
+    metricsSink.orderOvertook(this.integrationId);
     log.warn('going ahead of an earlier delivery of the same person: order_wait_minutes ran out', {
       overtook: waitingFor,
       waitedMs,

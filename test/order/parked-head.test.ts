@@ -1,4 +1,5 @@
 import { startDeliveries } from '../../src/client/start-delivery';
+import { registry } from '../../src/observability/metrics';
 import { DeliveryStatusKey } from '../../src/shared/search-attributes';
 import { type DeliveryHarness, FAST_RETRY, startDeliveryHarness } from '../support/delivery-harness';
 import { httpClient } from '../support/http';
@@ -68,6 +69,21 @@ describe('a person’s events behind a head parked for credentials', () => {
     });
     const listed = await admin('GET', `/v1/admin/deliveries?integration_id=${integrationId}&status=waiting_for_order`);
     expect(listed.body.data.map((d: { workflow_id: string }) => d.workflow_id).sort()).toEqual([first, second].sort());
+    // The list (and the Live page, which shows the same summaries) says what each waits for; so does the record.
+    const waitingFor = Object.fromEntries(
+      listed.body.data.map((d: { workflow_id: string; waiting_for: string }) => [d.workflow_id, d.waiting_for]),
+    );
+    expect(waitingFor).toEqual({ [first!]: identify, [second!]: first });
+    const waiting = await admin('GET', `/v1/admin/deliveries/${encodeURIComponent(second!)}`);
+    expect(waiting.body.order).toEqual({
+      waited_ms: null,
+      waited_for: first,
+      overtook: false,
+      summary: `waiting for ${first}`,
+    });
+    expect(waiting.body.timeline.map((t: { what: string }) => t.what)).toContain(
+      'waiting for an earlier delivery of the same person',
+    );
     // Only the identify reached Customer.io (refused); the tracks were never sent.
     expect(requestsFor(user).map((r) => `${r.method} ${r.path} ${r.authorized}`)).toEqual([
       `PUT /api/v1/customers/${user} false`,
@@ -89,6 +105,17 @@ describe('a person’s events behind a head parked for credentials', () => {
       `POST /api/v1/customers/${user}/events First`,
       `POST /api/v1/customers/${user}/events Second`,
     ]);
+    // The record says how long it waited and for which event; the wait is counted in the worker's metrics.
+    const record = await admin('GET', `/v1/admin/deliveries/${encodeURIComponent(second!)}`);
+    expect(record.body.order.summary).toBe(`waited ${results[2]!.orderWait!.waitedMs} ms for ${first}`);
+    expect(record.body.order.waited_ms).toBeGreaterThan(0);
+    expect(record.body.timeline.map((t: { what: string }) => t.what)).toContain(
+      'an earlier delivery of the same person finished',
+    );
+    expect(record.body.attempts_detail.filter((a: { outcome: string }) => a.outcome === 'delivered')).toHaveLength(1);
+    const waits = await registry.getSingleMetric('signal_order_waits_total')!.get();
+    const counted = waits.values.find((v) => v.labels.integration_id === integrationId && v.labels.barrier === 'false');
+    expect(counted?.value).toBeGreaterThanOrEqual(2);
   });
 
   test('with a short order_wait a track goes ahead of the parked identify, recorded as an overtake; a deletion waits for both, and what follows it waits for the deletion', async () => {
@@ -125,6 +152,13 @@ describe('a person’s events behind a head parked for credentials', () => {
       orderWait: { waitedFor: identify, overtook: true },
     });
     expect(results[1]!.orderWait!.waitedMs).toBeGreaterThanOrEqual(1_200);
+    const overtaker = await admin('GET', `/v1/admin/deliveries/${encodeURIComponent(track!)}`);
+    expect(overtaker.body.order).toMatchObject({ overtook: true, waited_for: identify });
+    expect(overtaker.body.order.summary).toMatch(
+      /^went ahead of .* after waiting \d+ ms for it \(order_wait_minutes\)$/,
+    );
+    const overtakes = await registry.getSingleMetric('signal_order_overtakes_total')!.get();
+    expect(overtakes.values.find((v) => v.labels.integration_id === integrationId)?.value).toBe(1);
     expect(results[2]).toMatchObject({ status: 'delivered', operation: 'delete_person' });
     expect(results[2]!.orderWait?.overtook).toBeUndefined();
     expect(results[3]).toMatchObject({ status: 'delivered', orderWait: { waitedFor: deletion } });

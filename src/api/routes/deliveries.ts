@@ -125,14 +125,26 @@ export function registerDeliveryRoutes(
       const principal = principalOf(request);
       const started = await deliveries.replay(request.params.workflow_id, {
         includeDelivered: request.body.include_delivered,
+        force: request.body.force,
       });
+      const actor = actorOf(principal, request);
       await audit.record({
         action: 'delivery.replayed',
-        actor: actorOf(principal, request),
+        actor,
         resourceType: 'delivery',
         resourceId: started.replay_of,
         changes: { replay: { new: started.workflow_id } },
       });
+      if (started.forced_past) {
+        // Who chose to land an event after its person's deletion, and which deletion: a privacy request may hang on it.
+        await audit.record({
+          action: 'delivery.replay_forced_after_deletion',
+          actor,
+          resourceType: 'delivery',
+          resourceId: started.replay_of,
+          changes: { replay: { new: started.workflow_id }, barrier: { new: started.forced_past.workflow_id } },
+        });
+      }
       return reply.code(202).send(started);
     },
   );

@@ -48,6 +48,12 @@ export const ReplayOneBody = z
       .boolean()
       .default(false)
       .describe('Replay even if the delivery (or its last replay) succeeded'),
+    force: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Replay even though the delivery was handed over before its person's deletion (or suppression): it would land after it and undo it. Recorded in the audit log",
+      ),
   })
   .prefault({})
   .meta({ id: 'ReplayRequest', description: 'Options of a replay' });
@@ -99,6 +105,10 @@ export const DeliverySummary = z
     attempts: z.number(),
     replay_of: z.string().nullable(),
     last_error: LastError,
+    waiting_for: z
+      .string()
+      .nullable()
+      .describe('While waiting_for_order: the earlier delivery (workflow id) of the same person it waits for'),
     started_at: z.string(),
     closed_at: z.string().nullable(),
     temporal_ui_url: z.string(),
@@ -140,11 +150,31 @@ export const DeliveryRecord = DeliverySummary.extend({
       failure: z.object({ type: z.string().nullable(), message: z.string() }).optional(),
     })
     .nullable(),
+  order: z
+    .object({
+      waited_ms: z
+        .number()
+        .nullable()
+        .describe('How long it waited for earlier deliveries of its person (null: still waiting)'),
+      waited_for: z.string().describe('The earlier delivery it waited for last'),
+      overtook: z.boolean().describe('It went ahead of that delivery after order_wait_minutes'),
+      summary: z.string().describe('E.g. "waited 1200 ms for customer_io:int_1:msg-7"'),
+    })
+    .nullable()
+    .describe("Its place in its person's order (issue 16); null when it never waited"),
   replays: z.array(DeliverySummary),
 }).meta({ id: 'DeliveryRecord', description: "A delivery's whole story, read from its history" });
 
 export const ReplayStarted = z
-  .object({ replay_of: z.string(), workflow_id: z.string(), run_id: z.string() })
+  .object({
+    replay_of: z.string(),
+    workflow_id: z.string(),
+    run_id: z.string(),
+    forced_past: z
+      .object({ workflow_id: z.string(), handed_at: z.string() })
+      .optional()
+      .describe('A forced replay: the deletion (or suppression) of the person it goes past'),
+  })
   .meta({ id: 'ReplayStarted' });
 
 export const BulkReplayResult = z
