@@ -43,6 +43,11 @@ export function personEvents(tag: string, person: number, events: number): Recor
   });
 }
 
+/** Cuts `events` into intake requests of `size`, in order. */
+export function requestsOf(events: Record<string, unknown>[], size: number): Record<string, unknown>[][] {
+  return Array.from({ length: Math.ceil(events.length / size) }, (_, i) => events.slice(i * size, (i + 1) * size));
+}
+
 /** Every person's event 0, then every person's event 1, …: the handover order of a fleet of people acting at once. */
 export function roundByRound(perPerson: Record<string, unknown>[][]): Record<string, unknown>[] {
   const rounds = Math.max(0, ...perPerson.map((events) => events.length));
@@ -123,4 +128,24 @@ export function judgeOrder(arrivals: Arrival[]): OrderVerdict {
     if (deleted >= 0 && list.slice(deleted + 1).some((a) => a.method !== 'DELETE')) undone.push(person);
   }
   return { peopleWithInversion: inverted.length, deletionsUndone: undone.length, inverted, undone };
+}
+
+export interface RunVerdict extends OrderVerdict {
+  /** Requests Customer.io received for the run's people, and how many it answered 500. */
+  requests: number;
+  failed: number;
+  /** Distinct events (person, place) answered 2xx at least once. */
+  eventsSeen: number;
+}
+
+/** The judge's verdict on what FakeCustomerIo received for the people of run `tag` (`personEvents`' user ids). */
+export function judgeRun(requests: readonly RecordedRequest[], tag: string): RunVerdict {
+  const arrivals = arrivalsAt(requests.filter((r) => r.path.startsWith(`/api/v1/customers/${tag}-`)));
+  const ok = arrivals.filter((a) => a.status >= 200 && a.status < 300);
+  return {
+    requests: arrivals.length,
+    failed: arrivals.filter((a) => a.status >= 500).length,
+    eventsSeen: new Set(ok.map((a) => `${a.person}#${a.seq}`)).size,
+    ...judgeOrder(arrivals),
+  };
 }
