@@ -1,13 +1,18 @@
 /**
  * The per-person order bench (issue 16): few people, many events each, handed over in per-person order, with
- * Customer.io answering a share of requests 500. It counts what Customer.io would have seen out of order.
- *
- * "Seen" means answered 2xx: a request answered 500 changed nothing there. A person has an inversion when the
- * sequence numbers of their 2xx-answered requests, in arrival order, are not increasing. A deletion is undone when a
- * 2xx-answered non-delete request for the person arrives after their 2xx-answered delete (it re-creates them).
+ * Customer.io answering a share of requests 500. It counts what Customer.io would have seen out of order, judged as the
+ * order tests judge it (test/support/order-judge.ts).
  */
-import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
+import {
+  type Arrival,
+  describeRequest,
+  failsAttempt,
+  judgeOrder,
+  personEvents,
+  roundByRound,
+  stableRequestKey,
+} from '../test/support/order-judge';
 import { LoopbackTrackApi } from './loopback-track-api';
 
 export interface PerPersonOptions {
@@ -17,16 +22,6 @@ export interface PerPersonOptions {
   /** Events per intake request; requests go one after the other, so acceptance order is handover order. */
   batch: number;
   deadlineMs: number;
-}
-
-export interface Arrival {
-  at: number;
-  method: string;
-  person: string;
-  /** The event's place in its person's handover order (0 = the identify); the delete is the last. */
-  seq: number;
-  sentAt?: number;
-  status: number;
 }
 
 export interface OrderReport {
@@ -65,11 +60,9 @@ export class OrderingFake {
   static async start(failShare: number, seed: string): Promise<OrderingFake> {
     const fake = new OrderingFake(failShare, seed);
     fake.api = await LoopbackTrackApi.start((req, body, res) => {
-      const arrival = describe(req.method ?? '', req.url ?? '', body);
+      const arrival = describeRequest(req.method ?? '', req.url ?? '', body);
       // The run's tag and send times differ from run to run; the person's number and the event's place do not.
-      const stable = arrival
-        ? `${arrival.method} ${arrival.person.replace(/^.*-(p\d+)$/, '$1')} ${arrival.seq}`
-        : `${req.method} ${req.url} ${body}`;
+      const stable = stableRequestKey(req.method ?? '', req.url ?? '', body) ?? `${req.method} ${req.url} ${body}`;
       const status = fake.answer(stable);
       if (arrival) fake.arrivals.push({ ...arrival, at: Date.now(), status });
       res.writeHead(status, { 'content-type': 'application/json', 'content-length': 2 }).end('{}');
@@ -80,8 +73,7 @@ export class OrderingFake {
   private answer(request: string): number {
     const attempt = (this.attempts.get(request) ?? 0) + 1;
     this.attempts.set(request, attempt);
-    const digest = createHash('sha256').update(`${this.seed}\n${attempt}\n${request}`).digest();
-    return digest.readUInt32BE(0) / 2 ** 32 < this.failShare ? 500 : 200;
+    return failsAttempt(this.seed, this.failShare, request, attempt) ? 500 : 200;
   }
 
   close(): Promise<void> {
@@ -89,61 +81,10 @@ export class OrderingFake {
   }
 }
 
-/** The person (from the path) and the event's sequence number (stamped by the bench; a DELETE has no body). */
-function describe(method: string, url: string, body: string): Omit<Arrival, 'at' | 'status'> | undefined {
-  const match = /^\/api\/v1\/customers\/([^/?]+)/.exec(url);
-  if (!match) return undefined;
-  const person = decodeURIComponent(match[1]!);
-  if (method === 'DELETE') return { method, person, seq: Number.POSITIVE_INFINITY };
-  try {
-    const parsed = JSON.parse(body) as Record<string, { seq?: unknown; sent_at?: unknown } | undefined>;
-    // identify carries the traits at the top level of the body; track carries its properties in `data`.
-    const stamp = { ...(parsed as { seq?: unknown; sent_at?: unknown }), ...(parsed.data ?? {}) };
-    return {
-      method,
-      person,
-      seq: Number(stamp.seq),
-      sentAt: typeof stamp.sent_at === 'number' ? stamp.sent_at : undefined,
-    };
-  } catch {
-    return undefined;
-  }
-}
-
-/** The bench's events, person by person in handover order: identify, tracks, `User Deleted` last. */
-export function personEvents(tag: string, person: number, events: number): Record<string, unknown>[] {
-  const userId = `${tag}-p${person}`;
-  return Array.from({ length: events }, (_, seq) => {
-    const messageId = `${userId}-e${seq}`;
-    if (seq === 0) return { type: 'identify', userId, messageId, traits: { seq } };
-    if (seq === events - 1) return { type: 'track', event: 'User Deleted', userId, messageId, properties: {} };
-    return { type: 'track', event: 'Bench', userId, messageId, properties: { seq } };
-  });
-}
-
 /** The event with the time the bench hands it over, where the mapping carries it to Customer.io. */
 function stamped(event: Record<string, unknown>, sentAt: number): Record<string, unknown> {
   const field = event.type === 'identify' ? 'traits' : 'properties';
   return { ...event, [field]: { ...(event[field] as object), sent_at: sentAt } };
-}
-
-/** Inversions and undone deletions in what Customer.io saw (2xx answers, in arrival order). */
-export function judgeOrder(arrivals: Arrival[]): { peopleWithInversion: number; deletionsUndone: number } {
-  const seen = new Map<string, Arrival[]>();
-  for (const a of arrivals) {
-    if (a.status < 200 || a.status >= 300) continue;
-    const list = seen.get(a.person) ?? [];
-    list.push(a);
-    seen.set(a.person, list);
-  }
-  let peopleWithInversion = 0;
-  let deletionsUndone = 0;
-  for (const list of seen.values()) {
-    if (list.some((a, i) => i > 0 && a.seq < list[i - 1]!.seq)) peopleWithInversion++;
-    const deleted = list.findIndex((a) => a.method === 'DELETE');
-    if (deleted >= 0 && list.slice(deleted + 1).some((a) => a.method !== 'DELETE')) deletionsUndone++;
-  }
-  return { peopleWithInversion, deletionsUndone };
 }
 
 /**
@@ -161,7 +102,7 @@ export async function runPerPerson(ctx: {
   const { people, eventsPerPerson, batch, deadlineMs } = ctx.options;
   const t0 = Date.now();
   const perPerson = Array.from({ length: people }, (_, p) => personEvents(ctx.tag, p, eventsPerPerson));
-  const handover = Array.from({ length: eventsPerPerson }, (_, e) => perPerson.map((events) => events[e]!)).flat();
+  const handover = roundByRound(perPerson);
   for (let i = 0; i < handover.length; i += batch) {
     await ctx.post(handover.slice(i, i + batch).map((event) => stamped(event, Date.now())));
   }
@@ -191,12 +132,14 @@ export async function runPerPerson(ctx: {
     if (a.status < 300 && a.sentAt !== undefined && !firstSeen.has(key)) firstSeen.set(key, a.at - a.sentAt);
   }
   const latencies = [...firstSeen.values()];
+  const verdict = judgeOrder(ctx.fake.arrivals);
   return {
     people,
     events: total,
     requests: ctx.fake.arrivals.length,
     failedAnswers: ctx.fake.arrivals.filter((a) => a.status >= 500).length,
-    ...judgeOrder(ctx.fake.arrivals),
+    peopleWithInversion: verdict.peopleWithInversion,
+    deletionsUndone: verdict.deletionsUndone,
     deliveredOrFailedSeconds: Math.round(seconds * 10) / 10,
     perSecond: Math.round((total / seconds) * 10) / 10,
     latencyP50: percentile(latencies, 0.5),

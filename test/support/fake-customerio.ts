@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { failsAttempt } from './order-judge';
 
 /** What the fake saw: one entry per HTTP request, authenticated or not. */
 export interface RecordedRequest {
@@ -11,6 +12,20 @@ export interface RecordedRequest {
   json: unknown;
   authorized: boolean;
   receivedAt: number;
+  /** The status the fake answered (unset while unanswered, and for a hang or a reset). */
+  status?: number;
+}
+
+/**
+ * A seeded share of track requests answered 500. Whether an attempt fails is a pure function of (seed, the request's
+ * key, how many times that key has been seen), so a run is reproducible whatever its timing; a request whose key is
+ * undefined is never failed this way.
+ */
+export interface SeededFailures {
+  share: number;
+  seed: string;
+  /** What stays the same across attempts (and runs) of one request: default method, path and body. */
+  key?: (r: RecordedRequest) => string | undefined;
 }
 
 export type ScriptedResponse =
@@ -32,6 +47,8 @@ export class FakeCustomerIo {
   readonly requests: RecordedRequest[] = [];
   private readonly script: ScriptedResponse[] = [];
   private outage: ScriptedResponse | undefined;
+  private seeded: SeededFailures | undefined;
+  private readonly attempts = new Map<string, number>();
   private readonly sockets = new Set<Socket>();
   private readonly waiters = new Set<() => void>();
   private accepted: Credentials[];
@@ -52,6 +69,7 @@ export class FakeCustomerIo {
       credentials?: Credentials[];
       port?: number;
       onRequest?: (r: RecordedRequest) => void;
+      failShare?: SeededFailures;
     } = {},
   ): Promise<FakeCustomerIo> {
     const server = createServer();
@@ -64,6 +82,7 @@ export class FakeCustomerIo {
       options.credentials ?? [],
     );
     fake.onRequest = options.onRequest;
+    fake.failShare(options.failShare);
     server.on('connection', (socket) => {
       fake.sockets.add(socket);
       socket.on('close', () => fake.sockets.delete(socket));
@@ -93,10 +112,20 @@ export class FakeCustomerIo {
     this.outage = response;
   }
 
+  /**
+   * Authorized track requests not scripted otherwise are answered 500 for a seeded share of attempts (see
+   * SeededFailures) until called again without one. Attempts are counted from this call.
+   */
+  failShare(failures?: SeededFailures): void {
+    this.seeded = failures;
+    this.attempts.clear();
+  }
+
   clear(): void {
     this.requests.length = 0;
     this.script.length = 0;
     this.outage = undefined;
+    this.failShare(undefined);
   }
 
   /** Resolves once `count` requests (optionally matching) have arrived; rejects at the deadline. */
@@ -136,31 +165,44 @@ export class FakeCustomerIo {
     } catch {
       json = undefined;
     }
-    const recorded = { method, path, headers, body, json, authorized, receivedAt: Date.now() };
+    const recorded: RecordedRequest = { method, path, headers, body, json, authorized, receivedAt: Date.now() };
     this.requests.push(recorded);
     this.onRequest?.(recorded);
     for (const wake of [...this.waiters]) wake();
+    const answer = (status: number, text: unknown, extra?: Record<string, string>) => {
+      recorded.status = status;
+      send(res, status, text, extra);
+    };
 
     if (method === 'GET' && path === '/api/v1/accounts/region') {
       // Customer.io answers 400 to unknown credentials here, and the account's own region on either host.
       const account = this.account(headers.authorization);
-      if (!account) return send(res, 400, { meta: { error: 'invalid credentials' } });
+      if (!account) return answer(400, { meta: { error: 'invalid credentials' } });
       const region = account.region ?? this.region;
-      return send(res, 200, {
+      return answer(200, {
         url: `https://track${region === 'eu' ? '-eu' : ''}.customer.io`,
         region,
         environment_id: 42,
       });
     }
-    if (!authorized) return send(res, 401, { meta: { error: 'Unauthorized request' } });
+    if (!authorized) return answer(401, { meta: { error: 'Unauthorized request' } });
     const next = this.script.shift() ?? this.outage;
-    if (!next) return send(res, 200, {});
+    if (!next) return answer(this.seededFailure(recorded) ? 500 : 200, {});
     if ('hang' in next) return; // never answers; the socket is destroyed on close()
     if ('reset' in next) {
       res.socket?.destroy();
       return;
     }
-    send(res, next.status, next.body ?? {}, next.headers);
+    answer(next.status, next.body ?? {}, next.headers);
+  }
+
+  private seededFailure(r: RecordedRequest): boolean {
+    if (!this.seeded) return false;
+    const key = (this.seeded.key ?? ((x: RecordedRequest) => `${x.method} ${x.path} ${x.body}`))(r);
+    if (key === undefined) return false;
+    const attempt = (this.attempts.get(key) ?? 0) + 1;
+    this.attempts.set(key, attempt);
+    return failsAttempt(this.seeded.seed, this.seeded.share, key, attempt);
   }
 
   private account(header: string | undefined): Credentials | undefined {

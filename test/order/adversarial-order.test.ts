@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import { type DeliveryHarness, startDeliveryHarness } from '../support/delivery-harness';
+import { httpClient } from '../support/http';
+import { judgeRun, orderRequestKey, personEvents, requestsOf, roundByRound } from '../support/order-judge';
+import { deadline } from '../support/wait';
+
+/**
+ * Issue 16's adversarial run: 40 people × 8 events (identify first, six tracks, `User Deleted` last, which is
+ * delete_person), handed over through the real HTTP intake, with a seeded 30 % of Customer.io's answers 500. What
+ * Customer.io saw must be each person's events in handover order (no inversion among the 2xx-answered requests), with
+ * nothing after a deletion (no deletion undone), and every delivery must complete as delivered.
+ *
+ * Retries are the harness's FAST_RETRY (200 ms doubling to 1 s), so an ordered run closes in seconds; the circuit
+ * breaker keeps its threshold but probes fast, so a run of 500s that opens it defers deliveries (one of the waits a
+ * person's later events must respect) without stretching the run.
+ */
+const PEOPLE = 40;
+const EVENTS = 8;
+const FAIL_SHARE = 0.3;
+const CLOSE_WITHIN_MS = 60_000;
+
+type Events = Record<string, unknown>[];
+
+/** The ways the intake is handed the run, each 8 requests of 40 sent one after the other. */
+const HANDOVERS: [string, (perPerson: Events[]) => Events[]][] = [
+  [
+    'round by round: each request holds one event of every person',
+    (perPerson) => requestsOf(roundByRound(perPerson), 40),
+  ],
+  [
+    'four events of a person in one request: 10 people × events 0–3 per request, then the same for events 4–7',
+    (perPerson) =>
+      [0, 4].flatMap((from) => requestsOf(roundByRound(perPerson.map((events) => events.slice(from, from + 4))), 40)),
+  ],
+];
+
+describe('per-person order under a seeded 30 % of 500s at Customer.io (issue 16)', () => {
+  let h: DeliveryHarness;
+  const call = httpClient(() => h.baseUrl);
+  const creds = { siteId: 'order-site', apiKey: 'order-track-key' };
+
+  beforeAll(async () => {
+    h = await startDeliveryHarness({
+      api: true,
+      env: { CIRCUIT_FIRST_PROBE_MS: '200', CIRCUIT_MAX_PROBE_MS: '1000' },
+    });
+    h.us.acceptCredentials(creds);
+    const installed = await h.installThroughApi({ name: 'Ordered', credentials: creds, appKey: 'order-app-key' });
+    expect(installed.status).toBe(201);
+  });
+  afterAll(() => h.close());
+
+  test.each(HANDOVERS)(
+    '%s: no inversion, no deletion undone, every delivery completed',
+    async (_, handover) => {
+      h.us.clear();
+      const seed = 'adversarial-order';
+      h.us.failShare({ share: FAIL_SHARE, seed, key: orderRequestKey });
+      const tag = `order-${randomUUID().slice(0, 8)}`;
+      const perPerson = Array.from({ length: PEOPLE }, (_, p) => personEvents(tag, p, EVENTS));
+      const requests = handover(perPerson);
+      expect(requests.map((r) => r.length)).toEqual(Array(8).fill(40));
+
+      const workflowIds: string[] = [];
+      for (const batch of requests) {
+        const res = await call('POST', '/v1/batch', { token: h.pipelineKey, body: { batch } });
+        expect(res.status).toBe(202);
+        expect(res.body).toMatchObject({ accepted: batch.length, duplicates: 0 });
+        workflowIds.push(...res.body.deliveries.map((d: { workflow_id: string }) => d.workflow_id));
+      }
+      expect(new Set(workflowIds).size).toBe(PEOPLE * EVENTS);
+
+      // Every delivery closes, as delivered: waited on each run's result, within one deadline for all of them.
+      const outcomes: Record<string, number> = {};
+      let closed = 0;
+      await deadline(
+        (async () => {
+          for (const workflowId of workflowIds) {
+            const handle = h.client.workflow.getHandle(workflowId);
+            const outcome = await handle.result().then(
+              (r: { status: string }) => r.status,
+              (err: Error) => `workflow failed: ${err.message}`,
+            );
+            const { status } = await handle.describe();
+            const key = `${status.name} ${outcome}`;
+            outcomes[key] = (outcomes[key] ?? 0) + 1;
+            closed++;
+          }
+        })(),
+        CLOSE_WITHIN_MS,
+        () => `only ${closed} of ${workflowIds.length} deliveries closed within ${CLOSE_WITHIN_MS} ms`,
+      );
+      expect(outcomes).toEqual({ 'COMPLETED delivered': PEOPLE * EVENTS });
+
+      // What Customer.io saw of this run: adversarial (a fair share of 500s), complete (every event, the deletion
+      // included, answered 2xx), and in order.
+      const verdict = judgeRun(h.us.requests, tag);
+      expect(verdict.failed / verdict.requests).toBeGreaterThan(0.15);
+      expect(verdict).toEqual({
+        requests: verdict.requests,
+        failed: verdict.failed,
+        eventsSeen: PEOPLE * EVENTS,
+        peopleWithInversion: 0,
+        deletionsUndone: 0,
+        inverted: [],
+        undone: [],
+      });
+    },
+    CLOSE_WITHIN_MS + 60_000,
+  );
+});
