@@ -33,7 +33,9 @@ export async function outage(bench: Bench, seconds: number): Promise<string> {
   fake.failSite = DOWN;
   const downAt = Date.now();
   const tag = `outage-${randomUUID().slice(0, 8)}`;
-  await postEvents(bench.apiUrl, bench.pipelineKey, tag, backlog, consent(DOWN));
+  // One person per backlog event: the circuit, not per-person order (which holds a person's later events behind the
+  // first), is what this measures.
+  await postEvents(bench.apiUrl, bench.pipelineKey, tag, backlog, consent(DOWN), backlog);
   const openedAt = await circuitOpenedAt(bench, down);
   // The backlog's first attempts are over once every delivery of it has been deferred at least once.
   let deferredBefore = 0;

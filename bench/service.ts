@@ -35,11 +35,20 @@ export interface Bench {
  * One track event as the bench sends it: `key` names it at the fake, `sent_at` gives its latency there; `consent`
  * picks the integrations it is delivered to (bench/outage.ts).
  */
-export function benchEvent(tag: string, i: number, sentAt: number, consent?: Record<string, boolean>) {
+/** People the events of a run are spread over (each person's events are delivered in order, one after another). */
+const BENCH_PEOPLE = 50;
+
+export function benchEvent(
+  tag: string,
+  i: number,
+  sentAt: number,
+  consent?: Record<string, boolean>,
+  people = BENCH_PEOPLE,
+) {
   return {
     type: 'track',
     event: 'Bench',
-    userId: `u-${i % 50}`,
+    userId: `u-${i % people}`,
     messageId: `${tag}-${i}`,
     properties: { key: `${tag}-${i}`, sent_at: sentAt },
     ...(consent ? { context: { consent } } : {}),
@@ -53,6 +62,7 @@ export async function postEvents(
   tag: string,
   events: number,
   consent?: Record<string, boolean>,
+  people?: number,
 ) {
   const durations: number[] = [];
   const batches = Math.ceil(events / BATCH);
@@ -64,7 +74,7 @@ export async function postEvents(
         const b = next++;
         const size = Math.min(BATCH, events - b * BATCH);
         const sentAt = Date.now();
-        const batch = Array.from({ length: size }, (_, j) => benchEvent(tag, b * BATCH + j, sentAt, consent));
+        const batch = Array.from({ length: size }, (_, j) => benchEvent(tag, b * BATCH + j, sentAt, consent, people));
         const t = performance.now();
         const res = await call(apiUrl, pipelineKey, 'POST', '/v1/batch', { batch });
         durations.push(performance.now() - t);
