@@ -6,7 +6,13 @@ import { countStarted } from '../observability/delivery-metrics';
 import { DELIVERY_WORKFLOW_TYPES, legacyReplayWorkflowId, replayWorkflowId } from '../shared/names';
 import type { IntegrationStore } from '../store/integrations';
 import type { OrderBook } from '../store/order-book';
-import { GRPC, hasGrpcCode, isTemporalUnreachable, withinDeadline } from '../temporal/grpc-status';
+import {
+  GRPC,
+  hasGrpcCode,
+  isSearchAttributeNotReady,
+  isTemporalUnreachable,
+  withinDeadline,
+} from '../temporal/grpc-status';
 import { CursorSeal } from './cursor';
 import { countParkedDeliveries, resumeParkedDeliveries, stopParkedDeliveries } from './parked';
 import { type DeliveryFilter, deliveryQuery } from './query';
@@ -122,6 +128,13 @@ export class DeliveryService {
     } catch (err) {
       if (isTemporalUnreachable(err)) {
         throw new AppError(503, 'TEMPORAL_UNAVAILABLE', 'Temporal did not answer in time: retry shortly');
+      }
+      if (isSearchAttributeNotReady(err)) {
+        throw new AppError(
+          503,
+          'TEMPORAL_UNAVAILABLE',
+          'Temporal does not know the delivery search attributes yet (a new cluster sees them within a minute of their registration): retry shortly',
+        );
       }
       throw err;
     }

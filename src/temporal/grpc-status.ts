@@ -16,6 +16,14 @@ export function isTemporalUnreachable(err: unknown): boolean {
 }
 
 /**
+ * A visibility query naming a search attribute the server does not know yet: a cluster registers them at setup (or a
+ * worker at its start) and its frontends' caches take up to a minute to see them. Not ready, rather than wrong.
+ */
+export function isSearchAttributeNotReady(err: unknown): boolean {
+  return hasGrpcCode(err, GRPC.INVALID_ARGUMENT) && /invalid search attribute/i.test((err as Error)?.message ?? '');
+}
+
+/**
  * Runs a call to Temporal that must answer within `ms`. A deadline that passed surfaces in more than one shape: grpc-js
  * and the server say DEADLINE_EXCEEDED, the native client (the connection `npm start` shares with its worker) says
  * CANCELLED "Timeout expired". Past its deadline, any failure is Temporal not answering in time, so it is rethrown as

@@ -106,6 +106,17 @@ describeCluster('hostile inputs against the production layout (PostgreSQL store,
       tokenId: v.body.id,
     };
     http = new Client(baseUrl(), { pipelining: 1, bodyTimeout: 10_000, headersTimeout: 10_000 });
+    // A new cluster's frontend sees the delivery search attributes within a minute of their registration; until then
+    // a filtered list is a 503 (not ready), which is not what the hostile cases are about.
+    const ready = await eventually(
+      async () => {
+        const res = await call('GET', `/v1/admin/deliveries?integration_id=${target.integrationId}`, { token: admin });
+        return res.status === 200 ? res : undefined;
+      },
+      'the cluster to answer a filtered delivery list',
+      120_000,
+    );
+    expect(ready.status).toBe(200);
   }, 25 * 60_000);
 
   afterAll(async () => {
