@@ -8,7 +8,8 @@ export {
   TemporalUnavailableError,
 } from './start-delivery';
 export { deliveryWorkflowId, TASK_QUEUE } from '../shared/names';
-export { openOrderBook } from './order-deliveries';
+// The order book needs the store's database drivers: it is `signal-customerio/order-book` in the package, so that
+// starting deliveries unordered loads none of them (src/client/open-order-book.ts).
 export { connectClient } from '../temporal/connect';
 export type { DeliverEventInput, DeliveryResult } from '../shared/delivery';
 export type { SignalEvent } from '../shared/event';

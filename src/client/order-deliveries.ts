@@ -2,8 +2,7 @@ import { DEFAULT_ORDER_WAIT_MINUTES, type PublicConfig } from '../customerio/con
 import type { SettledDelivery } from '../customerio/delivery-input';
 import { orderKeyOf } from '../customerio/order-key';
 import { minutes } from '../shared/time';
-import { openDatabase } from '../store/database';
-import { OrderBook } from '../store/order-book';
+import type { OrderBook } from '../store/order-book';
 import { deliveryRunWorkflowId } from '../shared/names';
 
 /**
@@ -36,14 +35,4 @@ export async function takeOrder(
     const order = { key: key.key, seq, waitFor, barrier: key.barrier, waitLimitMs: minutes(waitMinutes) };
     return { ...delivery, input: { ...delivery.input, order } };
   });
-}
-
-/**
- * The order book of the service's database (DATABASE_URL, the one the API and workers use; the service migrates it),
- * for callers of the typed client that start deliveries themselves: pass `book` as `orderBook` to startDelivery or
- * startDeliveries, and `close()` when done.
- */
-export function openOrderBook(databaseUrl: string): { book: OrderBook; close(): Promise<void> } {
-  const handle = openDatabase(databaseUrl);
-  return { book: new OrderBook(handle.db), close: () => handle.close() };
 }

@@ -19,6 +19,7 @@ import {
   connectClient,
   deliveryWorkflowId,
   InvalidEventError,
+  startDeliveries,
   startDelivery,
   TemporalUnavailableError,
   type DeliveryResult,
@@ -40,7 +41,25 @@ async function main(): Promise<void> {
   const again = await startDelivery(client, integrationId, event, { taskQueue });
   const result: DeliveryResult = await client.workflow.getHandle(outcome.workflowId).result();
   const sameId = outcome.workflowId === deliveryWorkflowId(integrationId, messageId);
-  console.log(JSON.stringify({ status: outcome.status, again: again.status, sameId, invalid, result }));
+  // A batch, in array order (without an order book from signal-customerio/order-book: not ordered per person).
+  const batch = await startDeliveries(
+    client,
+    integrationId,
+    [1, 2].map((n) => ({ type: 'track' as const, event: \`Batch \${n}\`, userId: 'user-pkg', messageId: \`\${messageId}-\${n}\` })),
+    { taskQueue },
+  );
+  const batchResults = await Promise.all(batch.map((b) => client.workflow.getHandle(b.workflowId).result()));
+  console.log(
+    JSON.stringify({
+      status: outcome.status,
+      again: again.status,
+      sameId,
+      invalid,
+      result,
+      batch: batch.map((b) => b.status),
+      batchResults: batchResults.map((r) => r.status),
+    }),
+  );
   await client.connection.close();
 }
 
@@ -99,9 +118,18 @@ describe('the typed client as an npm package', () => {
     for (const server of ['fastify', 'kysely', 'pg', 'better-sqlite3', '@temporalio/worker']) {
       expect(existsSync(join(project, 'node_modules', server))).toBe(false);
     }
-    for (const part of ['api', 'store', 'worker', 'activities', 'workflows']) {
+    for (const part of ['api', 'worker', 'activities', 'workflows', 'intake']) {
       expect(existsSync(join(installed, 'dist', part))).toBe(false);
     }
+    // The order book (ordered starts on the service's database) is a second entry, its drivers optional peers that
+    // are not installed: the client itself must load without them (the run below does).
+    expect(manifest.exports['./order-book']).toBeDefined();
+    expect(Object.keys(manifest.peerDependencies).sort()).toEqual(['better-sqlite3', 'kysely', 'pg']);
+    expect(Object.values(manifest.peerDependenciesMeta)).toEqual([
+      { optional: true },
+      { optional: true },
+      { optional: true },
+    ]);
 
     writeFileSync(
       join(project, 'tsconfig.json'),
@@ -147,9 +175,13 @@ describe('the typed client as an npm package', () => {
       sameId: true,
       invalid: 'event',
       result: { status: 'delivered', httpStatus: 200, attempts: 1 },
+      batch: ['started', 'started'],
+      batchResults: ['delivered', 'delivered'],
     });
-    expect(h.us.requests).toHaveLength(1);
-    const [request] = h.us.requests;
+    expect(h.us.requests.map((r) => (r.json as { name: string }).name).sort()).toEqual(
+      ['Batch 1', 'Batch 2', 'Packaged Client'].sort(),
+    );
+    const request = h.us.requests.find((r) => (r.json as { name: string }).name === 'Packaged Client');
     expect(request).toMatchObject({ method: 'POST', path: '/api/v1/customers/user-pkg/events' });
     expect(request!.json).toMatchObject({ name: 'Packaged Client' });
     const auth = Buffer.from(`${integration.credentials.siteId}:${integration.credentials.apiKey}`).toString('base64');
