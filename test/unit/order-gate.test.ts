@@ -46,6 +46,21 @@ describe('the order gate of an attempt', () => {
     expect(await checkOrder(deps(), 'b', { waitFor: ['a'], gateMs: 1_000 })).toEqual({ go: true });
   });
 
+  test('a predecessor that begins here within the start grace is waited for as running; one that does not, by signal', async () => {
+    await take('a', 'b', 'c');
+    const checked = checkOrder(deps(), 'b', { waitFor: ['a'], gateMs: 5_000 });
+    await new Promise((r) => setTimeout(r, 5));
+    notifier.enter('a');
+    await new Promise((r) => setImmediate(r));
+    await releaseOrder(deps(), 'a', 'delivered');
+    expect(await checked).toMatchObject({ go: true, gated: { for: 'a' } });
+    expect(signalled).toEqual([]);
+
+    const started = Date.now();
+    expect(await checkOrder(deps(), 'c', { waitFor: ['b'], gateMs: 5_000 })).toMatchObject({ go: false });
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
   test('a predecessor running in this worker: wait here, woken by its finish without a signal', async () => {
     await take('a', 'b');
     notifier.enter('a');
