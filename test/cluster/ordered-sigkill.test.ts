@@ -4,6 +4,7 @@ import { freePort } from '../../src/temporal/dev-server';
 import {
   clusterServiceEnv,
   clusterSettings,
+  startServiceProcesses,
   startTemporalCluster,
   stopTemporalCluster,
 } from '../support/cluster-settings';
@@ -11,7 +12,7 @@ import { testDatabases } from '../support/databases';
 import { FakeCustomerIo } from '../support/fake-customerio';
 import { httpClient } from '../support/http';
 import { judgeRun, orderRequestKey, personEvents, requestsOf, roundByRound } from '../support/order-judge';
-import { exitWithin, killGroup, runCommand, type Running } from '../support/processes';
+import { exitWithin, killGroup, type Running } from '../support/processes';
 import { deadline } from '../support/wait';
 
 /**
@@ -75,14 +76,10 @@ describeCluster('per-person order on the production layout, a worker SIGKILLed m
       port,
       extra: { WORKER_REPLICAS: '2', CIRCUIT_FIRST_PROBE_MS: '200', CIRCUIT_MAX_PROBE_MS: '1000' },
     });
-    workers.push(runCommand('npm', ['run', 'worker'], env, { name: 'worker 1', group: true }));
-    workers.push(runCommand('npm', ['run', 'worker'], env, { name: 'worker 2', group: true }));
-    api = runCommand('npm', ['run', 'api'], env, { name: 'api', group: true });
-    const [identities] = await Promise.all([
-      Promise.all(workers.map((w) => w.waitFor(/"identity":"([^"]+)"[^\n]*"msg":"delivery worker running"/, 90_000))),
-      api.waitFor(/Server listening/, 90_000),
-    ]);
-    workerIdentities.push(...identities.map((m) => m[1]!));
+    const started = await startServiceProcesses(env, 2);
+    workers.push(...started.workers);
+    api = started.api;
+    workerIdentities.push(...started.workerIdentities);
     const installed = await call('POST', '/v1/admin/integration-catalog/customer_io/install', {
       token: secrets.SIGNAL_ADMIN_TOKEN,
       body: {
