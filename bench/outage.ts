@@ -51,6 +51,10 @@ export async function outage(bench: Bench, seconds: number): Promise<string> {
   fake.failSite = undefined;
   const recoveredAt = Date.now();
   const requestsDuring = fake.arrivals.filter((a) => a.site === DOWN && a.at < recoveredAt).length;
+  if (process.env.BENCH_OUTAGE_TRACE) {
+    for (const a of fake.arrivals.filter((x) => x.site === DOWN && x.at < recoveredAt))
+      log(`outage trace: +${a.at - openedAt} ms ${a.key}`);
+  }
 
   const delivered = new Set<string>();
   let seen = 0;
