@@ -62,11 +62,8 @@ describeCluster('per-person order on the production layout, a worker SIGKILLed m
     connection = await Connection.connect({ address });
     client = new Client({ connection, namespace: settings.TEMPORAL_NAMESPACE });
     const [, postgres] = testDatabases().find(([name]) => name === 'postgres')!;
-    fake = await FakeCustomerIo.start({
-      region: 'us',
-      credentials: [creds],
-      failShare: { share: FAIL_SHARE, seed: 'adversarial-order', key: orderRequestKey },
-    });
+    // The seeded 500s start after the install: its credentials check must not be one of them.
+    fake = await FakeCustomerIo.start({ region: 'us', credentials: [creds] });
     port = await freePort();
     const env = clusterServiceEnv({
       secrets,
@@ -90,6 +87,7 @@ describeCluster('per-person order on the production layout, a worker SIGKILLed m
       },
     });
     expect(installed.status).toBe(201);
+    fake.failShare({ share: FAIL_SHARE, seed: 'adversarial-order', key: orderRequestKey });
   }, 25 * 60_000);
 
   afterAll(async () => {
