@@ -11,9 +11,15 @@ import {
 import { testDatabases } from '../support/databases';
 import { FakeCustomerIo } from '../support/fake-customerio';
 import { httpClient } from '../support/http';
-import { judgeRun, orderRequestKey, personEvents, requestsOf, roundByRound } from '../support/order-judge';
+import {
+  judgeRun,
+  orderRequestKey,
+  personEvents,
+  requestsOf,
+  roundByRound,
+  closedOutcomes,
+} from '../support/order-judge';
 import { exitWithin, killGroup, type Running } from '../support/processes';
-import { deadline } from '../support/wait';
 
 /**
  * Issue 16's adversarial order run (test/order/adversarial-order.test.ts) on the production layout of test/cluster:
@@ -119,25 +125,7 @@ describeCluster('per-person order on the production layout, a worker SIGKILLed m
       killGroup(workers[0]!, 'SIGKILL');
       await exitWithin(workers[0]!, 10_000);
 
-      const outcomes: Record<string, number> = {};
-      let closed = 0;
-      await deadline(
-        (async () => {
-          for (const workflowId of workflowIds) {
-            const handle = client.workflow.getHandle(workflowId);
-            const outcome = await handle.result().then(
-              (r: { status: string }) => r.status,
-              (err: Error) => `workflow failed: ${err.message}`,
-            );
-            const { status } = await handle.describe();
-            const key = `${status.name} ${outcome}`;
-            outcomes[key] = (outcomes[key] ?? 0) + 1;
-            closed++;
-          }
-        })(),
-        CLOSE_WITHIN_MS,
-        () => `only ${closed} of ${workflowIds.length} deliveries closed within ${CLOSE_WITHIN_MS} ms`,
-      );
+      const outcomes = await closedOutcomes(client, workflowIds, CLOSE_WITHIN_MS);
       expect(outcomes).toEqual({ 'COMPLETED delivered': PEOPLE * EVENTS });
 
       // The kill cut into the run: the victim had run some of it, and the run went on without it.

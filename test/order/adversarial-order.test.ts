@@ -1,8 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { type DeliveryHarness, startDeliveryHarness } from '../support/delivery-harness';
 import { httpClient } from '../support/http';
-import { judgeRun, orderRequestKey, personEvents, requestsOf, roundByRound } from '../support/order-judge';
-import { deadline } from '../support/wait';
+import {
+  judgeRun,
+  orderRequestKey,
+  personEvents,
+  requestsOf,
+  roundByRound,
+  closedOutcomes,
+} from '../support/order-judge';
 
 /**
  * Issue 16's adversarial run: 40 people × 8 events (identify first, six tracks, `User Deleted` last, which is
@@ -71,25 +77,7 @@ describe('per-person order under a seeded 30 % of 500s at Customer.io (issue 16)
       expect(new Set(workflowIds).size).toBe(PEOPLE * EVENTS);
 
       // Every delivery closes, as delivered: waited on each run's result, within one deadline for all of them.
-      const outcomes: Record<string, number> = {};
-      let closed = 0;
-      await deadline(
-        (async () => {
-          for (const workflowId of workflowIds) {
-            const handle = h.client.workflow.getHandle(workflowId);
-            const outcome = await handle.result().then(
-              (r: { status: string }) => r.status,
-              (err: Error) => `workflow failed: ${err.message}`,
-            );
-            const { status } = await handle.describe();
-            const key = `${status.name} ${outcome}`;
-            outcomes[key] = (outcomes[key] ?? 0) + 1;
-            closed++;
-          }
-        })(),
-        CLOSE_WITHIN_MS,
-        () => `only ${closed} of ${workflowIds.length} deliveries closed within ${CLOSE_WITHIN_MS} ms`,
-      );
+      const outcomes = await closedOutcomes(h.client, workflowIds, CLOSE_WITHIN_MS);
       expect(outcomes).toEqual({ 'COMPLETED delivered': PEOPLE * EVENTS });
 
       // What Customer.io saw of this run: adversarial (a fair share of 500s), complete (every event, the deletion

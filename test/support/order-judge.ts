@@ -8,7 +8,9 @@
  * after their 2xx-answered delete: it re-creates them.
  */
 import { createHash } from 'node:crypto';
+import type { Client } from '@temporalio/client';
 import type { RecordedRequest } from './fake-customerio';
+import { deadline } from './wait';
 
 /** One request Customer.io received for a person, in the judge's terms. */
 export interface Arrival {
@@ -148,4 +150,35 @@ export function judgeRun(requests: readonly RecordedRequest[], tag: string): Run
     eventsSeen: new Set(ok.map((a) => `${a.person}#${a.seq}`)).size,
     ...judgeOrder(arrivals),
   };
+}
+
+/**
+ * Waits (at most `withinMs`) for every run to close and counts them by "<Temporal status> <delivery status>", e.g.
+ * `{"COMPLETED delivered": 320}`: what the ordered runs assert on.
+ */
+export async function closedOutcomes(
+  client: Client,
+  workflowIds: readonly string[],
+  withinMs: number,
+): Promise<Record<string, number>> {
+  const outcomes: Record<string, number> = {};
+  let closed = 0;
+  await deadline(
+    (async () => {
+      for (const workflowId of workflowIds) {
+        const handle = client.workflow.getHandle(workflowId);
+        const outcome = await handle.result().then(
+          (r: { status: string }) => r.status,
+          (err: Error) => `workflow failed: ${err.message}`,
+        );
+        const { status } = await handle.describe();
+        const key = `${status.name} ${outcome}`;
+        outcomes[key] = (outcomes[key] ?? 0) + 1;
+        closed++;
+      }
+    })(),
+    withinMs,
+    () => `only ${closed} of ${workflowIds.length} deliveries closed within ${withinMs} ms`,
+  );
+  return outcomes;
 }
