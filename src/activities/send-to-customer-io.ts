@@ -115,13 +115,16 @@ function sendAttempt(deps: SendDeps): DeliveryActivities['sendToCustomerIo'] {
       request,
       signal,
     );
-    // Cut off by this worker (the run was evicted or cancelled, or the worker is stopping): Customer.io gave no answer,
-    // so this is no attempt outcome to classify or count; if the run goes on, it makes the attempt again.
-    if (signal.aborted) throw new CancelledFailure('The worker cancelled this attempt');
+    // Cut off by this worker (the run was evicted or cancelled, or the worker is stopping): the outcome is not
+    // returned, and if the run goes on it makes the attempt again. An answer that did arrive is still counted and fed
+    // to the circuit, since Customer.io saw the request.
+    const cutOff = () => new CancelledFailure('The worker cancelled this attempt');
+    if (signal.aborted && statusOf(exchange) === undefined) throw cutOff();
     recordAttempt(integrationId, exchange);
     const { next, circuit } = outcomeOf(statusOf(exchange));
     if (circuit === 'failure') deps.circuits.failed(integrationId);
     else deps.circuits.succeeded(integrationId);
+    if (signal.aborted) throw cutOff();
     if (exchange.status === 429 || exchange.retryAfterMs !== undefined)
       deps.limiter.pushedBack(integrationId, exchange.retryAfterMs);
     if (next === 'deliver') {

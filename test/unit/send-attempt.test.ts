@@ -99,6 +99,27 @@ describe('one attempt at Customer.io', () => {
     expect(await attemptsCounted()).toEqual({ '2xx': 1 });
   });
 
+  test('an answer that arrived as this worker cut the attempt off is still counted: Customer.io saw the request', async () => {
+    const env = new MockActivityEnvironment();
+    let started!: () => void;
+    const sending = new Promise<void>((resolve) => (started = resolve));
+    // The run was evicted while the 500 was on its way back: the transport still hands over the answer.
+    const send = sendWith({
+      send: (_credentials, _request, signal) =>
+        new Promise<HttpExchange>((resolve) => {
+          started();
+          signal!.addEventListener('abort', () =>
+            resolve({ method: 'POST', url: 'http://us.invalid/x', status: 500, durationMs: 2 }),
+          );
+        }),
+    });
+    const running = env.run(send, INPUT);
+    await sending;
+    env.cancel();
+    await expect(running).rejects.toBeInstanceOf(CancelledFailure);
+    expect(await attemptsCounted()).toEqual({ '2xx': 1, '5xx': 1 });
+  });
+
   test('with the circuit open an attempt is deferred until the probe, sent nowhere and not counted', async () => {
     let sent = 0;
     const circuits = circuitsOpeningAfter(2);
