@@ -187,6 +187,12 @@ async function benchLayout(layout: RunningLayout, fake: FakeTrackApi): Promise<L
       const value = new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1];
       return value === undefined ? '?' : (Number(value) / 1e6).toFixed(0);
     };
+    // Ordered deliveries that waited for an earlier one (started delayed, or told to wait), in this process's metrics.
+    const orderWaits = [...metrics.matchAll(/^signal_order_waits_total\{[^}]*\} (\S+)$/gm)].reduce(
+      (sum, m) => sum + Number(m[1]),
+      0,
+    );
+    log(`ordered deliveries that waited for an earlier one of their person: ${orderWaits}`);
     log(
       `the API's process at the end: RSS ${mb('process_resident_memory_bytes')} MB, V8 heap ${mb('nodejs_heap_size_used_bytes')} of ${mb('nodejs_heap_size_total_bytes')} MB, external ${mb('nodejs_external_memory_bytes')} MB`,
     );

@@ -1,5 +1,4 @@
 import type { RunSignals } from './run-signals';
-import { ORDER_RELEASED_SIGNAL } from '../shared/names';
 import type { OrderOutcome } from '../shared/delivery';
 import type { OrderBook, UnfinishedEntry } from '../store/order-book';
 import type { AttemptOrder } from './contract';
@@ -169,7 +168,7 @@ export async function releaseOrder(deps: OrderDeps, self: string, outcome: Order
   const woken = deps.notifier.finished(self);
   for (const waiter of waiters) {
     if (woken.has(waiter)) continue;
-    void deps.signals.signal(waiter, ORDER_RELEASED_SIGNAL).catch(() => undefined);
+    void deps.signals.release(waiter).catch(() => undefined);
   }
   return waiters.length;
 }

@@ -4,4 +4,6 @@
  */
 export interface RunSignals {
   signal(workflowId: string, signalName: string, args?: unknown[]): Promise<'signalled' | 'not_found'>;
+  /** `orderReleased` to a delivery waiting for this one, ending its start delay if it has one (release-delivery.ts). */
+  release(workflowId: string): Promise<'signalled' | 'not_found'>;
 }

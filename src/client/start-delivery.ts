@@ -11,6 +11,8 @@ import type { RetryPolicy } from '../shared/retry-policy';
 import type { OrderBook } from '../store/order-book';
 import { isTemporalUnreachable } from '../temporal/grpc-status';
 import { takeOrder } from './order-deliveries';
+import { releaseWaiter } from './release-delivery';
+import { startInRequestOrder } from './start-in-order';
 
 export interface StartDeliveryOptions {
   taskQueue?: string;
@@ -149,22 +151,38 @@ export async function startDeliveries(
   const ordered = options.orderBook
     ? await takeOrder(options.orderBook, integrationId, settled, options.config)
     : settled;
-  const outcomes = new Array<StartDeliveryOutcome>(ordered.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < ordered.length) {
-      const i = next++;
-      outcomes[i] = await startDeliveryRun(client, ordered[i]!, options);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 16, ordered.length) }, lane));
-  return outcomes;
+  const { orderBook } = options;
+  return startInRequestOrder(
+    ordered,
+    (i, chainedBehind) =>
+      startDeliveryRun(client, ordered[i]!, { ...options, ...(chainedBehind ? { chainedBehind } : {}) }),
+    {
+      limit: options.concurrency ?? 16,
+      chain: orderBook && {
+        orderBook,
+        release: (id) => releaseWaiter(client, id, options.taskQueue ?? TASK_QUEUE),
+      },
+    },
+  );
+}
+
+/** What a delivery started with its first task delayed waits for (src/client/start-in-order.ts). */
+export interface ChainedBehind {
+  workflowId: string;
+  /** Whether what it waits for is a deletion (or suppression). */
+  barrier: boolean;
+  delayMs: number;
 }
 
 export interface DeliveryRunOptions {
   taskQueue?: string;
   /** See StartDeliveryOptions.eager. */
   eager?: boolean;
+  /**
+   * It waits for an earlier delivery that has not finished (src/client/start-in-order.ts): its first workflow task
+   * waits `delayMs`, or until that delivery releases it (signal-with-start, which ends the delay).
+   */
+  chainedBehind?: ChainedBehind;
 }
 
 /**
@@ -191,6 +209,8 @@ export async function startDeliveryRun(
 ): Promise<StartDeliveryOutcome> {
   const { replayOf } = input;
   const workflowId = deliveryRunWorkflowId(input);
+  const behind = input.order ? options.chainedBehind : undefined;
+  if (behind) input = { ...input, order: { ...input.order!, startDelayed: true } };
   try {
     const handle = await client.workflow.start<DeliverEventWorkflow>(DELIVER_EVENT_WORKFLOW, {
       taskQueue: options.taskQueue ?? TASK_QUEUE,
@@ -200,7 +220,9 @@ export async function startDeliveryRun(
       workflowIdConflictPolicy: 'FAIL',
       typedSearchAttributes: initialSearchAttributes(input, action),
       ...(replayOf ? { memo: { replayOf } } : {}),
-      requestEagerStart: options.eager,
+      // Listed as waiting for its predecessor from the start, as a run told to wait by the order book is.
+      ...(behind ? { memo: { waitingFor: { workflowId: behind.workflowId, barrier: behind.barrier } } } : {}),
+      ...(behind ? { startDelay: behind.delayMs } : { requestEagerStart: options.eager }),
       // Explicit, because CUSTOMERIO_HTTP_TIMEOUT_MS is bounded by it (src/shared/attempt-timing.ts).
       workflowTaskTimeout: DELIVERY_TASK_TIMEOUT_MS,
     });

@@ -27,7 +27,10 @@ export function initialSearchAttributes(
   const pairs: SearchAttributePair[] = [
     { key: IntegrationIdKey, value: integrationId },
     { key: EventTypeKey, value: event.type },
-    { key: DeliveryStatusKey, value: 'pending' satisfies DeliveryStatus },
+    {
+      key: DeliveryStatusKey,
+      value: (input.order?.startDelayed ? 'waiting_for_order' : 'pending') satisfies DeliveryStatus,
+    },
     { key: MessageIdKey, value: keywordValue(event.messageId) },
   ];
   const name = action?.eventName?.(event);

@@ -201,6 +201,11 @@ export function deliveryRecord(
           what: 'received',
           detail: input?.replayOf ? `replay of ${input.replayOf.workflowId}` : undefined,
         });
+        // Started behind an unfinished delivery of the same person, its first task delayed until that one releases it.
+        if (settled?.order?.startDelayed) {
+          const detail = settled.order.waitFor.at(-1);
+          timeline.push({ at, what: 'waiting for an earlier delivery of the same person', detail });
+        }
         break;
       case EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED: {
         const name = event.activityTaskScheduledEventAttributes?.activityType?.name;
@@ -268,7 +273,11 @@ export function deliveryRecord(
     attempts_detail: attempts,
     timeline,
     outcome,
-    order: orderView(outcome?.result, summary.execution_status === 'running' ? recorded.at(-1) : undefined),
+    order: orderView(
+      outcome?.result,
+      summary.execution_status === 'running' ? { last: recorded.at(-1) } : undefined,
+      settled,
+    ),
     replays,
   };
   if (pii === 'show') return record;
@@ -308,7 +317,11 @@ function markerEntry(at: string, attempt: AttemptRecord): DeliveryRecord['timeli
 }
 
 /** The order section of a record: from the result of a finished run, or the attempt a running one waits after. */
-function orderView(result: unknown, lastAttempt: AttemptRecord | undefined): OrderView | null {
+function orderView(
+  result: unknown,
+  running: { last: AttemptRecord | undefined } | undefined,
+  input: DeliverEventInput | undefined,
+): OrderView | null {
   const wait = (result as { orderWait?: OrderWaitRecord } | undefined)?.orderWait;
   if (wait) {
     const { waitedMs, waitedFor, overtook = false } = wait;
@@ -317,8 +330,16 @@ function orderView(result: unknown, lastAttempt: AttemptRecord | undefined): Ord
       : `waited ${waitedMs} ms for ${waitedFor}`;
     return { waited_ms: waitedMs, waited_for: waitedFor, overtook, summary };
   }
-  if (lastAttempt?.outcome === 'waiting_for_order' && lastAttempt.waitingFor) {
-    const waitedFor = lastAttempt.waitingFor;
+  // Started behind its predecessor with its first task delayed (src/client/start-in-order.ts), and not begun yet.
+  if (!running) return null;
+  const { last } = running;
+  const waitedFor =
+    last?.outcome === 'waiting_for_order'
+      ? last.waitingFor
+      : !last && input?.order?.startDelayed
+        ? input.order.waitFor.at(-1)
+        : undefined;
+  if (waitedFor) {
     return { waited_ms: null, waited_for: waitedFor, overtook: false, summary: `waiting for ${waitedFor}` };
   }
   return null;

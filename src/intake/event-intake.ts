@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { takeOrder } from '../client/order-deliveries';
-import { InvalidEventError, settleEvent, startDeliveryRun } from '../client/start-delivery';
+import { startInRequestOrder } from '../client/start-in-order';
+import { type ChainedBehind, InvalidEventError, settleEvent, startDeliveryRun } from '../client/start-delivery';
 import type { SettledDelivery } from '../customerio/delivery-input';
 import type { OrderBook } from '../store/order-book';
 import { AppError } from '../errors';
@@ -9,7 +10,8 @@ import { countStarted, deliveryMetrics, eventTypeLabel } from '../observability/
 import type { SignalEvent } from '../shared/event';
 import { parseSignalEvent } from '../shared/event-schema';
 import type { RetryPolicy } from '../shared/retry-policy';
-import { deliveryRunWorkflowId, ORDER_RELEASED_SIGNAL } from '../shared/names';
+import { deliveryRunWorkflowId } from '../shared/names';
+import { releaseWaiter } from '../client/release-delivery';
 import { GRPC, hasGrpcCode, isTemporalUnreachable, withinDeadline } from '../temporal/grpc-status';
 import type { ActiveIntegrations } from './active-integrations';
 import { consentDecision } from './consent';
@@ -115,14 +117,18 @@ export class EventIntake {
     planned.sort((a, b) => a.index - b.index);
     const jobs = planned.map(
       ({ index, event, integrationId, consentAllowed, settled }) =>
-        async (): Promise<DeliveryReceipt | undefined> => {
+        async (chainedBehind: ChainedBehind | undefined): Promise<DeliveryReceipt | undefined> => {
           const labels = { integration_id: integrationId, event_type: eventTypeLabel(event.type) };
           let outcome;
           try {
             const { client } = this.options;
             outcome = await withinDeadline(client, this.options.temporalTimeoutMs, async () => {
               const { taskQueue, eagerStart: eager } = this.options;
-              const started = await startDeliveryRun(client, settled, { taskQueue, eager });
+              const started = await startDeliveryRun(client, settled, {
+                taskQueue,
+                eager,
+                ...(chainedBehind ? { chainedBehind } : {}),
+              });
               countStarted(started, settled.input, 'intake');
               return started;
             });
@@ -151,7 +157,18 @@ export class EventIntake {
     );
     let started: (DeliveryReceipt | undefined)[];
     try {
-      started = await runLimited(jobs, this.options.startConcurrency ?? 16);
+      const { orderBook } = this.options;
+      started = await startInRequestOrder(
+        planned.map((p) => p.settled),
+        (i, chainedBehind) => jobs[i]!(chainedBehind),
+        {
+          limit: this.options.startConcurrency ?? 16,
+          chain: orderBook && {
+            orderBook,
+            release: (id) => releaseWaiter(this.options.client, id, this.options.taskQueue),
+          },
+        },
+      );
     } catch (err) {
       if (!(err instanceof TemporalUnavailable)) throw err;
       throw new AppError(
@@ -174,10 +191,8 @@ export class EventIntake {
     const { client } = this.options;
     await Promise.all(
       waiters.map((id) =>
-        client.workflow
-          .getHandle(id)
-          .signal(ORDER_RELEASED_SIGNAL)
-          // A waiter not started yet, or gone, finds out from the order book itself.
+        releaseWaiter(client, id, this.options.taskQueue)
+          // A waiter gone, or Temporal out of reach, finds out from the order book itself.
           .catch(() => undefined),
       ),
     );
@@ -218,24 +233,4 @@ function refusal(err: unknown): { field: string; message: string }[] | undefined
     ];
   }
   return undefined;
-}
-
-async function runLimited<T>(jobs: (() => Promise<T>)[], limit: number): Promise<T[]> {
-  const results = new Array<T>(jobs.length);
-  let next = 0;
-  let failed = false;
-  const lane = async () => {
-    // Once a job failed the request is answered as failed: starting the rest would only be retried anyway.
-    while (next < jobs.length && !failed) {
-      const i = next++;
-      try {
-        results[i] = await jobs[i]!();
-      } catch (err) {
-        failed = true;
-        throw err;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, lane));
-  return results;
 }

@@ -76,6 +76,11 @@ export interface DeliveryOrder {
   barrier: boolean;
   /** How long it waits before it goes ahead of what holds it (order_wait_minutes); never for or past a barrier. */
   waitLimitMs: number;
+  /**
+   * Started with its first workflow task delayed until what it waits for releases it (src/client/start-in-order.ts):
+   * the time from its start to its first task is a wait for `waitFor`, recorded like one.
+   */
+  startDelayed?: boolean;
 }
 
 /** What went wrong last, kept in the run's memo so lists and the Live Events view can show it without the history. */

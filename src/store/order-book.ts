@@ -192,12 +192,14 @@ export class OrderBook {
     return waiters.map((w) => w.workflow_id);
   }
 
-  /** This run waits for a signal from what it waits for (finish() names only such runs). */
-  async waiting(workflowId: string, now = new Date()): Promise<void> {
+  /** These runs wait for a signal from what they wait for (finish() names only such runs). */
+  async waiting(workflowIds: string | string[], now = new Date()): Promise<void> {
+    const ids = typeof workflowIds === 'string' ? [workflowIds] : workflowIds;
+    if (ids.length === 0) return;
     await this.db
       .updateTable('order_entries')
       .set({ waiting_since: now.toISOString() })
-      .where('workflow_id', '=', workflowId)
+      .where('workflow_id', 'in', ids)
       .where('waiting_since', 'is', null)
       .execute();
   }

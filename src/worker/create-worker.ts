@@ -33,7 +33,7 @@ export function createDeliveryWorker(
   connection: NativeConnection,
   options: WorkerOptions = {},
 ): Promise<Worker> {
-  const signals = runSignalsOver(connection, config.TEMPORAL_NAMESPACE);
+  const signals = runSignalsOver(connection, config.TEMPORAL_NAMESPACE, config.TEMPORAL_TASK_QUEUE);
   const limiter = options.limiter ?? createLimiter(config);
   return Worker.create({
     connection,
@@ -75,7 +75,7 @@ export async function startWorker(
 ) {
   await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
   const limiter = options.limiter ?? createLimiter(config);
-  const signals = runSignalsOver(connection, config.TEMPORAL_NAMESPACE);
+  const signals = runSignalsOver(connection, config.TEMPORAL_NAMESPACE, config.TEMPORAL_TASK_QUEUE);
   const circuits = options.circuits ?? createCircuits(core, config, { signals, limiter });
   const worker = await createDeliveryWorker(core, config, connection, { ...options, limiter, circuits });
   const stopReporting = [reportLimiterRates(() => limiter.rates()), reportCircuitStates(() => circuits.states())];

@@ -55,6 +55,11 @@ type Send = (input: SendAttemptInput) => Promise<SendAttemptResult>;
  * timed-out workflow task, after which another worker makes the attempt again.
  */
 export async function deliverEventV2(started: DeliverEventInput): Promise<DeliveryResult> {
+  // Only a release (signal-with-start, src/client/release-delivery.ts) to a delivery that was never started could start
+  // a run without its event: it ends at once instead of failing its workflow task forever.
+  if (started === undefined) {
+    throw ApplicationFailure.nonRetryable('started without an event: nothing to deliver', 'NoEvent');
+  }
   return reported(started, () =>
     deliver(started, (input) =>
       localAttempt.sendToCustomerIo({ ...input, deferAfterMs: DEFER_AFTER_MS, wakeOnCircuitClose: true }),

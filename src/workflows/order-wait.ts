@@ -6,6 +6,7 @@ import {
   proxyLocalActivities,
   setHandler,
   upsertMemo,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { AttemptOrder, DeliveryActivities, SendAttemptResult } from '../activities/contract';
 import { ORDER_GATE_MS } from '../shared/attempt-timing';
@@ -57,6 +58,7 @@ export class OrderWait {
 
   /** Runs the delivery, then tells the order book how it ended; its result records the wait. */
   async around(run: () => Promise<DeliveryResult>): Promise<DeliveryResult> {
+    if (this.order.startDelayed) this.startedDelayed();
     let result: DeliveryResult;
     try {
       result = await run();
@@ -113,6 +115,16 @@ export class OrderWait {
     }
     if (this.received === mark) await condition(() => this.received > mark, left);
     this.waitedMs += Date.now() - now;
+  }
+
+  /** Its first task waited from its start until its predecessor released it (or the delay ran out): a wait. */
+  private startedDelayed(): void {
+    const startedAt = workflowInfo().startTime.getTime();
+    this.firstWaitAt = startedAt;
+    this.waitedMs = Math.max(0, Date.now() - startedAt);
+    this.waitedFor = this.order.waitFor.at(-1);
+    this.shown = this.waitedFor;
+    metricsSink.orderWaited(this.integrationId, this.order.barrier);
   }
 
   private overtake(waitingFor: string, waitedMs: number): void {

@@ -10,7 +10,10 @@ describe('the order gate of an attempt', () => {
   let notifier: OrderNotifier;
   let signalled: string[];
   const signals: RunSignals = {
-    async signal(workflowId) {
+    async signal() {
+      throw new Error('an order release goes by signal-with-start (release), not a plain signal');
+    },
+    async release(workflowId) {
       signalled.push(workflowId);
       return 'signalled';
     },

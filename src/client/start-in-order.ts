@@ -1,0 +1,102 @@
+import type { SettledDelivery } from '../customerio/delivery-input';
+import type { ChainedBehind } from './start-delivery';
+import { deliveryRunWorkflowId } from '../shared/names';
+import type { OrderBook } from '../store/order-book';
+
+/**
+ * How long a delivery chained behind an earlier one of the same request waits to begin when nothing releases it: its
+ * predecessor releases it as it finishes (signal-with-start), so this is only the bound for a release that was lost
+ * (a worker gone between the finish and the signal); the run then asks the order book itself.
+ */
+export const CHAINED_START_DELAY_MS = 60_000;
+
+/**
+ * Which deliveries must wait for an earlier delivery of their person that had not finished when they took their
+ * place: in a batch of a person's events, every one after the first, and a first one whose predecessor (from an
+ * earlier request) is still under way. They are started first, with their first workflow task delayed, and marked
+ * waiting in the order book; the others start after them (eagerly where they can). So each waiting event begins only
+ * when its predecessor releases it, one workflow task, instead of starting at once only to find its predecessor
+ * unfinished and wait by signal, a second task (and, while waiting, holding a slot of the worker its predecessor
+ * needs).
+ */
+export function chained(deliveries: SettledDelivery[]): boolean[] {
+  return deliveries.map(({ input }) => input.order !== undefined && input.order.waitFor.length > 0);
+}
+
+/** How a request's chained deliveries are marked waiting, and released when what they wait for finished meanwhile. */
+export interface ChainRelease {
+  orderBook: Pick<OrderBook, 'waiting' | 'unfinished'>;
+  release(workflowId: string): Promise<unknown>;
+}
+
+/**
+ * Starts a request's deliveries (`start(i, startDelayMs)`) at most `limit` at once: the chained ones first, delayed,
+ * then marks them waiting, releases those whose predecessors finished before the mark (a predecessor from an earlier
+ * request, or a run of a retried request, may have; one that finishes after it releases them itself: OrderBook.finish),
+ * then starts the rest. Results come back in the deliveries' order. Once a start fails no new one begins (the caller
+ * answers the whole request as failed) and the first failure is thrown; what it had started stays correct, and the
+ * retried request finds it started.
+ */
+export async function startInRequestOrder<T>(
+  deliveries: SettledDelivery[],
+  start: (index: number, chainedBehind: ChainedBehind | undefined) => Promise<T>,
+  options: { limit: number; chain?: ChainRelease | undefined },
+): Promise<T[]> {
+  const { chain } = options;
+  const waits = chain ? chained(deliveries) : deliveries.map(() => false);
+  const later = deliveries.flatMap((_, i) => (waits[i] ? [i] : []));
+  const results = new Array<T>(deliveries.length);
+  const phase = async (indices: number[], behind: (i: number) => ChainedBehind | undefined) => {
+    const out = await runLimited(
+      indices.map((i) => () => start(i, behind(i))),
+      options.limit,
+    );
+    indices.forEach((i, k) => (results[i] = out[k]!));
+  };
+  if (chain && later.length > 0) {
+    const orders = new Map(later.map((i) => [i, deliveries[i]!.input.order!]));
+    const awaited = [...new Set([...orders.values()].flatMap((o) => o.waitFor))];
+    // Whether each awaited delivery is a deletion, for the runs' listing ("waiting for a deletion").
+    const barriers = new Map((await chain.orderBook.unfinished(awaited)).map((e) => [e.workflowId, e.barrier]));
+    for (const { input } of deliveries)
+      if (input.order) barriers.set(deliveryRunWorkflowId(input), input.order.barrier);
+    await phase(later, (i) => {
+      const order = orders.get(i)!;
+      const workflowId = order.waitFor.at(-1)!;
+      // Never longer than it may be held before it goes ahead (order_wait_minutes), so an overtake is not late.
+      const delayMs = order.barrier ? CHAINED_START_DELAY_MS : Math.min(CHAINED_START_DELAY_MS, order.waitLimitMs);
+      return { workflowId, barrier: barriers.get(workflowId) ?? false, delayMs };
+    });
+    await chain.orderBook.waiting(later.map((i) => deliveryRunWorkflowId(deliveries[i]!.input)));
+    const open = new Set((await chain.orderBook.unfinished(awaited)).map((e) => e.workflowId));
+    const free = later.filter((i) => !orders.get(i)!.waitFor.some((id) => open.has(id)));
+    // A release that fails is made up by the start delay's end, after which the run asks the order book itself.
+    await Promise.all(
+      free.map((i) => chain.release(deliveryRunWorkflowId(deliveries[i]!.input)).catch(() => undefined)),
+    );
+  }
+  await phase(
+    deliveries.flatMap((_, i) => (waits[i] ? [] : [i])),
+    () => undefined,
+  );
+  return results;
+}
+
+async function runLimited<T>(jobs: (() => Promise<T>)[], limit: number): Promise<T[]> {
+  const results = new Array<T>(jobs.length);
+  let next = 0;
+  let failed = false;
+  const lane = async () => {
+    while (next < jobs.length && !failed) {
+      const i = next++;
+      try {
+        results[i] = await jobs[i]!();
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, lane));
+  return results;
+}
