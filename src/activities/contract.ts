@@ -3,7 +3,7 @@
  * the names are part of recorded histories (and read back by src/deliveries), so they must not change.
  */
 import type { HttpExchange, TrackApiRequest } from '../customerio/exchange';
-import type { OrderOutcome } from '../shared/delivery';
+import type { LateRecord, OrderOutcome } from '../shared/delivery';
 
 /** Input of one HTTP attempt: the request is planned by the workflow, so the history records exactly what was sent. */
 export interface SendAttemptInput {
@@ -48,6 +48,8 @@ export type SendAttemptResult =
       orderFinished?: boolean;
       /** Ordered deliveries: how long the attempt waited in the worker for an earlier delivery, and for which. */
       gated?: { ms: number; for: string };
+      /** The event was older than Customer.io's campaign window at the 2xx (src/customerio/late-events.ts). */
+      late?: LateRecord;
     }
   | {
       /**
@@ -69,7 +71,8 @@ export type SendAttemptResult =
     }
   | {
       outcome: 'skipped';
-      reason: 'integration_disabled' | 'integration_deleted';
+      /** event_too_old: older than the integration's refuse_events_older_than_hours at this attempt. */
+      reason: 'integration_disabled' | 'integration_deleted' | 'event_too_old';
       detail: string;
       request?: TrackApiRequest;
     }

@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import { type HttpExchange, statusOf } from '../customerio/exchange';
 import type { TrackTransport } from '../customerio/http/transport';
+import { lateness, tooOldToSend } from '../customerio/late-events';
 import { attemptFailure, outcomeOf } from '../customerio/outcomes';
 import { deliveryMetrics, statusClass } from '../observability/delivery-metrics';
 import type { TrackBaseUrls } from '../customerio/regions';
@@ -89,6 +90,9 @@ function sendAttempt(deps: SendDeps): DeliveryActivities['sendToCustomerIo'] {
         request,
       };
     }
+    // Checked at every attempt: an event can age past the limit while it retries, is parked or waits for its order.
+    const tooOld = tooOldToSend(request, target.refuseOlderThanHours, Date.now());
+    if (tooOld) return { outcome: 'skipped', reason: 'event_too_old', detail: tooOld, request };
     const waiter = input.wakeOnCircuitClose ? self : undefined;
     const admission = deps.circuits.admit(integrationId, waiter);
     if (!admission.send) return circuitOpen(integrationId, admission, request);
@@ -128,7 +132,15 @@ function sendAttempt(deps: SendDeps): DeliveryActivities['sendToCustomerIo'] {
     if (exchange.status === 429 || exchange.retryAfterMs !== undefined)
       deps.limiter.pushedBack(integrationId, exchange.retryAfterMs);
     if (next === 'deliver') {
-      const delivered = { outcome: 'delivered' as const, exchange, revisionNumber: target.revisionNumber, request };
+      // Judged at the 2xx, with this worker's clock: the workflow's own clock is the time of its task, not the send.
+      const late = lateness(request, Date.now());
+      const delivered = {
+        outcome: 'delivered' as const,
+        exchange,
+        revisionNumber: target.revisionNumber,
+        request,
+        ...(late ? { late } : {}),
+      };
       if (!order) return delivered;
       // Finished here, in the attempt that saw the 2xx, so the next delivery of the person costs no extra step; if
       // the order book is out of reach the workflow finishes it afterwards (finishOrder, retried).

@@ -44,6 +44,16 @@ export const CustomerIoConfigSchema = z.object({
     .min(0)
     .max(14 * 24 * 60)
     .default(DEFAULT_ORDER_WAIT_MINUTES),
+  /**
+   * Late events (issue 17): an event older than this many hours when its attempt is made is not sent (the delivery
+   * ends filtered, event_too_old); 0 is off, and every event is sent however old (marked late past 72 h).
+   */
+  refuse_events_older_than_hours: z
+    .number()
+    .int('refuse_events_older_than_hours must be a whole number of hours')
+    .min(0)
+    .max(24 * 365)
+    .default(0),
   // How the mapping treats events (src/customerio/actions; defaults in mapping-options.ts).
   convert_timestamps: z.boolean().default(DEFAULT_MAPPING_OPTIONS.convertTimestamps),
   object_type_id: z

@@ -16,7 +16,7 @@ type Listener = (rows: DeliverySummary[]) => void;
 
 /**
  * Deliveries as they change, for the Live Events view: polls Temporal visibility (never the histories) only while
- * someone is watching, and tells listeners about each run whose status, HTTP status, attempts or error moved.
+ * someone is watching, and tells listeners about each run whose status, HTTP status, attempts, error or late mark moved.
  */
 export class LiveFeed {
   private readonly listeners = new Set<Listener>();
@@ -90,7 +90,14 @@ export class LiveFeed {
   }
 
   private changed(row: DeliverySummary, at: number): boolean {
-    const signature = [row.status, row.http_status, row.attempts, row.closed_at, row.last_error?.message].join('|');
+    const signature = [
+      row.status,
+      row.http_status,
+      row.attempts,
+      row.closed_at,
+      row.last_error?.message,
+      row.late?.age_hours,
+    ].join('|');
     const key = `${row.workflow_id}/${row.run_id}`;
     const before = this.seen.get(key);
     this.seen.set(key, { signature, at });

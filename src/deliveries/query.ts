@@ -7,6 +7,7 @@ import {
   EventNameKey,
   EventTypeKey,
   IntegrationIdKey,
+  LateEventAgeHoursKey,
   MessageIdKey,
   ReplayOfKey,
 } from '../shared/search-attributes';
@@ -27,6 +28,8 @@ export interface DeliveryFilter {
   /** true: only original deliveries; false: only replays. */
   originalsOnly?: boolean;
   running?: boolean;
+  /** true: only late deliveries (LateEventAgeHours set); false: only the others. */
+  late?: boolean;
   /** For the live feed: runs started or closed at/after this time, or still running and started after `recentSince`. */
   changedSince?: { since: string; recentSince: string };
 }
@@ -58,6 +61,8 @@ export function deliveryQuery(filter: DeliveryFilter = {}): string {
   if (filter.until) clauses.push(`StartTime < ${literal(filter.until)}`);
   if (filter.originalsOnly === true) clauses.push(`${ReplayOfKey.name} IS NULL`);
   if (filter.originalsOnly === false) clauses.push(`${ReplayOfKey.name} IS NOT NULL`);
+  if (filter.late === true) clauses.push(`${LateEventAgeHoursKey.name} IS NOT NULL`);
+  if (filter.late === false) clauses.push(`${LateEventAgeHoursKey.name} IS NULL`);
   if (filter.running === true) clauses.push(`ExecutionStatus = 'Running'`);
   if (filter.running === false) clauses.push(`ExecutionStatus != 'Running'`);
   if (filter.changedSince) {

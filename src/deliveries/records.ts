@@ -3,8 +3,9 @@ import { ACTIVITY } from '../activities/contract';
 import { planDelivery } from '../customerio/actions';
 import type { TrackApiRequest } from '../customerio/exchange';
 import { personalData, type StartedInput, upgradeInput } from '../customerio/delivery-input';
+import { LATE_AFTER_HOURS } from '../customerio/late-events';
 import { hashPiiFields, hashPiiMentions, hashPiiValue } from '../customerio/pii';
-import type { DeliverEventInput, DeliveryStatus, LastError, OrderWaitRecord } from '../shared/delivery';
+import type { DeliverEventInput, DeliveryStatus, LastError, LateRecord, OrderWaitRecord } from '../shared/delivery';
 import {
   CIRCUIT_CLOSED_SIGNAL,
   CREDENTIALS_UPDATED_SIGNAL,
@@ -19,6 +20,7 @@ import {
   EventTypeKey,
   HttpStatusKey,
   IntegrationIdKey,
+  LateEventAgeHoursKey,
   MessageIdKey,
   ReplayOfKey,
 } from '../shared/search-attributes';
@@ -49,6 +51,8 @@ export interface DeliverySummary {
   last_error: LastError | null;
   /** While `waiting_for_order`: the earlier delivery of the same person it waits for. */
   waiting_for: string | null;
+  /** Delivered after Customer.io's 72-hour campaign window for its event: how old the event was then. */
+  late: { age_hours: number; threshold_hours: number } | null;
   started_at: string;
   closed_at: string | null;
   temporal_ui_url: string;
@@ -97,10 +101,21 @@ export function summarize(info: ExecutionInfo, options: RecordOptions): Delivery
       state === 'running' && text(sa[DeliveryStatusKey.name]) === 'waiting_for_order'
         ? text((memo.waitingFor as { workflowId?: unknown } | undefined)?.workflowId)
         : null,
+    late: lateView(number(sa[LateEventAgeHoursKey.name])),
     started_at: timestampToIso(info.startTime) ?? '',
     closed_at: timestampToIso(info.closeTime),
     temporal_ui_url: temporalUiUrl(options, workflowId, runId),
   };
+}
+
+/** The late label as lists show it; the threshold is the one rule there is (src/customerio/late-events.ts). */
+function lateView(ageHours: number | null): DeliverySummary['late'] {
+  return ageHours === null ? null : { age_hours: ageHours, threshold_hours: LATE_AFTER_HOURS };
+}
+
+/** What a late delivery's timeline says at its end. */
+function lateDetail(late: LateRecord): string {
+  return `late: the event was ${late.ageHours} h old, past Customer.io's ${late.thresholdHours}-hour campaign window (stored, starts no campaign)`;
 }
 
 /** A run stopped from outside (terminate, cancel, timeout) never set its final status: it did not deliver. */
@@ -240,11 +255,11 @@ export function deliveryRecord(
         break;
       }
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED: {
-        const result = decode<{ status: DeliveryStatus }>(
+        const result = decode<{ status: DeliveryStatus; late?: LateRecord }>(
           event.workflowExecutionCompletedEventAttributes?.result?.payloads?.[0],
         );
         outcome = { status: result?.status ?? 'delivered', result };
-        timeline.push({ at, what: result?.status ?? 'completed' });
+        timeline.push({ at, what: result?.status ?? 'completed', detail: result?.late && lateDetail(result.late) });
         break;
       }
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED: {

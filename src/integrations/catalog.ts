@@ -76,6 +76,13 @@ const SETTINGS: Setting[] = [
       'Each person’s events reach Customer.io in the order they were handed over; an event held longer than this by an earlier one that keeps failing goes ahead (recorded in its history), except past a deletion, which nothing overtakes. 0 turns ordering off.',
   },
   {
+    key: 'refuse_events_older_than_hours',
+    label: 'Refuse events older than (hours)',
+    type: 'number',
+    help_text:
+      'An event older than this when its attempt is made is not sent to Customer.io: the delivery ends filtered (event_too_old). 0 sends every event however old; those past Customer.io’s 72-hour campaign window are delivered and marked late.',
+  },
+  {
     key: 'convert_timestamps',
     label: 'Convert timestamps',
     type: 'boolean',

@@ -65,6 +65,12 @@ export const deliveryMetrics = {
     labelNames: ['integration_id', 'event_type', 'status'] as const,
     registers: [registry],
   }),
+  late: new Counter({
+    name: 'signal_deliveries_late_total',
+    help: 'Deliveries Customer.io accepted after its 72-hour campaign window for their event had passed (stored, but they start no campaign), by integration',
+    labelNames: ['integration_id'] as const,
+    registers: [registry],
+  }),
   parks: new Counter({
     name: 'signal_deliveries_parked_total',
     help: 'Times a delivery parked to wait for new credentials after a 401/403, by integration',

@@ -91,7 +91,8 @@ export interface LastError {
   attempt: number;
 }
 
-export type FilterReason = 'consent_denied' | 'unsupported_event_type' | 'integration_disabled' | 'integration_deleted';
+export type FilterReason =
+  'consent_denied' | 'unsupported_event_type' | 'integration_disabled' | 'integration_deleted' | 'event_too_old';
 
 /** How an ordered delivery ended, as the order book keeps it (src/store/order-book.ts). */
 export type OrderOutcome = 'delivered' | 'failed' | 'filtered' | 'refused' | 'cancelled';
@@ -107,6 +108,12 @@ export interface OrderWaitRecord {
   overtook?: boolean;
 }
 
+/** A late delivery: the event's age in hours when Customer.io accepted it, and the window it missed (72 h). */
+export interface LateRecord {
+  ageHours: number;
+  thresholdHours: number;
+}
+
 /** `operation` names the Customer.io action the event mapped to (src/customerio/actions). */
 export type DeliveryResult =
   | {
@@ -119,6 +126,8 @@ export type DeliveryResult =
       attempts: number;
       detail?: string;
       orderWait?: OrderWaitRecord;
+      /** Delivered after Customer.io's 72-hour campaign window had passed for its event (it starts no campaign). */
+      late?: LateRecord;
     }
   | {
       status: 'filtered';

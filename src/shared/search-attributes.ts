@@ -15,6 +15,11 @@ export const HttpStatusKey = defineSearchAttributeKey('HttpStatus', SearchAttrib
 export const AttemptsKey = defineSearchAttributeKey('Attempts', SearchAttributeType.INT);
 /** On a replay run: the workflow id of the delivery it repeats. */
 export const ReplayOfKey = defineSearchAttributeKey('ReplayOf', SearchAttributeType.KEYWORD);
+/**
+ * On a late delivery only (delivered after Customer.io's 72-hour campaign window, src/customerio/late-events.ts): its
+ * event's age in hours when Customer.io accepted it. `LateEventAgeHours IS NOT NULL` lists the late ones.
+ */
+export const LateEventAgeHoursKey = defineSearchAttributeKey('LateEventAgeHours', SearchAttributeType.DOUBLE);
 
 export const DELIVERY_SEARCH_ATTRIBUTES = [
   IntegrationIdKey,
@@ -26,6 +31,7 @@ export const DELIVERY_SEARCH_ATTRIBUTES = [
   HttpStatusKey,
   AttemptsKey,
   ReplayOfKey,
+  LateEventAgeHoursKey,
 ] as const;
 
 /** Custom keywords are VARCHAR(255) columns in Temporal's SQL visibility stores. */

@@ -43,6 +43,8 @@ export interface DeliveryTarget extends TrackCredentials {
   deleted: boolean;
   /** Requests per second this integration may send to Customer.io, across all workers. */
   ratePerSecond: number;
+  /** refuse_events_older_than_hours: events older than this are not sent (0 or absent: every event is sent). */
+  refuseOlderThanHours?: number;
 }
 
 export interface RevisionMarker {
@@ -266,6 +268,7 @@ export class IntegrationStore {
       ...credentialsOf(config, secrets),
       // Revisions saved before the setting existed get its default.
       ratePerSecond: config.rate_limit_per_second ?? DEFAULT_RATE_PER_SECOND,
+      refuseOlderThanHours: config.refuse_events_older_than_hours ?? 0,
     };
   }
 

@@ -249,13 +249,21 @@
       cell('event', el('span', { class: 'clip', text: d.event_name ?? d.event_type ?? '—', title: d.event_name }), d.event_name ? el('span', { class: 'type', text: d.event_type }) : null),
       cell('customer', el('span', { class: 'clip', text: d.customer_id ?? '—', title: d.customer_id })),
       cell('integration', el('span', { class: 'clip', text: d.integration_id ? integrationNames.get(d.integration_id) ?? d.integration_id : '—', title: d.integration_id })),
-      cell('status', el('span', { class: 'badge s-' + d.status, text: statusLabel(d.status) })),
+      cell('status', el('span', { class: 'badge s-' + d.status, text: statusLabel(d.status) }), lateMark(d)),
       cell('http', http === null ? '—' : el('span', { class: httpClass(http), text: String(http) })),
       cell('attempts', String(d.attempts)),
       error,
       cell('run', href ? el('a', { href, target: '_blank', rel: 'noopener', title: 'Open this run in the Temporal UI', text: 'run ↗' }) : ''),
     );
     tr.classList.toggle('selected', keyOf(d) === selectedKey);
+  }
+
+  // Delivered after its event's campaign window (72 h at Customer.io): stored there, but it starts no campaign.
+  function lateMark(d) {
+    if (!d.late) return null;
+    const title = 'Delivered ' + d.late.age_hours + ' h after its event: older than Customer.io’s ' + d.late.threshold_hours +
+      '-hour campaign window, so it starts no campaign';
+    return el('span', { class: 'late', 'data-late-hours': String(d.late.age_hours), title, text: 'late · ' + d.late.age_hours + ' h' });
   }
 
   function rowFromEvent(e) {
@@ -317,6 +325,7 @@
       el('div', { class: 'head' }, el('h2', { text: d.workflow_id }), close),
       el('div', { class: 'meta' },
         el('span', { class: 'badge s-' + d.status, text: statusLabel(d.status) }), ' ',
+        lateMark(d), d.late ? ' ' : null,
         'run ' + d.run_id + (d.replay_of ? ' · replay of ' + d.replay_of : '') + ' · ',
         href ? el('a', { href, target: '_blank', rel: 'noopener', text: 'open in Temporal UI ↗' }) : ''),
     );

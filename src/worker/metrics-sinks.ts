@@ -17,6 +17,10 @@ export const deliveryMetricsSinks: InjectedSinks<DeliveryMetricsSinks> = {
         }),
       callDuringReplay: false,
     },
+    late: {
+      fn: (_info, integrationId) => deliveryMetrics.late.inc({ integration_id: integrationId }),
+      callDuringReplay: false,
+    },
     parked: {
       fn: (_info, integrationId) => deliveryMetrics.parks.inc({ integration_id: integrationId }),
       callDuringReplay: false,

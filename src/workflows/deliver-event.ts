@@ -81,6 +81,7 @@ async function reported(started: DeliverEventInput, run: () => Promise<DeliveryR
   try {
     const result = await run();
     metricsSink.finished(started.integrationId, eventType, result.status);
+    if (result.status === 'delivered' && result.late) metricsSink.late(started.integrationId);
     if (result.orderWait) metricsSink.orderWaitEnded(started.integrationId, result.orderWait.waitedMs);
     return result;
   } catch (err) {
@@ -171,7 +172,10 @@ async function deliverWithRetries(
   }
 }
 
-/** An attempt that did not fail: delivered, or skipped because its integration was disabled or deleted meanwhile. */
+/**
+ * An attempt that did not fail: delivered, or skipped because its integration was disabled or deleted meanwhile, or
+ * its event had grown older than the integration's refuse_events_older_than_hours.
+ */
 function finished(
   sent: Exclude<Sent, { outcome: 'failed' }>,
   labels: RunLabels,
@@ -184,8 +188,11 @@ function finished(
     return { status: 'delivered', operation, customerId, httpStatus: 0, attempts, detail: sent.detail };
   }
   const httpStatus = sent.exchange.status ?? 0;
-  labels.set('delivered', { httpStatus, attempts });
-  return { status: 'delivered', operation, customerId, httpStatus, attempts };
+  // A late delivery (its attempt judged it at the 2xx) is labelled and says so in its result; runs recorded before
+  // attempts judged lateness have no `late` in their results and replay as they ran.
+  const { late } = sent;
+  labels.set('delivered', { httpStatus, attempts, ...(late ? { lateAgeHours: late.ageHours } : {}) });
+  return { status: 'delivered', operation, customerId, httpStatus, attempts, ...(late ? { late } : {}) };
 }
 
 /**

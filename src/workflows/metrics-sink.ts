@@ -17,6 +17,8 @@ export interface DeliveryMetricsSinks extends Sinks {
     orderWaited(integrationId: string, barrier: boolean): void;
     /** An ordered delivery went ahead of an earlier one after order_wait_minutes. */
     orderOvertook(integrationId: string): void;
+    /** A delivery landed after Customer.io's 72-hour campaign window for its event (it starts no campaign). */
+    late(integrationId: string): void;
     /** An ordered delivery that waited ended; how long it waited in all. */
     orderWaitEnded(integrationId: string, waitedMs: number): void;
   };

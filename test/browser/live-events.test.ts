@@ -165,6 +165,34 @@ describe('Live Events page (/live) in a real browser', () => {
     expect(problems).toEqual([]);
   });
 
+  test('marks a delivery whose event was past Customer.io’s 72-hour campaign window as late, with its age', async () => {
+    const { page, problems } = await openPage(`#token=${encodeURIComponent(h.adminToken)}`);
+    await page.locator('#conn[data-state="live"]').waitFor({ timeout: 10_000 });
+    const late = await postEvent({
+      type: 'track',
+      event: 'Late Live Event',
+      userId: 'live-late-user',
+      messageId: `live-late-${Date.now()}`,
+      timestamp: new Date(Date.now() - 80 * 3_600_000).toISOString(),
+    });
+    const fresh = await postEvent({
+      type: 'track',
+      event: 'Fresh Live Event',
+      userId: 'live-fresh-user',
+      messageId: `live-fresh-${Date.now()}`,
+    });
+    await waitForCell(page, late, 'status', /^delivered\s*late · 80(\.\d)? h$/);
+    expect(await cell(page, late, 'status').locator('.late').getAttribute('title')).toMatch(
+      /older than Customer.io’s 72-hour campaign window, so it starts no campaign/,
+    );
+    await waitForCell(page, fresh, 'status', 'delivered');
+    expect(await cell(page, fresh, 'status').locator('.late').count()).toBe(0);
+    // The detail head says it too.
+    await cell(page, late, 'customer').click();
+    await page.locator('#detail .meta .late', { hasText: /late · 80/ }).waitFor({ timeout: 10_000 });
+    expect(problems).toEqual([]);
+  });
+
   test('takes the token once from #token= and drops it from the address; a wrong token brings the form back', async () => {
     const { page, problems } = await openPage(`#token=${encodeURIComponent(h.adminToken)}`);
     await page.locator('#conn[data-state="live"]').waitFor({ timeout: 10_000 });

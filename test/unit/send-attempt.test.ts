@@ -198,6 +198,46 @@ describe('one attempt at Customer.io', () => {
   });
 });
 
+describe('late events (issue 17)', () => {
+  const HOUR = 3_600_000;
+  const trackAged = (hours: number): SendAttemptInput => ({
+    ...INPUT,
+    request: { ...INPUT.request, body: { name: 'x', timestamp: Math.floor((Date.now() - hours * HOUR) / 1000) } },
+  });
+  const ok: HttpExchange = { method: 'POST', url: 'http://us.invalid/x', status: 200, durationMs: 1 };
+
+  test('an event 80 h old is sent, and the 2xx comes back marked late with its age; a fresh one is not', async () => {
+    const sent: unknown[] = [];
+    const send = sendWith({ send: async (_c, request) => (sent.push(request), ok) });
+    const late = await new MockActivityEnvironment().run(send, trackAged(80));
+    expect(late).toMatchObject({ outcome: 'delivered', late: { thresholdHours: 72 } });
+    expect((late as { late: { ageHours: number } }).late.ageHours).toBeGreaterThanOrEqual(80);
+    expect((late as { late: { ageHours: number } }).late.ageHours).toBeLessThan(80.1);
+    const fresh = await new MockActivityEnvironment().run(send, trackAged(1));
+    expect(fresh).toMatchObject({ outcome: 'delivered' });
+    expect(fresh).not.toHaveProperty('late');
+    expect(sent).toHaveLength(2);
+  });
+
+  test('with refuse_events_older_than_hours, an older event is skipped (event_too_old) and nothing is sent', async () => {
+    const sent: unknown[] = [];
+    const send = sendWith({ send: async (_c, request) => (sent.push(request), ok) }, undefined, async () => ({
+      ...TARGET,
+      refuseOlderThanHours: 48,
+    }));
+    await expect(new MockActivityEnvironment().run(send, trackAged(80))).resolves.toMatchObject({
+      outcome: 'skipped',
+      reason: 'event_too_old',
+      detail: expect.stringMatching(/event is 80(\.\d)? h old.*refuse_events_older_than_hours \(48 h\)/),
+    });
+    expect(sent).toEqual([]);
+    await expect(new MockActivityEnvironment().run(send, trackAged(47))).resolves.toMatchObject({
+      outcome: 'delivered',
+    });
+    expect(sent).toHaveLength(1);
+  });
+});
+
 describe('the credentials state of a parked delivery', () => {
   test('with the store out of reach it is "nothing new", so the delivery stays parked instead of failing', async () => {
     const state = createCredentialsState({

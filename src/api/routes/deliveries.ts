@@ -30,6 +30,7 @@ function toFilter(q: {
   message_id?: string;
   since?: string;
   until?: string;
+  late?: 'true' | 'false';
 }): DeliveryFilter {
   return {
     integrationId: q.integration_id,
@@ -40,6 +41,7 @@ function toFilter(q: {
     messageId: q.message_id,
     since: q.since && new Date(q.since).toISOString(),
     until: q.until && new Date(q.until).toISOString(),
+    late: q.late === undefined ? undefined : q.late === 'true',
   };
 }
 

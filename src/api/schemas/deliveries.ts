@@ -22,6 +22,13 @@ export const DeliveryFilters = {
   message_id: optionalParam(plainText(200).describe('The event messageId')),
   since: optionalParam(IsoTime.describe('Runs started at or after this time')),
   until: optionalParam(IsoTime.describe('Runs started before this time')),
+  late: optionalParam(
+    z
+      .enum(['true', 'false'])
+      .describe(
+        "true: only late deliveries (Customer.io took them after their event's 72-hour campaign window); false: only the others",
+      ),
+  ),
 };
 
 export const DeliveryListQuery = z
@@ -109,6 +116,15 @@ export const DeliverySummary = z
       .string()
       .nullable()
       .describe('While waiting_for_order: the earlier delivery (workflow id) of the same person it waits for'),
+    late: z
+      .object({
+        age_hours: z.number().describe("The event's age in hours when Customer.io accepted it"),
+        threshold_hours: z.number().describe('Customer.io starts campaigns only from events younger than this (72)'),
+      })
+      .nullable()
+      .describe(
+        'Delivered after its event was 72 hours old: Customer.io stored it but starts no campaign from it (null: in time, or not delivered)',
+      ),
     started_at: z.string(),
     closed_at: z.string().nullable(),
     temporal_ui_url: z.string(),

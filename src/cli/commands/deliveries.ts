@@ -72,7 +72,8 @@ export async function deliveriesCommand(argv: readonly string[], ctx: CliContext
       ['TIME', 'STATUS', 'HTTP', 'ATTEMPTS', 'EVENT', 'CUSTOMER', 'WORKFLOW ID'],
       rows.map((d) => [
         d.started_at ? d.started_at.replace(/\.\d+Z$/, 'Z') : '-',
-        d.status,
+        // A late delivery reached Customer.io after its event's 72-hour campaign window: it starts no campaign.
+        d.late ? `${d.status} (late ${d.late.age_hours} h)` : d.status,
         d.http_status === null ? '-' : String(d.http_status),
         String(d.attempts),
         [d.event_type, d.event_name].filter(Boolean).join(' ') || '-',
