@@ -73,50 +73,33 @@ describe('one attempt at Customer.io', () => {
     expect(await attemptsCounted()).toEqual({ '2xx': 1 });
   });
 
-  test('an attempt this worker cut off is a cancellation, neither a network failure nor a counted attempt', async () => {
+  /** Runs an attempt this worker cuts off while it is sending; the transport hands back `answer` on the abort. */
+  async function cutOff(answer: Omit<HttpExchange, 'method' | 'url'>) {
     const env = new MockActivityEnvironment();
     let started!: () => void;
     const sending = new Promise<void>((resolve) => (started = resolve));
-    // Like the real transport: an aborted request comes back as an exchange with an error, not as a throw.
     const send = sendWith({
       send: (_credentials, _request, signal) =>
         new Promise<HttpExchange>((resolve) => {
           started();
-          signal!.addEventListener('abort', () =>
-            resolve({
-              method: 'POST',
-              url: 'http://us.invalid/x',
-              durationMs: 1,
-              error: { code: 'AbortError', message: 'aborted' },
-            }),
-          );
+          signal!.addEventListener('abort', () => resolve({ method: 'POST', url: 'http://us.invalid/x', ...answer }));
         }),
     });
     const running = env.run(send, INPUT);
     await sending;
     env.cancel();
     await expect(running).rejects.toBeInstanceOf(CancelledFailure);
+  }
+
+  test('an attempt this worker cut off is a cancellation, neither a network failure nor a counted attempt', async () => {
+    // Like the real transport: an aborted request comes back as an exchange with an error, not as a throw.
+    await cutOff({ durationMs: 1, error: { code: 'AbortError', message: 'aborted' } });
     expect(await attemptsCounted()).toEqual({ '2xx': 1 });
   });
 
   test('an answer that arrived as this worker cut the attempt off is still counted: Customer.io saw the request', async () => {
-    const env = new MockActivityEnvironment();
-    let started!: () => void;
-    const sending = new Promise<void>((resolve) => (started = resolve));
     // The run was evicted while the 500 was on its way back: the transport still hands over the answer.
-    const send = sendWith({
-      send: (_credentials, _request, signal) =>
-        new Promise<HttpExchange>((resolve) => {
-          started();
-          signal!.addEventListener('abort', () =>
-            resolve({ method: 'POST', url: 'http://us.invalid/x', status: 500, durationMs: 2 }),
-          );
-        }),
-    });
-    const running = env.run(send, INPUT);
-    await sending;
-    env.cancel();
-    await expect(running).rejects.toBeInstanceOf(CancelledFailure);
+    await cutOff({ status: 500, durationMs: 2 });
     expect(await attemptsCounted()).toEqual({ '2xx': 1, '5xx': 1 });
   });
 
