@@ -101,7 +101,10 @@ describe.each<Region>(['us', 'eu'])('delivery requests, region %s', (region) => 
       customerId: 'user/42@shop',
       httpStatus: 200,
       attempts: 1,
+      // Its timestamp is months old: delivered, and flagged as too late to start a campaign.
+      late: { ageHours: expect.any(Number), thresholdHours: 72 },
     });
+    expect((result as { late: { ageHours: number } }).late.ageHours).toBeGreaterThan(72);
     const [req] = here().requests;
     expect(req!.method).toBe('POST');
     expect(req!.path).toBe('/api/v1/customers/user%2F42%40shop/events');
