@@ -56,7 +56,7 @@ runMain(
 
     const core = await openCore(embedded, { logger });
     const connection = await NativeConnection.connect({ address });
-    const worker = await startWorker(core, embedded, connection);
+    const worker = await startWorker(core, embedded, connection, { logger });
     // The API's client shares the worker's connection, so a delivery's first workflow task can come straight back
     // with its start (eager workflow start): no round trip through the task queue.
     const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });

@@ -11,6 +11,9 @@ import { createCircuits } from './circuits';
 import { runSignalsOver, runStateOver } from './run-signals';
 import { deliveryMetricsSinks } from './metrics-sinks';
 import { workflowCode } from './workflow-code';
+import { pruneOrderBookEvery } from './order-book-pruning';
+import type { Logger } from '../logger';
+import { isStoreUnreachable } from '../store/database';
 
 interface WorkerOptions {
   /** A prebuilt workflow bundle (tests, production image); without it the workflows are bundled at start. */
@@ -19,6 +22,8 @@ interface WorkerOptions {
   limiter?: DeliveryRateLimiter;
   /** The worker's circuits per integration, likewise. */
   circuits?: IntegrationCircuits;
+  /** Where the worker's own housekeeping reports (the order book's pruning). */
+  logger?: Logger;
 }
 
 /** This worker's rate limiter: the WORKER_REPLICAS workers split each integration's rate evenly. */
@@ -78,7 +83,20 @@ export async function startWorker(
   const signals = runSignalsOver(connection, config.TEMPORAL_NAMESPACE, config.TEMPORAL_TASK_QUEUE);
   const circuits = options.circuits ?? createCircuits(core, config, { signals, limiter });
   const worker = await createDeliveryWorker(core, config, connection, { ...options, limiter, circuits });
-  const stopReporting = [reportLimiterRates(() => limiter.rates()), reportCircuitStates(() => circuits.states())];
+  const { logger } = options;
+  const stopReporting = [
+    reportLimiterRates(() => limiter.rates()),
+    reportCircuitStates(() => circuits.states()),
+    pruneOrderBookEvery(core.orderBook, (outcome) => {
+      if ('pruned' in outcome) {
+        if (outcome.pruned > 0) logger?.info({ pruned: outcome.pruned }, 'forgot finished order-book entries');
+      } else if (isStoreUnreachable(outcome.error)) {
+        logger?.warn('the order book is out of reach: its pruning waits for the next round');
+      } else {
+        logger?.error({ err: outcome.error }, 'pruning the order book failed');
+      }
+    }),
+  ];
   const running = worker.run().finally(() => stopReporting.forEach((stop) => stop()));
   return {
     worker,

@@ -16,7 +16,7 @@ runMain(async () => {
   // While PostgreSQL is out of reach this waits (logging each try) rather than exiting.
   const core = await openCore(config, { logger });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const worker = await startWorker(core, config, connection);
+  const worker = await startWorker(core, config, connection, { logger });
   const metrics = await startConfiguredMetricsServer(config);
   logger.info(
     {
