@@ -1,0 +1,87 @@
+import { CHAINED_START_DELAY_MS, startInRequestOrder } from '../../src/client/start-in-order';
+import type { ChainedBehind } from '../../src/client/start-delivery';
+import type { SettledDelivery } from '../../src/customerio/delivery-input';
+import { deliveryWorkflowId } from '../../src/shared/names';
+
+const id = (messageId: string) => deliveryWorkflowId('int', messageId);
+
+/** Just what the start order reads of a settled delivery: its run's id and its order. */
+function delivery(messageId: string, waitFor: string[] = [], extra: { barrier?: boolean; waitLimitMs?: number } = {}) {
+  const order = {
+    key: 'person:u',
+    seq: 1,
+    waitFor,
+    barrier: extra.barrier ?? false,
+    waitLimitMs: extra.waitLimitMs ?? 1_800_000,
+  };
+  return {
+    input: { integrationId: 'int', event: { messageId }, order },
+    action: undefined,
+  } as unknown as SettledDelivery;
+}
+
+describe('starting a request’s deliveries in their people’s order', () => {
+  test('chained ones start first, delayed and marked waiting; one whose predecessor finished meanwhile is released; the rest start last', async () => {
+    // x: from an earlier request, finished by the time the chained ones are marked; b waits for x, c for b, d for a.
+    const open = new Set([id('x'), id('a'), id('b'), id('c'), id('d')]);
+    const calls: string[] = [];
+    const started: [string, ChainedBehind | undefined][] = [];
+    const deliveries = [
+      delivery('a'),
+      delivery('b', [id('x')]),
+      delivery('c', [id('b')]),
+      delivery('d', [id('a')], { waitLimitMs: 1_000 }),
+    ];
+    const results = await startInRequestOrder(
+      deliveries,
+      async (i, behind) => {
+        started.push([id(['a', 'b', 'c', 'd'][i]!), behind]);
+        return i;
+      },
+      {
+        limit: 1,
+        chain: {
+          orderBook: {
+            async unfinished(ids) {
+              calls.push(`unfinished ${ids.length}`);
+              return ids.filter((x) => open.has(x)).map((workflowId) => ({ workflowId, barrier: false }));
+            },
+            async waiting(ids) {
+              calls.push(`waiting ${[ids].flat().join(',')}`);
+              open.delete(id('x')); // x finished before the mark: nothing will release b but the intake
+            },
+          },
+          async release(workflowId) {
+            calls.push(`release ${workflowId}`);
+          },
+        },
+      },
+    );
+    expect(results).toEqual([0, 1, 2, 3]);
+    expect(started).toEqual([
+      [id('b'), { workflowId: id('x'), barrier: false, delayMs: CHAINED_START_DELAY_MS }],
+      [id('c'), { workflowId: id('b'), barrier: false, delayMs: CHAINED_START_DELAY_MS }],
+      // Never delayed past order_wait_minutes, after which it may go ahead.
+      [id('d'), { workflowId: id('a'), barrier: false, delayMs: 1_000 }],
+      [id('a'), undefined],
+    ]);
+    expect(calls).toEqual([
+      'unfinished 3',
+      `waiting ${id('b')},${id('c')},${id('d')}`,
+      'unfinished 3',
+      `release ${id('b')}`,
+    ]);
+  });
+
+  test('without an order book nothing is chained: all start at once, none delayed', async () => {
+    const started: (ChainedBehind | undefined)[] = [];
+    await startInRequestOrder(
+      [delivery('a'), delivery('b', [id('a')])],
+      async (_i, behind) => {
+        started.push(behind);
+      },
+      { limit: 4 },
+    );
+    expect(started).toEqual([undefined, undefined]);
+  });
+});
