@@ -10,6 +10,8 @@ export const { values: flags } = parseArgs({
     batch: { type: 'string', default: '500' },
     'intake-concurrency': { type: 'string', default: '2' },
     backlog: { type: 'string' },
+    /** People the events of the paths and the backlog are spread over, round robin (per-person order chains them). */
+    people: { type: 'string', default: '50' },
     kill: { type: 'boolean', default: false },
     /**
      * Seconds of a Customer.io outage for one of two integrations (bench/outage.ts): the failing one has a backlog of
@@ -40,6 +42,7 @@ export const EVENTS = Number(flags.events);
 export const ROUNDS = Number(flags.rounds);
 export const CONCURRENCY = Number(flags.concurrency);
 export const BATCH = Number(flags.batch);
+export const PEOPLE = Number(flags.people);
 export const INTAKE_CONCURRENCY = Number(flags['intake-concurrency']);
 export const BACKLOG = flags.backlog ? Number(flags.backlog) : 0;
 export const PATHS = new Set(flags.paths.split(','));

@@ -3,7 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { Client } from '@temporalio/client';
 import { Agent, request } from 'undici';
 import type { FakeTrackApi } from './fake-track-api';
-import { BATCH, INTAKE_CONCURRENCY } from './flags';
+import { BATCH, INTAKE_CONCURRENCY, PEOPLE } from './flags';
 import { percentile, round } from './report';
 
 export const http = new Agent({ keepAliveTimeout: 60_000, connections: 16 });
@@ -35,16 +35,7 @@ export interface Bench {
  * One track event as the bench sends it: `key` names it at the fake, `sent_at` gives its latency there; `consent`
  * picks the integrations it is delivered to (bench/outage.ts).
  */
-/** People the events of a run are spread over (each person's events are delivered in order, one after another). */
-const BENCH_PEOPLE = 50;
-
-export function benchEvent(
-  tag: string,
-  i: number,
-  sentAt: number,
-  consent?: Record<string, boolean>,
-  people = BENCH_PEOPLE,
-) {
+export function benchEvent(tag: string, i: number, sentAt: number, consent?: Record<string, boolean>, people = PEOPLE) {
   return {
     type: 'track',
     event: 'Bench',
