@@ -76,7 +76,7 @@ export class OrderNotifier {
 }
 
 export interface OrderDeps {
-  orderBook: Pick<OrderBook, 'finish' | 'unfinished' | 'entry' | 'waiting'>;
+  orderBook: Pick<OrderBook, 'finish' | 'unfinished' | 'standing' | 'waiting'>;
   signals: RunSignals;
   notifier: OrderNotifier;
   /** Whether a run is running (the worker describes it); without it, entries are never found stale. */
@@ -109,14 +109,15 @@ export async function checkOrder(
   order: AttemptOrder,
   signal?: AbortSignal,
 ): Promise<OrderCheck> {
-  const own = await deps.orderBook.entry(self);
-  if (own?.outcome === 'delivered') {
+  const waitFor = order.overtake ? [] : order.waitFor;
+  const standing = await deps.orderBook.standing(self, waitFor);
+  if (standing.delivered) {
     // Its waiters may not have been told either.
     await releaseOrder(deps, self, 'delivered');
     return { go: false, alreadyDelivered: true };
   }
-  if (order.overtake || order.waitFor.length === 0) return { go: true };
-  let open = await withoutStale(deps, await deps.orderBook.unfinished(order.waitFor));
+  if (waitFor.length === 0) return { go: true };
+  let open = await withoutStale(deps, standing.unfinished);
   if (open.length === 0) return { go: true };
   const first = open[0]!.workflowId;
   const started = Date.now();

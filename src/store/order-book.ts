@@ -70,8 +70,7 @@ export class OrderBook {
       const digests = handovers.map((h) => keyDigest(h.key));
       // Written first: on SQLite the transaction takes the write lock at once (no read-then-upgrade conflict between
       // processes); on PostgreSQL each key row is locked until commit.
-      const keys = new Map<string, OrderKeysTable>();
-      for (const digest of [...new Set(digests)].sort()) keys.set(digest, await lockKey(tx, integrationId, digest));
+      const keys = await lockKeys(tx, integrationId, [...new Set(digests)].sort());
 
       const ids = handovers.map((h) => h.workflowId);
       const existing = new Map((await entriesOf(tx, ids)).map((e) => [e.workflow_id, e]));
@@ -138,16 +137,10 @@ export class OrderBook {
           .values(inserts.slice(i, i + INSERT_CHUNK))
           .execute();
       }
-      const changed = new Set(inserts.map((e) => e.order_key));
-      for (const digest of changed) {
-        const { integration_id: _i, order_key: _k, ...tail } = keys.get(digest)!;
-        await tx
-          .updateTable('order_keys')
-          .set(tail)
-          .where('integration_id', '=', integrationId)
-          .where('order_key', '=', digest)
-          .execute();
-      }
+      await storeKeys(
+        tx,
+        [...new Set(inserts.map((e) => e.order_key))].map((digest) => keys.get(digest)!),
+      );
       return places;
     });
   }
@@ -159,17 +152,20 @@ export class OrderBook {
    * asks a last time, so one of the two always sees the other: no waiter is left without its signal.
    */
   async finish(workflowId: string, outcome: OrderOutcome, now = new Date()): Promise<string[]> {
-    await this.db
-      .updateTable('order_entries')
-      .set({ finished_at: now.toISOString(), outcome })
-      .where('workflow_id', '=', workflowId)
-      .where('finished_at', 'is', null)
-      .execute();
-    const entry = await this.db
-      .selectFrom('order_entries')
-      .select(['integration_id', 'order_key', 'seq'])
-      .where('workflow_id', '=', workflowId)
-      .executeTakeFirst();
+    const entry =
+      (await this.db
+        .updateTable('order_entries')
+        .set({ finished_at: now.toISOString(), outcome })
+        .where('workflow_id', '=', workflowId)
+        .where('finished_at', 'is', null)
+        .returning(['integration_id', 'order_key', 'seq'])
+        .executeTakeFirst()) ??
+      // Finished before (the first outcome stays): its waiters are named again, a second release is harmless.
+      (await this.db
+        .selectFrom('order_entries')
+        .select(['integration_id', 'order_key', 'seq'])
+        .where('workflow_id', '=', workflowId)
+        .executeTakeFirst());
     if (!entry) return [];
     const waiters = await this.db
       .selectFrom('order_entries')
@@ -204,13 +200,23 @@ export class OrderBook {
       .execute();
   }
 
+  /**
+   * What an ordered attempt asks first, in one read: whether its own run was delivered already (its 2xx recorded, its
+   * worker lost before the run recorded it), and which of `waitFor` have not finished, as unfinished() says.
+   */
+  async standing(
+    workflowId: string,
+    waitFor: string[],
+  ): Promise<{ delivered: boolean; unfinished: UnfinishedEntry[] }> {
+    const rows = await entriesOf(this.db, [workflowId, ...waitFor]);
+    const delivered = rows.some((e) => e.workflow_id === workflowId && e.outcome === 'delivered');
+    const awaited = new Set(waitFor);
+    return { delivered, unfinished: unfinishedInOrder(rows.filter((e) => awaited.has(e.workflow_id))) };
+  }
+
   /** Which of these entries have not finished yet, in chain order (an entry no longer kept has finished long ago). */
   async unfinished(workflowIds: string[]): Promise<UnfinishedEntry[]> {
-    const rows = await entriesOf(this.db, workflowIds);
-    return rows
-      .filter((e) => e.finished_at === null)
-      .sort((a, b) => a.seq - b.seq)
-      .map((e) => ({ workflowId: e.workflow_id, barrier: e.barrier === 1, handedAt: e.handed_at }));
+    return unfinishedInOrder(await entriesOf(this.db, workflowIds));
   }
 
   /** A delivery's entry and its key's latest barrier; undefined when it was never ordered (or was pruned). */
@@ -274,24 +280,60 @@ export function keyDigest(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
-/** The key's row, created on first use, locked until the transaction ends (PostgreSQL: the upsert's row lock). */
-async function lockKey(tx: Tx, integrationId: string, digest: string): Promise<OrderKeysTable> {
-  return tx
-    .insertInto('order_keys')
-    .values({
-      integration_id: integrationId,
-      order_key: digest,
-      next_seq: 0,
-      tail_workflow_id: null,
-      last_barrier_seq: null,
-      last_barrier_workflow_id: null,
-      last_barrier_at: null,
-    })
-    .onConflict((oc) =>
-      oc.columns(['integration_id', 'order_key']).doUpdateSet({ next_seq: sql<number>`order_keys.next_seq` }),
-    )
-    .returningAll()
-    .executeTakeFirstOrThrow();
+/**
+ * The keys' rows, created on first use, locked until the transaction ends (PostgreSQL: the upsert's row locks, taken
+ * in the order given, which callers sort, so two takers never lock in opposite orders). One statement per chunk.
+ */
+async function lockKeys(tx: Tx, integrationId: string, digests: string[]): Promise<Map<string, OrderKeysTable>> {
+  const keys = new Map<string, OrderKeysTable>();
+  for (let i = 0; i < digests.length; i += INSERT_CHUNK) {
+    const rows = await tx
+      .insertInto('order_keys')
+      .values(
+        digests.slice(i, i + INSERT_CHUNK).map((digest) => ({
+          integration_id: integrationId,
+          order_key: digest,
+          next_seq: 0,
+          tail_workflow_id: null,
+          last_barrier_seq: null,
+          last_barrier_workflow_id: null,
+          last_barrier_at: null,
+        })),
+      )
+      .onConflict((oc) =>
+        oc.columns(['integration_id', 'order_key']).doUpdateSet({ next_seq: sql<number>`order_keys.next_seq` }),
+      )
+      .returningAll()
+      .execute();
+    for (const row of rows) keys.set(row.order_key, row);
+  }
+  return keys;
+}
+
+/** Writes the keys' new sequence, tail and last barrier (rows locked by lockKeys): one statement per chunk. */
+async function storeKeys(tx: Tx, keys: OrderKeysTable[]): Promise<void> {
+  for (let i = 0; i < keys.length; i += INSERT_CHUNK) {
+    await tx
+      .insertInto('order_keys')
+      .values(keys.slice(i, i + INSERT_CHUNK))
+      .onConflict((oc) =>
+        oc.columns(['integration_id', 'order_key']).doUpdateSet((eb) => ({
+          next_seq: eb.ref('excluded.next_seq'),
+          tail_workflow_id: eb.ref('excluded.tail_workflow_id'),
+          last_barrier_seq: eb.ref('excluded.last_barrier_seq'),
+          last_barrier_workflow_id: eb.ref('excluded.last_barrier_workflow_id'),
+          last_barrier_at: eb.ref('excluded.last_barrier_at'),
+        })),
+      )
+      .execute();
+  }
+}
+
+function unfinishedInOrder(rows: OrderEntriesTable[]): UnfinishedEntry[] {
+  return rows
+    .filter((e) => e.finished_at === null)
+    .sort((a, b) => a.seq - b.seq)
+    .map((e) => ({ workflowId: e.workflow_id, barrier: e.barrier === 1, handedAt: e.handed_at }));
 }
 
 async function entriesOf(db: Db | Tx, workflowIds: string[]): Promise<OrderEntriesTable[]> {
