@@ -8,6 +8,11 @@ interface LiveFeedOptions {
   /** Running deliveries started this recently are re-read each poll, so their early status changes show. */
   recentMs?: number;
   pageSize?: number;
+  /**
+   * Pages one poll may read. Visibility lists running runs first: with more than a page of recent running deliveries
+   * in the namespace (a busy minute), the ones that closed fell off the first page and never showed as done.
+   */
+  maxPages?: number;
   logger?: Logger;
   now?: () => number;
 }
@@ -73,10 +78,17 @@ export class LiveFeed {
     const since = new Date((this.lastPollStart ?? started - this.recentMs) - 3_000).toISOString();
     const recentSince = new Date(started - this.recentMs).toISOString();
     try {
-      const { data } = await this.deliveries.list(
-        { changedSince: { since, recentSince } },
-        { limit: this.options.pageSize ?? 200 },
-      );
+      const data: DeliverySummary[] = [];
+      let cursor: string | undefined;
+      for (let pages = 0; pages < (this.options.maxPages ?? 5); pages++) {
+        const page = await this.deliveries.list(
+          { changedSince: { since, recentSince } },
+          { limit: this.options.pageSize ?? 200, ...(cursor ? { cursor } : {}) },
+        );
+        data.push(...page.data);
+        if (!page.next_cursor) break;
+        cursor = page.next_cursor;
+      }
       this.lastPollStart = started;
       this.delayMs = this.pollMs;
       const changed = data.filter((row) => this.changed(row, started));
