@@ -122,7 +122,6 @@ function sendAttempt(deps: SendDeps): DeliveryActivities['sendToCustomerIo'] {
     // Cut off by this worker (the run was evicted or cancelled, or the worker is stopping): the outcome is not
     // returned, and if the run goes on it makes the attempt again. An answer that did arrive is still counted and fed
     // to the circuit, since Customer.io saw the request.
-    const cutOff = () => new CancelledFailure('The worker cancelled this attempt');
     if (signal.aborted && statusOf(exchange) === undefined) throw cutOff();
     recordAttempt(integrationId, exchange);
     const { next, circuit } = outcomeOf(statusOf(exchange));
@@ -154,6 +153,11 @@ function sendAttempt(deps: SendDeps): DeliveryActivities['sendToCustomerIo'] {
     if (next === 'park') deps.targets.invalidate(integrationId);
     throw attemptFailure(exchange, target.revisionNumber, request);
   };
+}
+
+/** This worker cut the attempt off (the run was evicted or cancelled, or the worker is stopping). */
+function cutOff(): CancelledFailure {
+  return new CancelledFailure('The worker cancelled this attempt');
 }
 
 /**

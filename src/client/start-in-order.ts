@@ -1,5 +1,6 @@
 import type { SettledDelivery } from '../customerio/delivery-input';
 import type { ChainedBehind } from './start-delivery';
+import { chainedBehind } from '../shared/delivery';
 import { deliveryRunWorkflowId } from '../shared/names';
 import type { OrderBook } from '../store/order-book';
 
@@ -62,7 +63,7 @@ export async function startInRequestOrder<T>(
       if (input.order) barriers.set(deliveryRunWorkflowId(input), input.order.barrier);
     await phase(later, (i) => {
       const order = orders.get(i)!;
-      const workflowId = order.waitFor.at(-1)!;
+      const workflowId = chainedBehind(order)!;
       // Never longer than it may be held before it goes ahead (order_wait_minutes), so an overtake is not late.
       const delayMs = order.barrier ? CHAINED_START_DELAY_MS : Math.min(CHAINED_START_DELAY_MS, order.waitLimitMs);
       return { workflowId, barrier: barriers.get(workflowId) ?? false, delayMs };

@@ -5,7 +5,14 @@ import type { TrackApiRequest } from '../customerio/exchange';
 import { personalData, type StartedInput, upgradeInput } from '../customerio/delivery-input';
 import { LATE_AFTER_HOURS } from '../customerio/late-events';
 import { hashPiiFields, hashPiiMentions, hashPiiValue } from '../customerio/pii';
-import type { DeliverEventInput, DeliveryStatus, LastError, LateRecord, OrderWaitRecord } from '../shared/delivery';
+import {
+  chainedBehind,
+  type DeliverEventInput,
+  type DeliveryStatus,
+  type LastError,
+  type LateRecord,
+  type OrderWaitRecord,
+} from '../shared/delivery';
 import {
   CIRCUIT_CLOSED_SIGNAL,
   CREDENTIALS_UPDATED_SIGNAL,
@@ -218,7 +225,7 @@ export function deliveryRecord(
         });
         // Started behind an unfinished delivery of the same person, its first task delayed until that one releases it.
         if (settled?.order?.startDelayed) {
-          const detail = settled.order.waitFor.at(-1);
+          const detail = chainedBehind(settled.order);
           timeline.push({ at, what: 'waiting for an earlier delivery of the same person', detail });
         }
         break;
@@ -352,7 +359,7 @@ function orderView(
     last?.outcome === 'waiting_for_order'
       ? last.waitingFor
       : !last && input?.order?.startDelayed
-        ? input.order.waitFor.at(-1)
+        ? chainedBehind(input.order)
         : undefined;
   if (waitedFor) {
     return { waited_ms: null, waited_for: waitedFor, overtook: false, summary: `waiting for ${waitedFor}` };

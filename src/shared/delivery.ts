@@ -83,6 +83,14 @@ export interface DeliveryOrder {
   startDelayed?: boolean;
 }
 
+/**
+ * The delivery a run started with its first task delayed is shown as waiting for: the latest of what it waits for
+ * (its predecessor; for a barrier, the last unfinished one before it). One rule for the start, the run and the record.
+ */
+export function chainedBehind(order: Pick<DeliveryOrder, 'waitFor'>): string | undefined {
+  return order.waitFor.at(-1);
+}
+
 /** What went wrong last, kept in the run's memo so lists and the Live Events view can show it without the history. */
 export interface LastError {
   type: string;

@@ -10,7 +10,13 @@ import {
 } from '@temporalio/workflow';
 import type { AttemptOrder, DeliveryActivities, SendAttemptResult } from '../activities/contract';
 import { ORDER_GATE_MS } from '../shared/attempt-timing';
-import type { DeliveryOrder, DeliveryResult, OrderOutcome, OrderWaitRecord } from '../shared/delivery';
+import {
+  chainedBehind,
+  type DeliveryOrder,
+  type DeliveryResult,
+  type OrderOutcome,
+  type OrderWaitRecord,
+} from '../shared/delivery';
 import { metricsSink } from './metrics-sink';
 import type { RunLabels } from './run-labels';
 import { orderReleased } from './signals';
@@ -122,7 +128,7 @@ export class OrderWait {
     const startedAt = workflowInfo().startTime.getTime();
     this.firstWaitAt = startedAt;
     this.waitedMs = Math.max(0, Date.now() - startedAt);
-    this.waitedFor = this.order.waitFor.at(-1);
+    this.waitedFor = chainedBehind(this.order);
     this.shown = this.waitedFor;
     metricsSink.orderWaited(this.integrationId, this.order.barrier);
   }
