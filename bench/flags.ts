@@ -30,8 +30,11 @@ export const { values: flags } = parseArgs({
     /** Seconds of a steady stream at --steady-rate events a second (bench/steady.ts): latency at a fixed rate. */
     steady: { type: 'string' },
     'steady-rate': { type: 'string', default: '20' },
-    /** Which paths to run: the ratios need all three; one alone is for trying a change quickly. */
-    paths: { type: 'string', default: 'empty,bare,pipeline' },
+    /**
+     * Which paths to run: `unordered` is the pipeline with per-person order turned off for its integration. The
+     * ratios need all four; one alone is for trying a change quickly.
+     */
+    paths: { type: 'string', default: 'empty,bare,pipeline,unordered' },
     /** Extra settings for the service under test, for trying a setting side by side: `--service-env KEY=VALUE`. */
     'service-env': { type: 'string', multiple: true, default: [] },
     /** Extra node flags for the service under test, e.g. `--service-node-arg=--cpu-prof`. */

@@ -22,8 +22,8 @@ export async function outage(bench: Bench, seconds: number): Promise<string> {
   const { fake } = bench;
   const backlog = Number(flags['outage-events']);
   const rate = Number(flags['outage-rate']);
-  const down = await bench.install('bench outage: down', DOWN, [DOWN]);
-  const healthy = await bench.install('bench outage: healthy', HEALTHY, [HEALTHY]);
+  const down = await bench.install('bench outage: down', { site_id: DOWN, consent_categories: [DOWN] });
+  const healthy = await bench.install('bench outage: healthy', { site_id: HEALTHY, consent_categories: [HEALTHY] });
   const consent = (to: string) => ({ [DOWN]: to === DOWN, [HEALTHY]: to === HEALTHY });
 
   fake.reset();

@@ -34,7 +34,7 @@ export interface LayoutReport {
 }
 
 const cell = (v: number | undefined) => (v === undefined ? '-' : String(v));
-const PATH_PREFIXES = ['empty', 'bare', 'pipeline'] as const;
+const PATH_PREFIXES = ['empty', 'bare', 'pipeline', 'unordered'] as const;
 const medianOfPath = (results: PhaseResult[], prefix: string, value: (r: PhaseResult) => number | undefined) => {
   const values = results
     .filter((r) => r.name.startsWith(prefix))
@@ -50,6 +50,7 @@ export function printReport(report: LayoutReport): void {
   const empty = median('empty');
   const bare = median('bare');
   const pipe = median('pipeline');
+  const unordered = median('unordered');
   const lines = [
     '',
     `## Bench on the ${report.label}: ${EVENTS} events per path, ${ROUNDS} round(s), open loop (${CONCURRENCY} starts in flight; the pipeline in batches of ${BATCH}, ${INTAKE_CONCURRENCY} at a time)`,
@@ -61,9 +62,10 @@ export function printReport(report: LayoutReport): void {
         `| ${r.name} | ${r.perSecond} | ${r.serverCpuMsPerDelivery} | ${cell(r.databaseCpuMsPerDelivery)} | ${r.serviceCpuMsPerDelivery} | ${r.benchCpuMsPerDelivery} | ${cell(r.latencyP50)}/${cell(r.latencyP99)} | ${cell(r.intakePerSecond)} | ${cell(r.batchP50)}/${cell(r.batchP99)} | ${r.eagerRate === undefined ? '-' : `${Math.round(r.eagerRate * 100)} %`} | ${cell(r.serviceRssMaxMb)} |`,
     ),
     '',
-    `medians: empty ${empty}/s, bare ${bare}/s, pipeline ${pipe}/s`,
+    `medians: empty ${empty}/s, bare ${bare}/s, pipeline ${pipe}/s, unordered pipeline ${unordered}/s`,
     `pipeline / bare one-activity = ${round(pipe / bare, 2)}×   (target ≥ 1.4×)`,
     `pipeline / empty workflow    = ${round(pipe / empty, 2)}×   (target ≥ 0.9×)`,
+    `pipeline / unordered         = ${round(pipe / unordered, 2)}×   (what per-person order keeps; target ≥ 0.9×)`,
     ...(backlog
       ? [
           `backlog of ${backlog.events}: ${backlog.perSecond} deliveries/s sustained, intake ${backlog.intakePerSecond}/s, batch answer p50 ${backlog.batchP50} ms, p99 ${backlog.batchP99} ms, service RSS max ${backlog.serviceRssMaxMb} MB`,
@@ -100,7 +102,7 @@ export function printComparison(reports: LayoutReport[]): void {
   for (const report of reports) {
     const m = (prefix: string) => medianOfPath(report.results, prefix, (r) => r.perSecond) ?? Number.NaN;
     lines.push(
-      `${report.label}: pipeline ${round(m('pipeline') / m('bare'), 2)}× bare, ${round(m('pipeline') / m('empty'), 2)}× empty${report.steady ? `; steady stream ${report.steady}` : ''}${report.backlog ? `; backlog of ${report.backlog.events} ${report.backlog.perSecond}/s` : ''}`,
+      `${report.label}: pipeline ${round(m('pipeline') / m('bare'), 2)}× bare, ${round(m('pipeline') / m('empty'), 2)}× empty, ${round(m('pipeline') / m('unordered'), 2)}× unordered${report.steady ? `; steady stream ${report.steady}` : ''}${report.backlog ? `; backlog of ${report.backlog.events} ${report.backlog.perSecond}/s` : ''}`,
     );
   }
   lines.push('');

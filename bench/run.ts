@@ -30,7 +30,7 @@ import { barePath } from './paths/bare';
 import { baselineDone, startBaselines, startBaselineWorker } from './paths/baseline';
 import { emptyPath } from './paths/empty';
 import { measure } from './paths/measure';
-import { pipelinePath, sendThroughIntake } from './paths/pipeline';
+import { pipelinePath, sendThroughIntake, unorderedPipelinePath } from './paths/pipeline';
 import { rssMb } from './proc';
 import { type LayoutReport, log, type PhaseResult, printComparison, printReport } from './report';
 import { type Bench, call, deliveredTo, http } from './service';
@@ -40,6 +40,7 @@ const PHASES: Record<string, (bench: Bench, round: number) => Promise<PhaseResul
   empty: emptyPath,
   bare: barePath,
   pipeline: pipelinePath,
+  unordered: unorderedPipelinePath,
 };
 
 async function main(): Promise<void> {
@@ -104,17 +105,11 @@ async function benchLayout(layout: RunningLayout, fake: FakeTrackApi): Promise<L
       databasePids: layout.databasePids,
       baselineQueue: baseline.taskQueue,
       children,
-      async install(name, siteId = 'bench', consentCategories = []) {
+      async install(name, settings = {}) {
         const res = await admin('POST', '/v1/admin/integration-catalog/customer_io/install', {
           name,
           variant: 'default',
-          config: {
-            site_id: siteId,
-            api_key: 'bench',
-            tracking_api_key: 'bench',
-            region: 'us',
-            consent_categories: consentCategories,
-          },
+          config: { site_id: 'bench', api_key: 'bench', tracking_api_key: 'bench', region: 'us', ...settings },
           delivery_mode: 'server_side',
         });
         if (res.status !== 201) throw new Error(`install answered ${res.status}: ${JSON.stringify(res.body)}`);
@@ -142,7 +137,7 @@ async function benchLayout(layout: RunningLayout, fake: FakeTrackApi): Promise<L
     for (let round = 1; round <= ROUNDS; round++) {
       // Every run leaves rows in Temporal's database, and later phases run on a bigger one: the order turns round by
       // round so no path always runs last.
-      const order = ['empty', 'bare', 'pipeline'].filter((p) => PATHS.has(p));
+      const order = Object.keys(PHASES).filter((p) => PATHS.has(p));
       if (round % 2 === 0) order.reverse();
       for (const path of order) results.push(await PHASES[path]!(bench, round));
     }

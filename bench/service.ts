@@ -26,8 +26,11 @@ export interface Bench {
   baselineQueue: string;
   /** Processes to stop at the end. */
   children: ChildProcess[];
-  /** A Customer.io integration (site id `bench` unless given) that requires these consent categories (none). */
-  install(name: string, siteId?: string, consentCategories?: string[]): Promise<string>;
+  /** A Customer.io integration (site id `bench`, no consent categories, default settings unless given). */
+  install(
+    name: string,
+    settings?: { site_id?: string; consent_categories?: string[]; order_wait_minutes?: number },
+  ): Promise<string>;
   disable(integrationId: string): Promise<unknown>;
 }
 

@@ -10,7 +10,7 @@ const SITE = 'bench-steady';
  * service (the other phases measure throughput, whose latencies are those of a queue).
  */
 export async function steady(bench: Bench, rate: number, seconds: number): Promise<string> {
-  const integrationId = await bench.install('bench steady', SITE);
+  const integrationId = await bench.install('bench steady', { site_id: SITE });
   bench.fake.reset();
   const { p50, p99 } = await stream(bench, rate, seconds, undefined, SITE);
   await bench.disable(integrationId);

@@ -5,10 +5,22 @@ import { measure } from './measure';
 
 /** The service as `npm start` runs it, its events through `POST /v1/batch`, to an integration of its own. */
 export async function pipelinePath(bench: Bench, round: number): Promise<PhaseResult> {
-  const integrationId = await bench.install(`bench round ${round}`);
+  return throughPipeline(bench, `pipeline (round ${round})`, await bench.install(`bench round ${round}`));
+}
+
+/**
+ * The same, to an integration with per-person order turned off (`order_wait_minutes` 0: no order book at all), so
+ * what the order costs (issue 16: at most 10 %) is measured in the same run, on the same server.
+ */
+export async function unorderedPipelinePath(bench: Bench, round: number): Promise<PhaseResult> {
+  const integrationId = await bench.install(`bench unordered round ${round}`, { order_wait_minutes: 0 });
+  return throughPipeline(bench, `unordered pipeline (round ${round})`, integrationId);
+}
+
+async function throughPipeline(bench: Bench, name: string, integrationId: string): Promise<PhaseResult> {
   const result = await measure(
     bench,
-    `pipeline (round ${round})`,
+    name,
     EVENTS,
     (tag) => sendThroughIntake(bench, tag, EVENTS),
     () => deliveredTo(integrationId),
