@@ -54,6 +54,17 @@ export const DATA_FILES = { secrets: 'local-secrets.json', db: 'signal.db', temp
 /** The API's port, unless PORT says otherwise; the CLI looks for the API there too. */
 export const DEFAULT_PORT = 8084;
 
+/**
+ * WORKER_MAX_CONCURRENT_WORKFLOW_TASKS for `npm start`, whose intake starts a person's later events eagerly into its
+ * own worker, where they wait for the earlier ones holding a slot each (src/client/start-in-order.ts): a bench request
+ * of 500 events over 50 people keeps about a thousand runs in the worker at once. With 128 slots the eager starts
+ * found none free, the waits went by signal, and ordered throughput fell to a third (npm run bench).
+ */
+export const EMBEDDED_WORKFLOW_TASK_SLOTS = 2048;
+
+/** The share of those slots ordered runs may hold at once; the rest stay for unordered ones and eager starts. */
+export const ORDERED_SLOT_SHARE = 0.75;
+
 const EnvSchema = z.object({
   PORT: withDefault(z.coerce.number().int().min(1).max(65535).default(DEFAULT_PORT)),
   HOST: withDefault(z.string().default('127.0.0.1')),

@@ -1,8 +1,9 @@
 import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { resolve } from 'node:path';
+import { OrderNotifier } from './activities/order-gate';
 import { startApi } from './api/build';
-import { DATA_FILES, loadConfig, loadStartSettings } from './config';
+import { DATA_FILES, EMBEDDED_WORKFLOW_TASK_SLOTS, loadConfig, loadStartSettings, ORDERED_SLOT_SHARE } from './config';
 import { preparePrivateDataDir } from './local/data-dir';
 import { loadOrCreateLocalSecrets, type LocalSecrets } from './local/secrets';
 import { createLogger } from './logger';
@@ -30,6 +31,7 @@ runMain(
     const { secrets, sources, generated } = loadOrCreateLocalSecrets(secretsFile, process.env);
     const config = loadConfig({
       DATABASE_URL: `sqlite:${resolve(dataDir, DATA_FILES.db)}`,
+      WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: String(EMBEDDED_WORKFLOW_TASK_SLOTS),
       ...process.env,
       ...secrets,
     });
@@ -56,11 +58,16 @@ runMain(
 
     const core = await openCore(embedded, { logger });
     const connection = await NativeConnection.connect({ address });
-    const worker = await startWorker(core, embedded, connection, { logger });
+    // Shared by the worker and the intake: a person's later events start eagerly and wait for the earlier ones in this
+    // worker, told by the intake that they are on their way (src/client/start-in-order.ts).
+    const localOrder = new OrderNotifier({
+      capacity: Math.floor(config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS * ORDERED_SLOT_SHARE),
+    });
+    const worker = await startWorker(core, embedded, connection, { logger, order: localOrder });
     // The API's client shares the worker's connection, so a delivery's first workflow task can come straight back
     // with its start (eager workflow start): no round trip through the task queue.
     const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-    const api = await startApi(core, { config: embedded, logger, client, eagerStart: true });
+    const api = await startApi(core, { config: embedded, logger, client, eagerStart: true, localOrder });
     const metrics = await startConfiguredMetricsServer(config);
 
     const apiUrl = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}`;

@@ -30,6 +30,11 @@ export interface AttemptOrder {
   waitFor: string[];
   /** How long the attempt may wait in the worker for them to finish before it hands the wait to the workflow. */
   gateMs?: number;
+  /**
+   * How long it may wait in the worker in all, for them and then for its rate-limit slot (src/shared/attempt-timing.ts
+   * attemptWaits); without it, deferAfterMs.
+   */
+  waitBudgetMs?: number;
   /** Its wait ran out (order_wait_minutes): it goes ahead of what it waited for. */
   overtake?: boolean;
 }

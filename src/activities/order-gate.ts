@@ -10,14 +10,47 @@ import type { AttemptOrder } from './contract';
  */
 export class OrderNotifier {
   /** Awaited workflow id → the waiting runs' workflow ids and how to wake them. */
-  private readonly waiting = new Map<string, Map<string, () => void>>();
+  private readonly waiting = new Map<string, Map<string, (news: Wake) => void>>();
   /** Ordered runs whose attempt is running in this worker now (they hold a slot, so they make progress). */
   private readonly running = new Map<string, number>();
+  /**
+   * Ordered runs this process started eagerly, whose first task is on its way to this worker (workflow id → until
+   * when that is believed): worth waiting for here, as one running is.
+   */
+  private readonly expected = new Map<string, number>();
+
+  /**
+   * `capacity`: how many ordered runs may be expected or running here at once (a share of the worker's task slots:
+   * each holds one while it waits, and an eager start needs a free one).
+   */
+  constructor(private readonly options: { capacity?: number; now?: () => number } = {}) {}
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  /**
+   * These runs are about to be started eagerly by this process (the intake of `npm start`): if there is room for them
+   * (capacity), their first tasks are expected in this worker, in their start order, and who waits here for one of
+   * them waits for it as for one running; believed for `forMs` at most, in case a start does not come here after all
+   * (it was not eager, and another worker took it). Without room: false, and nothing expected.
+   */
+  expect(workflowIds: string[], forMs: number): boolean {
+    const now = this.now();
+    if (this.expected.size + this.running.size + workflowIds.length > (this.options.capacity ?? Infinity)) {
+      this.sweep(now);
+      if (this.expected.size + this.running.size + workflowIds.length > (this.options.capacity ?? Infinity))
+        return false;
+    }
+    for (const id of workflowIds) this.expected.set(id, now + forMs);
+    return true;
+  }
 
   /** An ordered run's attempt starts in this worker: who waits here for it to start waits now for it to finish. */
   enter(workflowId: string): void {
+    this.expected.delete(workflowId);
     this.running.set(workflowId, (this.running.get(workflowId) ?? 0) + 1);
-    this.finished(workflowId);
+    this.wake(workflowId, 'started');
   }
 
   /** Its attempt ended (finished or not): who waits for it here asks again (it may have failed, and gone to wait). */
@@ -25,32 +58,39 @@ export class OrderNotifier {
     const left = (this.running.get(workflowId) ?? 1) - 1;
     if (left > 0) this.running.set(workflowId, left);
     else this.running.delete(workflowId);
-    this.finished(workflowId);
+    this.wake(workflowId, 'left');
   }
 
   /**
-   * Whether any of these runs has an attempt running in this worker: worth waiting for here. One that is not (queued
-   * behind others, or on another worker) is not waited for while holding a slot: that could hold up the very attempts
-   * it waits for.
+   * Whether any of these runs has an attempt running in this worker, or is expected here: worth waiting for here. One
+   * that is not (queued behind others, or on another worker) is not waited for while holding a slot: that could hold
+   * up the very attempts it waits for.
    */
   anyRunning(workflowIds: string[]): boolean {
-    return workflowIds.some((id) => this.running.has(id));
+    return workflowIds.some((id) => this.running.has(id) || (this.expected.get(id) ?? 0) > this.now());
   }
 
-  /** Waits until one of `awaited` finishes in this process, or `ms` pass, or `signal` aborts. */
-  async waitForAny(waiter: string, awaited: string[], ms: number, signal?: AbortSignal): Promise<void> {
-    let wake!: () => void;
-    const woken = new Promise<void>((resolve) => (wake = resolve));
+  private sweep(now: number): void {
+    for (const [id, until] of this.expected) if (until <= now) this.expected.delete(id);
+  }
+
+  /**
+   * Waits until one of `awaited` starts its attempt, ends it or finishes in this process (which, and what: the news),
+   * or `ms` pass, or `signal` aborts (undefined).
+   */
+  async waitForAny(waiter: string, awaited: string[], ms: number, signal?: AbortSignal): Promise<Wake | undefined> {
+    let wake!: (news?: Wake) => void;
+    const woken = new Promise<Wake | undefined>((resolve) => (wake = resolve));
     for (const id of awaited) {
-      const waiters = this.waiting.get(id) ?? new Map<string, () => void>();
+      const waiters = this.waiting.get(id) ?? new Map<string, (news: Wake) => void>();
       waiters.set(waiter, wake);
       this.waiting.set(id, waiters);
     }
-    const timer = setTimeout(wake, ms);
+    const timer = setTimeout(() => wake(), ms);
     const onAbort = () => wake();
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      await woken;
+      return await woken;
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
@@ -63,16 +103,26 @@ export class OrderNotifier {
   }
 
   /**
-   * `finished` has finished: wakes the attempts in this process waiting for it, and returns their workflow ids (they
-   * ask the order book again before they decide, so they need no signal).
+   * `finished` has finished, and the order book says so: wakes the attempts in this process waiting for it, and
+   * returns their workflow ids (they need no signal, nor to ask the order book again).
    */
   finished(finished: string): Set<string> {
-    const waiters = this.waiting.get(finished);
+    return this.wake(finished, 'finished');
+  }
+
+  private wake(workflowId: string, what: Wake['what']): Set<string> {
+    const waiters = this.waiting.get(workflowId);
     if (!waiters) return new Set();
-    this.waiting.delete(finished);
-    for (const wake of waiters.values()) wake();
+    this.waiting.delete(workflowId);
+    for (const wake of waiters.values()) wake({ workflowId, what });
     return new Set(waiters.keys());
   }
+}
+
+/** What woke an attempt waiting in the worker: one it waits for started its attempt here, ended it, or finished. */
+export interface Wake {
+  workflowId: string;
+  what: 'started' | 'left' | 'finished';
 }
 
 export interface OrderDeps {
@@ -132,9 +182,12 @@ export async function checkOrder(
     if (!running && graceLeft <= 0) break;
     const waitMs = running ? left : Math.min(left, graceLeft);
     const from = Date.now();
-    await deps.notifier.waitForAny(self, ids(), waitMs, signal);
+    const news = await deps.notifier.waitForAny(self, ids(), waitMs, signal);
     if (!running) graceLeft -= Date.now() - from;
-    open = await deps.orderBook.unfinished(ids());
+    // Its start and its finish here need no second look at the order book (the finish was written before the news);
+    // the end of an attempt that did not finish, the time running out or an abort do.
+    if (news?.what === 'finished') open = open.filter((e) => e.workflowId !== news.workflowId);
+    else if (news?.what !== 'started') open = await deps.orderBook.unfinished(ids());
     left = gateMs - (Date.now() - started);
   }
   if (open.length === 0) return { go: true, gated: { ms: Date.now() - started, for: first } };

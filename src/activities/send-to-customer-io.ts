@@ -98,7 +98,11 @@ function sendAttempt(deps: SendDeps): DeliveryActivities['sendToCustomerIo'] {
     if (!admission.send) return circuitOpen(integrationId, admission, request);
     const waitMs = deps.limiter.reserve(integrationId, target.ratePerSecond);
     // Time spent waiting for the order is taken from the same budget (src/shared/attempt-timing.ts).
-    const deferAfterMs = input.deferAfterMs === undefined ? undefined : input.deferAfterMs - (gated?.ms ?? 0);
+    const { deferAfterMs: slotWaitMs } = input;
+    const deferAfterMs =
+      slotWaitMs === undefined
+        ? undefined
+        : Math.min(slotWaitMs, (input.order?.waitBudgetMs ?? slotWaitMs) - (gated?.ms ?? 0));
     if (deferAfterMs !== undefined && waitMs > deferAfterMs) {
       deps.limiter.release(integrationId);
       const detail = `rate limit of ${target.ratePerSecond}/s for this integration: next slot in ${waitMs} ms`;

@@ -17,6 +17,7 @@ import { pingDatabase } from '../store/database';
 import { SecretBox } from '../store/secret-box';
 import { type ApiDeps, buildApp } from './app';
 import { LIVE_STREAM_HEARTBEAT_MS } from './live-streams';
+import type { LocalWaits } from '../client/start-in-order';
 
 interface ApiOptions {
   config: Config;
@@ -30,6 +31,8 @@ interface ApiOptions {
   liveStreams?: Partial<ApiDeps['liveStreams']>;
   /** The client is on a NativeConnection shared with a worker in this process: the intake asks for eager starts. */
   eagerStart?: boolean;
+  /** That worker's order notifier (EventIntake's localOrder). */
+  localOrder?: LocalWaits;
   onResponseMismatch?: ApiDeps['onResponseMismatch'];
 }
 
@@ -67,6 +70,7 @@ export function buildApi(core: Core, options: ApiOptions) {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     retry: options.retry,
     eagerStart: options.eagerStart,
+    localOrder: options.localOrder,
     temporalTimeoutMs: config.INTAKE_TEMPORAL_TIMEOUT_MS,
     orderBook: core.orderBook,
   });

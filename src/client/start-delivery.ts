@@ -6,7 +6,7 @@ import type { DeliverEventInput, DeliverEventWorkflow, FilterReason } from '../s
 import type { SignalEvent } from '../shared/event';
 import { parseSignalEvent, type SignalEventInput } from '../shared/event-schema';
 import { DELIVER_EVENT_WORKFLOW, deliveryRunWorkflowId, TASK_QUEUE } from '../shared/names';
-import { DELIVERY_TASK_TIMEOUT_MS } from '../shared/attempt-timing';
+import { DELIVERY_TASK_TIMEOUT_MS, ORDERED_TASK_TIMEOUT_MS } from '../shared/attempt-timing';
 import type { RetryPolicy } from '../shared/retry-policy';
 import type { OrderBook } from '../store/order-book';
 import { isTemporalUnreachable } from '../temporal/grpc-status';
@@ -223,8 +223,10 @@ export async function startDeliveryRun(
       // Listed as waiting for its predecessor from the start, as a run told to wait by the order book is.
       ...(behind ? { memo: { waitingFor: { workflowId: behind.workflowId, barrier: behind.barrier } } } : {}),
       ...(behind ? { startDelay: behind.delayMs } : { requestEagerStart: options.eager }),
-      // Explicit, because CUSTOMERIO_HTTP_TIMEOUT_MS is bounded by it (src/shared/attempt-timing.ts).
-      workflowTaskTimeout: DELIVERY_TASK_TIMEOUT_MS,
+      // Explicit, because CUSTOMERIO_HTTP_TIMEOUT_MS is bounded by it (src/shared/attempt-timing.ts). Longer for a
+      // run started eagerly behind an unfinished one of its person: it waits for it in this process's worker.
+      workflowTaskTimeout:
+        !behind && options.eager && input.order?.waitFor.length ? ORDERED_TASK_TIMEOUT_MS : DELIVERY_TASK_TIMEOUT_MS,
     });
     return { status: 'started', workflowId, runId: handle.firstExecutionRunId, eager: handle.eagerlyStarted };
   } catch (err) {

@@ -3,6 +3,7 @@ import type { ChainedBehind } from './start-delivery';
 import { chainedBehind } from '../shared/delivery';
 import { deliveryRunWorkflowId } from '../shared/names';
 import type { OrderBook } from '../store/order-book';
+import { attemptWaits, ORDERED_TASK_TIMEOUT_MS } from '../shared/attempt-timing';
 
 /**
  * How long a delivery chained behind an earlier one of the same request waits to begin when nothing releases it: its
@@ -24,6 +25,15 @@ export function chained(deliveries: SettledDelivery[]): boolean[] {
   return deliveries.map(({ input }) => input.order !== undefined && input.order.waitFor.length > 0);
 }
 
+/**
+ * The worker in this process, when the starts are eager (`npm start`): told which ordered runs are on their way to
+ * it, so a later event of the person waits for an earlier one there, woken in-process (src/activities/order-gate.ts).
+ */
+export interface LocalWaits {
+  /** False when that worker has no room for them (they are then chained, as without it). */
+  expect(workflowIds: string[], forMs: number): boolean;
+}
+
 /** How a request's chained deliveries are marked waiting, and released when what they wait for finished meanwhile. */
 export interface ChainRelease {
   orderBook: Pick<OrderBook, 'waiting' | 'unfinished'>;
@@ -31,18 +41,28 @@ export interface ChainRelease {
 }
 
 /**
- * Starts a request's deliveries (`start(i, startDelayMs)`) at most `limit` at once: the chained ones first, delayed,
- * then marks them waiting, releases those whose predecessors finished before the mark (a predecessor from an earlier
- * request, or a run of a retried request, may have; one that finishes after it releases them itself: OrderBook.finish),
- * then starts the rest. Results come back in the deliveries' order. Once a start fails no new one begins (the caller
- * answers the whole request as failed) and the first failure is thrown; what it had started stays correct, and the
- * retried request finds it started.
+ * Starts a request's deliveries (`start(i, startDelayMs)`) at most `limit` at once. With `local` (eager starts into a
+ * worker of this process) all of them start at once, in order, the ordered ones expected by that worker, where the
+ * later ones wait. Else, with `chain`: the chained ones first, delayed, then marks them waiting, releases those whose
+ * predecessors finished before the mark (a predecessor from an earlier request, or a run of a retried request, may
+ * have; one that finishes after it releases them itself: OrderBook.finish), then starts the rest. Results come back in
+ * the deliveries' order. Once a start fails no new one begins (the caller answers the whole request as failed) and the
+ * first failure is thrown; what it had started stays correct, and the retried request finds it started.
  */
 export async function startInRequestOrder<T>(
   deliveries: SettledDelivery[],
   start: (index: number, chainedBehind: ChainedBehind | undefined) => Promise<T>,
-  options: { limit: number; chain?: ChainRelease | undefined },
+  options: { limit: number; chain?: ChainRelease | undefined; local?: LocalWaits | undefined },
 ): Promise<T[]> {
+  const { local } = options;
+  const ordered = deliveries.flatMap(({ input }) => (input.order ? [deliveryRunWorkflowId(input)] : []));
+  // A waiter gives up on an expected run after its longest wait in the worker anyway.
+  if (local?.expect(ordered, attemptWaits(ORDERED_TASK_TIMEOUT_MS).gateMs)) {
+    return runLimited(
+      deliveries.map((_, i) => () => start(i, undefined)),
+      options.limit,
+    );
+  }
   const { chain } = options;
   const waits = chain ? chained(deliveries) : deliveries.map(() => false);
   const later = deliveries.flatMap((_, i) => (waits[i] ? [i] : []));

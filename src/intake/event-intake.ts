@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { takeOrder } from '../client/order-deliveries';
-import { startInRequestOrder } from '../client/start-in-order';
+import { type LocalWaits, startInRequestOrder } from '../client/start-in-order';
 import { type ChainedBehind, InvalidEventError, settleEvent, startDeliveryRun } from '../client/start-delivery';
 import type { SettledDelivery } from '../customerio/delivery-input';
 import type { OrderBook } from '../store/order-book';
@@ -52,6 +52,12 @@ interface EventIntakeOptions {
   temporalTimeoutMs: number;
   /** Places each request's deliveries in their people's order before they start (issue 16); without it, unordered. */
   orderBook?: OrderBook;
+  /**
+   * With eagerStart, the order notifier of the worker in this process: a person's events that must wait for an
+   * earlier one start at once, eagerly, and wait for it in that worker (src/client/start-in-order.ts), instead of
+   * starting delayed and being released by signal-with-start.
+   */
+  localOrder?: LocalWaits | undefined;
 }
 
 /**
@@ -163,6 +169,7 @@ export class EventIntake {
         (i, chainedBehind) => jobs[i]!(chainedBehind),
         {
           limit: this.options.startConcurrency ?? 16,
+          local: orderBook && this.options.eagerStart ? this.options.localOrder : undefined,
           chain: orderBook && {
             orderBook,
             release: (id) => releaseWaiter(this.options.client, id, this.options.taskQueue),

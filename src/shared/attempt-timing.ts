@@ -19,9 +19,18 @@ export const DEFER_AFTER_MS = 2_000;
  * An ordered delivery's attempt waits in the worker at most this long for an earlier delivery of its person to
  * finish (in this process, which wakes it at once) before it hands the wait to the workflow (a signal, a workflow task
  * more). It comes out of the same budget as the rate-limit wait: an attempt that waited here waits that much less for
- * its slot before it is deferred, so the attempt's longest run stays DEFER_AFTER_MS plus the HTTP exchange.
+ * its slot before it is deferred, so the attempt's longest run stays DEFER_AFTER_MS plus the HTTP exchange. A run with
+ * a longer task timeout waits longer (attemptWaits).
  */
 export const ORDER_GATE_MS = 1_000;
+
+/**
+ * The workflow-task timeout of an ordered delivery started eagerly in a process that runs a worker (`npm start`)
+ * behind an unfinished earlier delivery of its person: its attempt waits in this worker, woken in-process, for as long
+ * as its person's burst takes to drain (attemptWaits: 14 s), instead of by signal (a second task and a server round
+ * trip each). The price: a worker lost while holding its task leaves it for this long before another worker takes it.
+ */
+export const ORDERED_TASK_TIMEOUT_MS = 30_000;
 
 /**
  * An attempt's longest run (its rate-limit wait, then the whole HTTP exchange) ends with this share of the task
@@ -31,3 +40,14 @@ const SPARE_SHARE = 0.3;
 
 /** The longest CUSTOMERIO_HTTP_TIMEOUT_MS that leaves that margin: 5 s. */
 export const MAX_HTTP_TIMEOUT_MS = Math.floor(DELIVERY_TASK_TIMEOUT_MS * (1 - SPARE_SHARE)) - DEFER_AFTER_MS;
+
+/**
+ * How long one attempt of a run with this task timeout may wait in the worker before its HTTP exchange: `budgetMs`
+ * for the order gate and the rate-limit slot together (what is left of the task after its spare share and the longest
+ * exchange), of which the order gate may take `gateMs` (the rate-limit wait stays at most DEFER_AFTER_MS). At 10 s:
+ * 2 s and 1 s (ORDER_GATE_MS); at 30 s: 16 s and 14 s.
+ */
+export function attemptWaits(taskTimeoutMs: number): { budgetMs: number; gateMs: number } {
+  const budgetMs = Math.floor(taskTimeoutMs * (1 - SPARE_SHARE)) - MAX_HTTP_TIMEOUT_MS;
+  return { budgetMs, gateMs: Math.max(ORDER_GATE_MS, budgetMs - DEFER_AFTER_MS) };
+}

@@ -24,6 +24,11 @@ interface WorkerOptions {
   circuits?: IntegrationCircuits;
   /** Where the worker's own housekeeping reports (the order book's pruning). */
   logger?: Logger;
+  /**
+   * The process's order notifier, when an intake in this process starts deliveries eagerly and tells it which are on
+   * their way here (`npm start`); else the worker makes its own.
+   */
+  order?: OrderNotifier;
 }
 
 /** This worker's rate limiter: the WORKER_REPLICAS workers split each integration's rate evenly. */
@@ -54,7 +59,7 @@ export function createDeliveryWorker(
       order: {
         orderBook: core.orderBook,
         signals,
-        notifier: new OrderNotifier(),
+        notifier: options.order ?? new OrderNotifier(),
         runState: runStateOver(connection, config.TEMPORAL_NAMESPACE),
       },
     }),

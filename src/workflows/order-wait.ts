@@ -9,7 +9,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { AttemptOrder, DeliveryActivities, SendAttemptResult } from '../activities/contract';
-import { ORDER_GATE_MS } from '../shared/attempt-timing';
+import { attemptWaits } from '../shared/attempt-timing';
 import {
   chainedBehind,
   type DeliveryOrder,
@@ -86,7 +86,14 @@ export class OrderWait {
   /** What the next attempt checks. */
   attemptOrder(): AttemptOrder {
     this.attempted = true;
-    return { waitFor: this.order.waitFor, gateMs: ORDER_GATE_MS, ...(this.overtook ? { overtake: true } : {}) };
+    // Longer for a run started with a longer task timeout (ORDERED_TASK_TIMEOUT_MS): it waits in its worker instead.
+    const { gateMs, budgetMs } = attemptWaits(workflowInfo().taskTimeoutMs);
+    return {
+      waitFor: this.order.waitFor,
+      gateMs,
+      waitBudgetMs: budgetMs,
+      ...(this.overtook ? { overtake: true } : {}),
+    };
   }
 
   /** An attempt that did not have to wait (or waited in the worker) and was delivered, or found delivered. */

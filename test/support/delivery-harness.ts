@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Client } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import type { RateLimits } from '../../src/api/plugins/limits';
@@ -7,7 +7,8 @@ import type { LiveStreamLimits } from '../../src/api/live-streams';
 import type { LiveFeed } from '../../src/deliveries/live-feed';
 import type { DeliveryService } from '../../src/deliveries/service';
 import { startDelivery, type StartDeliveryOptions } from '../../src/client/start-delivery';
-import { type Config, loadConfig } from '../../src/config';
+import { type Config, EMBEDDED_WORKFLOW_TASK_SLOTS, loadConfig, ORDERED_SLOT_SHARE } from '../../src/config';
+import { OrderNotifier } from '../../src/activities/order-gate';
 import { CustomerIoConfigSchema } from '../../src/customerio/config';
 import { buildApi } from '../../src/api/build';
 import { type Core, openCore } from '../../src/service/core';
@@ -46,6 +47,11 @@ export interface HarnessOptions {
   liveStreams?: Partial<LiveStreamLimits>;
   /** More settings, as environment variables (TRUST_PROXY, PIPELINE_KEY_CACHE_MS, …). */
   env?: Record<string, string>;
+  /**
+   * The API's intake as `npm start` wires it (src/main.ts): its client on the worker's connection, starts eager, the
+   * worker's slots and order notifier shared, so a person's later events wait for the earlier ones in the worker.
+   */
+  eagerIntake?: boolean;
 }
 
 export interface DeliveryHarness {
@@ -112,15 +118,20 @@ export async function startDeliveryHarness(options: HarnessOptions = {}): Promis
     CREDENTIALS_REVALIDATE_MS: String(options.credentialsRevalidateMs ?? 0),
     TEMPORAL_TASK_QUEUE: taskQueue,
     LOG_LEVEL: 'debug',
+    ...(options.eagerIntake ? { WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: String(EMBEDDED_WORKFLOW_TASK_SLOTS) } : {}),
     ...options.env,
   });
   const core = await openCore(config);
   const env = await connectTestEnvironment();
   let worker: { instance: Worker; running: Promise<void> } | undefined;
+  const localOrder = options.eagerIntake
+    ? new OrderNotifier({ capacity: Math.floor(config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS * ORDERED_SLOT_SHARE) })
+    : undefined;
   const startWorker = async () => {
     if (worker) return;
     const instance = await createDeliveryWorker(core, config, env.nativeConnection, {
       workflowBundle: { codePath: workflowBundlePath() },
+      ...(localOrder ? { order: localOrder } : {}),
     });
     worker = { instance, running: instance.run() };
   };
@@ -137,7 +148,11 @@ export async function startDeliveryHarness(options: HarnessOptions = {}): Promis
     ({ app, live, deliveries } = buildApi(core, {
       config,
       logger,
-      client,
+      // Eager starts need the client on the worker's own connection.
+      client: localOrder
+        ? new Client({ connection: env.nativeConnection, namespace: client.options.namespace })
+        : client,
+      ...(localOrder ? { eagerStart: true, localOrder } : {}),
       retry: FAST_RETRY,
       rateLimits: options.rateLimits,
       liveStreams: options.liveStreams,

@@ -125,4 +125,48 @@ describe('the order gate of an attempt', () => {
     notifier.leave('a'); // its attempt failed (a 500): not finished, and no longer running here
     expect(await checked).toMatchObject({ go: false, waitingFor: { workflowId: 'a' } });
   });
+
+  test('a predecessor this process is starting eagerly is waited for past the start grace, and its finish needs no second look', async () => {
+    await take('a', 'b');
+    expect(notifier.expect(['a'], 10_000)).toBe(true);
+    let reads = 0;
+    const counted = {
+      ...deps(),
+      orderBook: {
+        finish: book.finish.bind(book),
+        waiting: book.waiting.bind(book),
+        standing: book.standing.bind(book),
+        unfinished: (ids: string[]) => {
+          reads++;
+          return book.unfinished(ids);
+        },
+      },
+    };
+    const checked = checkOrder(counted, 'b', { waitFor: ['a'], gateMs: 5_000 });
+    // Well past the 50 ms grace of a predecessor neither running nor expected here.
+    await new Promise((r) => setTimeout(r, 200));
+    notifier.enter('a');
+    await new Promise((r) => setImmediate(r));
+    expect(await releaseOrder(deps(), 'a', 'delivered')).toBe(0);
+    const result = await checked;
+    expect(result).toMatchObject({ go: true, gated: { for: 'a' } });
+    expect(result.go && result.gated!.ms).toBeGreaterThanOrEqual(150);
+    // Neither its start nor its finish made the waiter read the order book again.
+    expect(reads).toBe(0);
+    expect(signalled).toEqual([]);
+  });
+
+  test('no more runs are expected than its capacity; expectations that ran out make room', () => {
+    let now = 0;
+    const small = new OrderNotifier({ capacity: 3, now: () => now });
+    expect(small.expect(['a', 'b'], 1_000)).toBe(true);
+    expect(small.expect(['c', 'd'], 1_000)).toBe(false);
+    expect(small.anyRunning(['c'])).toBe(false);
+    small.enter('a'); // running now, still counted
+    expect(small.expect(['c'], 1_000)).toBe(true);
+    expect(small.anyRunning(['b', 'c'])).toBe(true);
+    now = 1_001; // b and c were never started here
+    expect(small.anyRunning(['b'])).toBe(false);
+    expect(small.expect(['e', 'f'], 1_000)).toBe(true);
+  });
 });

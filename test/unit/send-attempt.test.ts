@@ -12,6 +12,9 @@ import type { TrackTransport } from '../../src/customerio/http/transport';
 import { registry } from '../../src/observability/metrics';
 import type { DeliveryTargets } from '../../src/store/delivery-targets';
 import type { DeliveryTarget } from '../../src/store/integrations';
+import { OrderNotifier, releaseOrder } from '../../src/activities/order-gate';
+import { migrateToLatest, openDatabase } from '../../src/store/database';
+import { OrderBook } from '../../src/store/order-book';
 
 const TARGET: DeliveryTarget = {
   integrationId: 'int_attempt',
@@ -238,5 +241,45 @@ describe('the credentials state of a parked delivery', () => {
       },
     });
     await expect(state('int_parked')).rejects.toThrow('does not exist');
+  });
+
+  test('an ordered attempt that waited in the worker for its predecessor still waits for its slot within its task’s budget', async () => {
+    const handle = openDatabase('sqlite::memory:');
+    await migrateToLatest(handle);
+    const book = new OrderBook(handle.db);
+    const notifier = new OrderNotifier();
+    const order = { orderBook: book, notifier, signals: { release: async () => 'signalled' as const } as never };
+    await book.take(TARGET.integrationId, [
+      { workflowId: 'before', key: 'person:u', barrier: false },
+      { workflowId: 'this', key: 'person:u', barrier: false },
+    ]);
+    notifier.enter('before');
+    const sent: unknown[] = [];
+    // A 150 ms wait for its rate-limit slot, after 300 ms waiting for its predecessor.
+    const limiter = { reserve: () => 150, release: () => undefined } as unknown as DeliveryRateLimiter;
+    const send = createSendToCustomerIo({
+      targets: { get: async () => TARGET, invalidate: () => undefined } as unknown as DeliveryTargets,
+      transport: {
+        send: async (...args) => (sent.push(args), { method: 'POST', url: 'x', status: 200, durationMs: 1 }),
+        close: async () => undefined,
+      },
+      baseUrls: { us: 'http://us.invalid', eu: 'http://eu.invalid' },
+      limiter,
+      circuits: circuitsOpeningAfter(1_000),
+      order,
+    });
+    const env = new MockActivityEnvironment({
+      workflowExecution: { workflowId: 'this', runId: 'r' },
+    } as never);
+    setTimeout(() => void releaseOrder(order, 'before', 'delivered'), 300);
+    const input = (waitBudgetMs?: number) => ({
+      ...INPUT,
+      deferAfterMs: 400,
+      order: { waitFor: ['before'], gateMs: 5_000, ...(waitBudgetMs ? { waitBudgetMs } : {}) },
+    });
+    // A budget of 5 s: 300 ms of it gone on the gate leaves the 150 ms slot well inside the 400 ms slot wait.
+    expect(await env.run(send, input(5_000))).toMatchObject({ outcome: 'delivered', gated: { for: 'before' } });
+    expect(sent).toHaveLength(1);
+    await handle.close();
   });
 });

@@ -84,4 +84,38 @@ describe('starting a request’s deliveries in their people’s order', () => {
     );
     expect(started).toEqual([undefined, undefined]);
   });
+
+  test('with eager starts into this process’s worker, all start at once, the ordered ones expected there; without room, chained', async () => {
+    const deliveries = [delivery('a'), delivery('b', [id('a')]), delivery('c', [id('b')])];
+    const expected: string[][] = [];
+    let room = true;
+    const local = {
+      expect(ids: string[], forMs: number) {
+        expect(forMs).toBe(14_000);
+        if (room) expected.push(ids);
+        return room;
+      },
+    };
+    const chain = {
+      orderBook: { unfinished: async () => [], waiting: async () => undefined },
+      release: async () => undefined,
+    };
+    const started: (ChainedBehind | undefined)[] = [];
+    const run = () =>
+      startInRequestOrder(
+        deliveries,
+        async (i, behind) => {
+          started[i] = behind;
+          return i;
+        },
+        { limit: 4, chain, local },
+      );
+    expect(await run()).toEqual([0, 1, 2]);
+    expect(expected).toEqual([[id('a'), id('b'), id('c')]]);
+    expect(started).toEqual([undefined, undefined, undefined]);
+
+    room = false;
+    expect(await run()).toEqual([0, 1, 2]);
+    expect(started.map((behind) => behind?.workflowId)).toEqual([undefined, id('a'), id('b')]);
+  });
 });
