@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { type Transaction, sql } from 'kysely';
 import type { OrderOutcome } from '../shared/delivery';
 import type { Db } from './database';
+import { preparedQuery } from './prepared-query';
 import type { Database, OrderEntriesTable, OrderKeysTable } from './schema';
 
 /** One delivery handed over, in handover order (array order within a request). */
@@ -43,6 +44,7 @@ export interface UnfinishedEntry {
 }
 
 type Tx = Transaction<Database>;
+type Rows = OrderEntriesTable[];
 
 /** Rows of one multi-row insert: well under SQLite's and PostgreSQL's bound-parameter limits. */
 const INSERT_CHUNK = 200;
@@ -55,7 +57,47 @@ const INSERT_CHUNK = 200;
  * per request and no Temporal call. Keys are kept as digests: the book does not hold who a person is.
  */
 export class OrderBook {
-  constructor(private readonly db: Db) {}
+  // The statements every ordered delivery runs (a read at its attempt, the finish and its waiters), compiled once.
+  private readonly finishEntry;
+  private readonly waitersOf;
+  private readonly entriesByIds: [(a: string) => Promise<Rows>, (a: string, b: string) => Promise<Rows>];
+
+  constructor(private readonly db: Db) {
+    this.finishEntry = preparedQuery(db, 3, (at: string, outcome: OrderOutcome, workflowId: string) =>
+      db
+        .updateTable('order_entries')
+        .set({ finished_at: at, outcome })
+        .where('workflow_id', '=', workflowId)
+        .where('finished_at', 'is', null)
+        .returning(['integration_id', 'order_key', 'seq']),
+    );
+    this.waitersOf = preparedQuery(db, 4, (workflowId: string, integrationId: string, orderKey: string, seq: number) =>
+      db
+        .selectFrom('order_entries')
+        .select('workflow_id')
+        .where('finished_at', 'is', null)
+        .where('waiting_since', 'is not', null)
+        .where((eb) =>
+          eb.or([
+            eb('predecessor_workflow_id', '=', workflowId),
+            eb.and([
+              eb('integration_id', '=', integrationId),
+              eb('order_key', '=', orderKey),
+              eb('barrier', '=', 1),
+              eb('seq', '>', seq),
+            ]),
+          ]),
+        )
+        .orderBy('seq'),
+    );
+    const one = preparedQuery(db, 1, (a: string) =>
+      db.selectFrom('order_entries').selectAll().where('workflow_id', 'in', [a]),
+    );
+    const two = preparedQuery(db, 2, (a: string, b: string) =>
+      db.selectFrom('order_entries').selectAll().where('workflow_id', 'in', [a, b]),
+    );
+    this.entriesByIds = [async (a) => (await one(a)).rows, async (a, b) => (await two(a, b)).rows];
+  }
 
   /**
    * The places of a request's deliveries of one integration, taken in one transaction, in array order. Idempotent by
@@ -153,13 +195,7 @@ export class OrderBook {
    */
   async finish(workflowId: string, outcome: OrderOutcome, now = new Date()): Promise<string[]> {
     const entry =
-      (await this.db
-        .updateTable('order_entries')
-        .set({ finished_at: now.toISOString(), outcome })
-        .where('workflow_id', '=', workflowId)
-        .where('finished_at', 'is', null)
-        .returning(['integration_id', 'order_key', 'seq'])
-        .executeTakeFirst()) ??
+      (await this.finishEntry(now.toISOString(), outcome, workflowId)).rows[0] ??
       // Finished before (the first outcome stays): its waiters are named again, a second release is harmless.
       (await this.db
         .selectFrom('order_entries')
@@ -167,25 +203,8 @@ export class OrderBook {
         .where('workflow_id', '=', workflowId)
         .executeTakeFirst());
     if (!entry) return [];
-    const waiters = await this.db
-      .selectFrom('order_entries')
-      .select('workflow_id')
-      .where('finished_at', 'is', null)
-      .where('waiting_since', 'is not', null)
-      .where((eb) =>
-        eb.or([
-          eb('predecessor_workflow_id', '=', workflowId),
-          eb.and([
-            eb('integration_id', '=', entry.integration_id),
-            eb('order_key', '=', entry.order_key),
-            eb('barrier', '=', 1),
-            eb('seq', '>', entry.seq),
-          ]),
-        ]),
-      )
-      .orderBy('seq')
-      .execute();
-    return waiters.map((w) => w.workflow_id);
+    const { rows } = await this.waitersOf(workflowId, entry.integration_id, entry.order_key, entry.seq);
+    return rows.map((w) => w.workflow_id);
   }
 
   /** These runs wait for a signal from what they wait for (finish() names only such runs). */
@@ -208,7 +227,14 @@ export class OrderBook {
     workflowId: string,
     waitFor: string[],
   ): Promise<{ delivered: boolean; unfinished: UnfinishedEntry[] }> {
-    const rows = await entriesOf(this.db, [workflowId, ...waitFor]);
+    const ids = [...new Set([workflowId, ...waitFor])];
+    const [one, two] = this.entriesByIds;
+    const rows =
+      ids.length === 1
+        ? await one(ids[0]!)
+        : ids.length === 2
+          ? await two(ids[0]!, ids[1]!)
+          : await entriesOf(this.db, ids);
     const delivered = rows.some((e) => e.workflow_id === workflowId && e.outcome === 'delivered');
     const awaited = new Set(waitFor);
     return { delivered, unfinished: unfinishedInOrder(rows.filter((e) => awaited.has(e.workflow_id))) };
