@@ -171,6 +171,7 @@ export interface ChainedBehind {
   workflowId: string;
   /** Whether what it waits for is a deletion (or suppression). */
   barrier: boolean;
+  /** 0: it starts at once and waits in the worker of this process (the intake of `npm start`). */
   delayMs: number;
 }
 
@@ -210,7 +211,10 @@ export async function startDeliveryRun(
   const { replayOf } = input;
   const workflowId = deliveryRunWorkflowId(input);
   const behind = input.order ? options.chainedBehind : undefined;
-  if (behind) input = { ...input, order: { ...input.order!, startDelayed: true } };
+  // A delay of 0: it starts at once and waits in the worker of this process (src/client/start-in-order.ts).
+  const delayed = behind !== undefined && behind.delayMs > 0;
+  if (behind)
+    input = { ...input, order: { ...input.order!, ...(delayed ? { startDelayed: true } : { waitsInWorker: true }) } };
   try {
     const handle = await client.workflow.start<DeliverEventWorkflow>(DELIVER_EVENT_WORKFLOW, {
       taskQueue: options.taskQueue ?? TASK_QUEUE,
@@ -222,11 +226,10 @@ export async function startDeliveryRun(
       ...(replayOf ? { memo: { replayOf } } : {}),
       // Listed as waiting for its predecessor from the start, as a run told to wait by the order book is.
       ...(behind ? { memo: { waitingFor: { workflowId: behind.workflowId, barrier: behind.barrier } } } : {}),
-      ...(behind ? { startDelay: behind.delayMs } : { requestEagerStart: options.eager }),
+      ...(delayed ? { startDelay: behind.delayMs } : { requestEagerStart: options.eager }),
       // Explicit, because CUSTOMERIO_HTTP_TIMEOUT_MS is bounded by it (src/shared/attempt-timing.ts). Longer for a
-      // run started eagerly behind an unfinished one of its person: it waits for it in this process's worker.
-      workflowTaskTimeout:
-        !behind && options.eager && input.order?.waitFor.length ? ORDERED_TASK_TIMEOUT_MS : DELIVERY_TASK_TIMEOUT_MS,
+      // run that waits for its predecessor in the worker: its attempt may wait there that much longer.
+      workflowTaskTimeout: behind && !delayed ? ORDERED_TASK_TIMEOUT_MS : DELIVERY_TASK_TIMEOUT_MS,
     });
     return { status: 'started', workflowId, runId: handle.firstExecutionRunId, eager: handle.eagerlyStarted };
   } catch (err) {

@@ -54,18 +54,35 @@ export async function startInRequestOrder<T>(
   start: (index: number, chainedBehind: ChainedBehind | undefined) => Promise<T>,
   options: { limit: number; chain?: ChainRelease | undefined; local?: LocalWaits | undefined },
 ): Promise<T[]> {
-  const { local } = options;
+  const { local, chain } = options;
+  const waits = chain || local ? chained(deliveries) : deliveries.map(() => false);
+  const later = deliveries.flatMap((_, i) => (waits[i] ? [i] : []));
+  const orders = new Map(later.map((i) => [i, deliveries[i]!.input.order!]));
+  const awaited = [...new Set([...orders.values()].flatMap((o) => o.waitFor))];
+  // Whether each awaited delivery is a deletion, for the runs' listing ("waiting for a deletion").
+  const barriersOf = async () => {
+    const known = later.length > 0 && chain ? await chain.orderBook.unfinished(awaited) : [];
+    const barriers = new Map(known.map((e) => [e.workflowId, e.barrier]));
+    for (const { input } of deliveries)
+      if (input.order) barriers.set(deliveryRunWorkflowId(input), input.order.barrier);
+    return barriers;
+  };
   const ordered = deliveries.flatMap(({ input }) => (input.order ? [deliveryRunWorkflowId(input)] : []));
   // A waiter gives up on an expected run after its longest wait in the worker anyway.
   if (local?.expect(ordered, attemptWaits(ORDERED_TASK_TIMEOUT_MS).gateMs)) {
+    const barriers = await barriersOf();
     return runLimited(
-      deliveries.map((_, i) => () => start(i, undefined)),
+      deliveries.map((_, i) => () => {
+        const order = orders.get(i);
+        const workflowId = order && chainedBehind(order)!;
+        return start(
+          i,
+          workflowId ? { workflowId, barrier: barriers.get(workflowId) ?? false, delayMs: 0 } : undefined,
+        );
+      }),
       options.limit,
     );
   }
-  const { chain } = options;
-  const waits = chain ? chained(deliveries) : deliveries.map(() => false);
-  const later = deliveries.flatMap((_, i) => (waits[i] ? [i] : []));
   const results = new Array<T>(deliveries.length);
   const phase = async (indices: number[], behind: (i: number) => ChainedBehind | undefined) => {
     const out = await runLimited(
@@ -75,12 +92,7 @@ export async function startInRequestOrder<T>(
     indices.forEach((i, k) => (results[i] = out[k]!));
   };
   if (chain && later.length > 0) {
-    const orders = new Map(later.map((i) => [i, deliveries[i]!.input.order!]));
-    const awaited = [...new Set([...orders.values()].flatMap((o) => o.waitFor))];
-    // Whether each awaited delivery is a deletion, for the runs' listing ("waiting for a deletion").
-    const barriers = new Map((await chain.orderBook.unfinished(awaited)).map((e) => [e.workflowId, e.barrier]));
-    for (const { input } of deliveries)
-      if (input.order) barriers.set(deliveryRunWorkflowId(input), input.order.barrier);
+    const barriers = await barriersOf();
     await phase(later, (i) => {
       const order = orders.get(i)!;
       const workflowId = chainedBehind(order)!;
@@ -97,7 +109,7 @@ export async function startInRequestOrder<T>(
     );
   }
   await phase(
-    deliveries.flatMap((_, i) => (waits[i] ? [] : [i])),
+    deliveries.flatMap((_, i) => (chain && waits[i] ? [] : [i])),
     () => undefined,
   );
   return results;

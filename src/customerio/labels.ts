@@ -29,7 +29,9 @@ export function initialSearchAttributes(
     { key: EventTypeKey, value: event.type },
     {
       key: DeliveryStatusKey,
-      value: (input.order?.startDelayed ? 'waiting_for_order' : 'pending') satisfies DeliveryStatus,
+      value: (input.order?.startDelayed || input.order?.waitsInWorker
+        ? 'waiting_for_order'
+        : 'pending') satisfies DeliveryStatus,
     },
     { key: MessageIdKey, value: keywordValue(event.messageId) },
   ];

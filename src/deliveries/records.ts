@@ -358,7 +358,7 @@ function orderView(
   const waitedFor =
     last?.outcome === 'waiting_for_order'
       ? last.waitingFor
-      : !last && input?.order?.startDelayed
+      : !last && (input?.order?.startDelayed || input?.order?.waitsInWorker)
         ? chainedBehind(input.order)
         : undefined;
   if (waitedFor) {

@@ -81,6 +81,12 @@ export interface DeliveryOrder {
    * the time from its start to its first task is a wait for `waitFor`, recorded like one.
    */
   startDelayed?: boolean;
+  /**
+   * Started at once behind an unfinished delivery of its person, to wait for it in the worker of the intake's process
+   * (src/client/start-in-order.ts): listed as waiting for it from its start, like a delayed one; the wait itself is
+   * its attempt's (recorded as `gated`).
+   */
+  waitsInWorker?: boolean;
 }
 
 /**

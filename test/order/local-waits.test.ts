@@ -1,3 +1,4 @@
+import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { ORDERED_TASK_TIMEOUT_MS } from '../../src/shared/attempt-timing';
 import type { DeliveryResult } from '../../src/shared/delivery';
@@ -64,6 +65,19 @@ describe('a person’s later events waiting in the worker of npm start’s eager
       expect(types.filter((t) => t === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)).toHaveLength(1);
       const taskTimeoutMs = Number(started.workflowTaskTimeout?.seconds ?? 0) * 1000;
       expect(taskTimeoutMs).toBe(firsts.has(id) ? 10_000 : ORDERED_TASK_TIMEOUT_MS);
+      // Listed from its start as waiting for its person's previous event (lists, Live page), as a chained one is.
+      const status = defaultPayloadConverter.fromPayload(started.searchAttributes!.indexedFields!.DeliveryStatus!);
+      const memo = started.memo?.fields?.waitingFor;
+      if (firsts.has(id)) {
+        expect(status).toBe('pending');
+        expect(memo).toBeUndefined();
+      } else {
+        expect(status).toBe('waiting_for_order');
+        expect(defaultPayloadConverter.fromPayload(memo!)).toEqual({
+          workflowId: ids[i - PEOPLE],
+          barrier: false,
+        });
+      }
       const wait = results[i]!.orderWait;
       if (wait) {
         // What it waited for is an earlier event of the same person (ids are in handover order, person by person).

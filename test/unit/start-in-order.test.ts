@@ -96,8 +96,14 @@ describe('starting a request’s deliveries in their people’s order', () => {
         return room;
       },
     };
+    // a waits for x, from an earlier request: a deletion, still under way.
+    deliveries[0] = delivery('a', [id('x')]);
     const chain = {
-      orderBook: { unfinished: async () => [], waiting: async () => undefined },
+      orderBook: {
+        unfinished: async (ids: string[]) =>
+          ids.filter((x) => x === id('x')).map((workflowId) => ({ workflowId, barrier: true })),
+        waiting: async () => undefined,
+      },
       release: async () => undefined,
     };
     const started: (ChainedBehind | undefined)[] = [];
@@ -112,10 +118,34 @@ describe('starting a request’s deliveries in their people’s order', () => {
       );
     expect(await run()).toEqual([0, 1, 2]);
     expect(expected).toEqual([[id('a'), id('b'), id('c')]]);
-    expect(started).toEqual([undefined, undefined, undefined]);
+    // At once (no delay), each listed as waiting for its predecessor, and whether that one is a deletion.
+    expect(started).toEqual([
+      { workflowId: id('x'), barrier: true, delayMs: 0 },
+      { workflowId: id('a'), barrier: false, delayMs: 0 },
+      { workflowId: id('b'), barrier: false, delayMs: 0 },
+    ]);
 
     room = false;
     expect(await run()).toEqual([0, 1, 2]);
-    expect(started.map((behind) => behind?.workflowId)).toEqual([undefined, id('a'), id('b')]);
+    expect(started.map((behind) => [behind?.workflowId, behind?.delayMs])).toEqual([
+      [id('x'), CHAINED_START_DELAY_MS],
+      [id('a'), CHAINED_START_DELAY_MS],
+      [id('b'), CHAINED_START_DELAY_MS],
+    ]);
+  });
+
+  test('with no room in the worker and no order book to chain them, every delivery still starts, undelayed', async () => {
+    const deliveries = [delivery('a'), delivery('b', [id('a')])];
+    const started: (ChainedBehind | undefined)[] = [];
+    const results = await startInRequestOrder(
+      deliveries,
+      async (i, behind) => {
+        started[i] = behind;
+        return i;
+      },
+      { limit: 4, local: { expect: () => false } },
+    );
+    expect(results).toEqual([0, 1]);
+    expect(started).toEqual([undefined, undefined]);
   });
 });
