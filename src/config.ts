@@ -62,9 +62,6 @@ export const DEFAULT_PORT = 8084;
  */
 export const EMBEDDED_WORKFLOW_TASK_SLOTS = 2048;
 
-/** The share of those slots ordered runs may hold at once; the rest stay for unordered ones and eager starts. */
-export const ORDERED_SLOT_SHARE = 0.75;
-
 const EnvSchema = z.object({
   PORT: withDefault(z.coerce.number().int().min(1).max(65535).default(DEFAULT_PORT)),
   HOST: withDefault(z.string().default('127.0.0.1')),

@@ -1,9 +1,8 @@
 import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { resolve } from 'node:path';
-import { OrderNotifier } from './activities/order-gate';
 import { startApi } from './api/build';
-import { DATA_FILES, EMBEDDED_WORKFLOW_TASK_SLOTS, loadConfig, loadStartSettings, ORDERED_SLOT_SHARE } from './config';
+import { DATA_FILES, EMBEDDED_WORKFLOW_TASK_SLOTS, loadConfig, loadStartSettings } from './config';
 import { preparePrivateDataDir } from './local/data-dir';
 import { loadOrCreateLocalSecrets, type LocalSecrets } from './local/secrets';
 import { createLogger } from './logger';
@@ -12,7 +11,7 @@ import { runMain } from './service/process';
 import { type DevServer, startDevServer } from './temporal/dev-server';
 import { startConfiguredMetricsServer } from './observability/metrics-server';
 import { installTemporalRuntime, temporalMetricsAddress } from './temporal/runtime-logger';
-import { startWorker } from './worker/create-worker';
+import { sharedOrderNotifier, startWorker } from './worker/create-worker';
 
 /**
  * `npm start`: everything in one process with sane defaults. Unless TEMPORAL_ADDRESS is set it runs Temporal's dev
@@ -60,9 +59,7 @@ runMain(
     const connection = await NativeConnection.connect({ address });
     // Shared by the worker and the intake: a person's later events start eagerly and wait for the earlier ones in this
     // worker, told by the intake that they are on their way (src/client/start-in-order.ts).
-    const localOrder = new OrderNotifier({
-      capacity: Math.floor(config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS * ORDERED_SLOT_SHARE),
-    });
+    const localOrder = sharedOrderNotifier(config);
     const worker = await startWorker(core, embedded, connection, { logger, order: localOrder });
     // The API's client shares the worker's connection, so a delivery's first workflow task can come straight back
     // with its start (eager workflow start): no round trip through the task queue.

@@ -37,10 +37,11 @@ export class OrderNotifier {
    */
   expect(workflowIds: string[], forMs: number): boolean {
     const now = this.now();
-    if (this.expected.size + this.running.size + workflowIds.length > (this.options.capacity ?? Infinity)) {
+    const fits = () =>
+      this.expected.size + this.running.size + workflowIds.length <= (this.options.capacity ?? Infinity);
+    if (!fits()) {
       this.sweep(now);
-      if (this.expected.size + this.running.size + workflowIds.length > (this.options.capacity ?? Infinity))
-        return false;
+      if (!fits()) return false;
     }
     for (const id of workflowIds) this.expected.set(id, now + forMs);
     return true;
@@ -66,7 +67,7 @@ export class OrderNotifier {
    * that is not (queued behind others, or on another worker) is not waited for while holding a slot: that could hold
    * up the very attempts it waits for.
    */
-  anyRunning(workflowIds: string[]): boolean {
+  anyHere(workflowIds: string[]): boolean {
     return workflowIds.some((id) => this.running.has(id) || (this.expected.get(id) ?? 0) > this.now());
   }
 
@@ -178,7 +179,7 @@ export async function checkOrder(
   // start sent the rest of the person's events in the request to wait by signal, a workflow task each.
   let graceLeft = Math.min(gateMs, ORDER_START_GRACE_MS);
   for (let left = gateMs; left > 0 && open.length > 0 && !signal?.aborted;) {
-    const running = deps.notifier.anyRunning(ids());
+    const running = deps.notifier.anyHere(ids());
     if (!running && graceLeft <= 0) break;
     const waitMs = running ? left : Math.min(left, graceLeft);
     const from = Date.now();

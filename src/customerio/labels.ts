@@ -1,5 +1,5 @@
 import type { SearchAttributePair } from '@temporalio/common';
-import type { DeliverEventInput, DeliveryStatus } from '../shared/delivery';
+import { type DeliverEventInput, type DeliveryStatus, startedBehind } from '../shared/delivery';
 import {
   CustomerIdKey,
   DeliveryStatusKey,
@@ -29,9 +29,7 @@ export function initialSearchAttributes(
     { key: EventTypeKey, value: event.type },
     {
       key: DeliveryStatusKey,
-      value: (input.order?.startDelayed || input.order?.waitsInWorker
-        ? 'waiting_for_order'
-        : 'pending') satisfies DeliveryStatus,
+      value: (startedBehind(input.order) ? 'waiting_for_order' : 'pending') satisfies DeliveryStatus,
     },
     { key: MessageIdKey, value: keywordValue(event.messageId) },
   ];

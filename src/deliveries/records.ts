@@ -12,6 +12,7 @@ import {
   type LastError,
   type LateRecord,
   type OrderWaitRecord,
+  startedBehind,
 } from '../shared/delivery';
 import {
   CIRCUIT_CLOSED_SIGNAL,
@@ -356,11 +357,7 @@ function orderView(
   if (!running) return null;
   const { last } = running;
   const waitedFor =
-    last?.outcome === 'waiting_for_order'
-      ? last.waitingFor
-      : !last && (input?.order?.startDelayed || input?.order?.waitsInWorker)
-        ? chainedBehind(input.order)
-        : undefined;
+    last?.outcome === 'waiting_for_order' ? last.waitingFor : !last ? startedBehind(input?.order) : undefined;
   if (waitedFor) {
     return { waited_ms: null, waited_for: waitedFor, overtook: false, summary: `waiting for ${waitedFor}` };
   }

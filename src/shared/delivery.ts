@@ -90,11 +90,19 @@ export interface DeliveryOrder {
 }
 
 /**
- * The delivery a run started with its first task delayed is shown as waiting for: the latest of what it waits for
- * (its predecessor; for a barrier, the last unfinished one before it). One rule for the start, the run and the record.
+ * The delivery a run started behind an unfinished one (delayed, or waiting in the worker) is shown as waiting for: the
+ * latest of what it waits for (its predecessor; for a barrier, the last unfinished one before it). One rule for the
+ * start, the run and the record.
  */
 export function chainedBehind(order: Pick<DeliveryOrder, 'waitFor'>): string | undefined {
   return order.waitFor.at(-1);
+}
+
+/** What a run was started behind, listed as waiting for it until its first attempt; undefined for any other run. */
+export function startedBehind(
+  order: Pick<DeliveryOrder, 'waitFor' | 'startDelayed' | 'waitsInWorker'> | undefined,
+): string | undefined {
+  return order && (order.startDelayed || order.waitsInWorker) ? chainedBehind(order) : undefined;
 }
 
 /** What went wrong last, kept in the run's memo so lists and the Live Events view can show it without the history. */

@@ -31,6 +31,17 @@ interface WorkerOptions {
   order?: OrderNotifier;
 }
 
+/** The share of the worker's task slots ordered runs may hold at once; the rest stay for unordered ones and eager starts. */
+const ORDERED_SLOT_SHARE = 0.75;
+
+/**
+ * The order notifier a worker shares with an intake of the same process that starts deliveries eagerly into it
+ * (`npm start`): pass it to both (WorkerOptions.order, the API's localOrder).
+ */
+export function sharedOrderNotifier(config: Pick<Config, 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS'>): OrderNotifier {
+  return new OrderNotifier({ capacity: Math.floor(config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS * ORDERED_SLOT_SHARE) });
+}
+
 /** This worker's rate limiter: the WORKER_REPLICAS workers split each integration's rate evenly. */
 function createLimiter(config: Pick<Config, 'WORKER_REPLICAS'>): DeliveryRateLimiter {
   return new DeliveryRateLimiter({ share: 1 / config.WORKER_REPLICAS });

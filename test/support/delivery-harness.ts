@@ -7,8 +7,7 @@ import type { LiveStreamLimits } from '../../src/api/live-streams';
 import type { LiveFeed } from '../../src/deliveries/live-feed';
 import type { DeliveryService } from '../../src/deliveries/service';
 import { startDelivery, type StartDeliveryOptions } from '../../src/client/start-delivery';
-import { type Config, EMBEDDED_WORKFLOW_TASK_SLOTS, loadConfig, ORDERED_SLOT_SHARE } from '../../src/config';
-import { OrderNotifier } from '../../src/activities/order-gate';
+import { type Config, EMBEDDED_WORKFLOW_TASK_SLOTS, loadConfig } from '../../src/config';
 import { CustomerIoConfigSchema } from '../../src/customerio/config';
 import { buildApi } from '../../src/api/build';
 import { type Core, openCore } from '../../src/service/core';
@@ -17,7 +16,7 @@ import type { SignalEventInput } from '../../src/shared/event-schema';
 import type { RetryPolicy } from '../../src/shared/retry-policy';
 import type { DeliveryTargets } from '../../src/store/delivery-targets';
 import type { IntegrationStore } from '../../src/store/integrations';
-import { createDeliveryWorker } from '../../src/worker/create-worker';
+import { createDeliveryWorker, sharedOrderNotifier } from '../../src/worker/create-worker';
 import { type Credentials, FakeCustomerIo } from './fake-customerio';
 import { httpClient, type HttpResult } from './http';
 import { captureLogs } from './log-capture';
@@ -124,9 +123,7 @@ export async function startDeliveryHarness(options: HarnessOptions = {}): Promis
   const core = await openCore(config);
   const env = await connectTestEnvironment();
   let worker: { instance: Worker; running: Promise<void> } | undefined;
-  const localOrder = options.eagerIntake
-    ? new OrderNotifier({ capacity: Math.floor(config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS * ORDERED_SLOT_SHARE) })
-    : undefined;
+  const localOrder = options.eagerIntake ? sharedOrderNotifier(config) : undefined;
   const startWorker = async () => {
     if (worker) return;
     const instance = await createDeliveryWorker(core, config, env.nativeConnection, {

@@ -161,12 +161,12 @@ describe('the order gate of an attempt', () => {
     const small = new OrderNotifier({ capacity: 3, now: () => now });
     expect(small.expect(['a', 'b'], 1_000)).toBe(true);
     expect(small.expect(['c', 'd'], 1_000)).toBe(false);
-    expect(small.anyRunning(['c'])).toBe(false);
+    expect(small.anyHere(['c'])).toBe(false);
     small.enter('a'); // running now, still counted
     expect(small.expect(['c'], 1_000)).toBe(true);
-    expect(small.anyRunning(['b', 'c'])).toBe(true);
+    expect(small.anyHere(['b', 'c'])).toBe(true);
     now = 1_001; // b and c were never started here
-    expect(small.anyRunning(['b'])).toBe(false);
+    expect(small.anyHere(['b'])).toBe(false);
     expect(small.expect(['e', 'f'], 1_000)).toBe(true);
   });
 });
