@@ -56,9 +56,9 @@ export const DEFAULT_PORT = 8084;
 
 /**
  * WORKER_MAX_CONCURRENT_WORKFLOW_TASKS for `npm start`, whose intake starts a person's later events eagerly into its
- * own worker, where they wait for the earlier ones holding a slot each (src/client/start-in-order.ts): a bench request
- * of 500 events over 50 people keeps about a thousand runs in the worker at once. With 128 slots the eager starts
- * found none free, the waits went by signal, and ordered throughput fell to a third (npm run bench).
+ * own worker, where they wait for the earlier ones holding a slot each (src/client/start-in-order.ts), up to
+ * WORKER_MAX_ORDERED_RUNS of them, beside the unordered runs. With 128 slots the eager starts found none free, the
+ * waits went by signal, and ordered throughput fell to a third (npm run bench).
  */
 export const EMBEDDED_WORKFLOW_TASK_SLOTS = 2048;
 
@@ -101,6 +101,15 @@ const EnvSchema = z.object({
    * (npm run bench). 256 bought nothing more and cost 30 MB.
    */
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: withDefault(z.coerce.number().int().min(2).default(128)),
+  /**
+   * `npm start` only: how many ordered runs its intake may have on their way to its worker, waiting there for an earlier
+   * event of their person or in their attempt, at once (capped at 3/4 of the task slots). A request that would go past
+   * it waits for room (src/client/start-in-order.ts), then chains its later events. Each waiting run holds a workflow
+   * task, a local activity and their memory, so beyond a few seconds' worth of deliveries more of them only cost CPU:
+   * npm run bench (5,000 events over 50 people) kept 0.85x of the unordered pipeline with 1,536, 0.90x with 1,000 and
+   * 0.97x with 600. At least a full batch (MAX_BATCH_EVENTS), or a full batch would always be chained.
+   */
+  WORKER_MAX_ORDERED_RUNS: withDefault(z.coerce.number().int().min(500).default(600)),
   /** Workflows kept in memory between their tasks; a bigger cache costs memory and saves history replays. */
   WORKER_MAX_CACHED_WORKFLOWS: withDefault(z.coerce.number().int().min(2).default(128)),
   CREDENTIALS_REVALIDATE_MS: withDefault(z.coerce.number().int().min(0).default(5_000)),

@@ -29,13 +29,38 @@ export class OrderNotifier {
     return (this.options.now ?? Date.now)();
   }
 
+  /** Requests waiting for room to be expected here, first come first served. */
+  private readonly roomQueue: RoomRequest[] = [];
+
   /**
    * These runs are about to be started eagerly by this process (the intake of `npm start`): if there is room for them
    * (capacity), their first tasks are expected in this worker, in their start order, and who waits here for one of
    * them waits for it as for one running; believed for `forMs` at most, in case a start does not come here after all
-   * (it was not eager, and another worker took it). Without room: false, and nothing expected.
+   * (it was not eager, and another worker took it). Without room, it waits up to `roomWithinMs` for the attempts here
+   * to make it, behind the requests that asked before; then false, and nothing expected.
    */
-  expect(workflowIds: string[], forMs: number): boolean {
+  async expect(workflowIds: string[], forMs: number, roomWithinMs = 0): Promise<boolean> {
+    if (this.roomQueue.length === 0 && this.admit(workflowIds, forMs)) return true;
+    if (roomWithinMs <= 0 || workflowIds.length > (this.options.capacity ?? Infinity)) return false;
+    return new Promise<boolean>((resolve) => {
+      const request: RoomRequest = {
+        workflowIds,
+        forMs,
+        resolve,
+        timer: setTimeout(() => {
+          this.roomQueue.splice(this.roomQueue.indexOf(request), 1);
+          resolve(false);
+          // The next may be smaller, and fit.
+          this.admitWaiting();
+        }, roomWithinMs),
+      };
+      // Not a reason to keep a stopping process alive: the request then answers as it would without room.
+      request.timer.unref?.();
+      this.roomQueue.push(request);
+    });
+  }
+
+  private admit(workflowIds: string[], forMs: number): boolean {
     const now = this.now();
     const fits = () =>
       this.expected.size + this.running.size + workflowIds.length <= (this.options.capacity ?? Infinity);
@@ -45,6 +70,14 @@ export class OrderNotifier {
     }
     for (const id of workflowIds) this.expected.set(id, now + forMs);
     return true;
+  }
+
+  private admitWaiting(): void {
+    for (let next = this.roomQueue[0]; next && this.admit(next.workflowIds, next.forMs); next = this.roomQueue[0]) {
+      this.roomQueue.shift();
+      clearTimeout(next.timer);
+      next.resolve(true);
+    }
   }
 
   /** An ordered run's attempt starts in this worker: who waits here for it to start waits now for it to finish. */
@@ -60,6 +93,7 @@ export class OrderNotifier {
     if (left > 0) this.running.set(workflowId, left);
     else this.running.delete(workflowId);
     this.wake(workflowId, 'left');
+    if (this.roomQueue.length > 0) this.admitWaiting();
   }
 
   /**
@@ -118,6 +152,13 @@ export class OrderNotifier {
     for (const wake of waiters.values()) wake({ workflowId, what });
     return new Set(waiters.keys());
   }
+}
+
+interface RoomRequest {
+  workflowIds: string[];
+  forMs: number;
+  resolve: (admitted: boolean) => void;
+  timer: ReturnType<typeof setTimeout>;
 }
 
 /** What woke an attempt waiting in the worker: one it waits for started its attempt here, ended it, or finished. */

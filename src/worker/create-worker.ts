@@ -38,8 +38,11 @@ const ORDERED_SLOT_SHARE = 0.75;
  * The order notifier a worker shares with an intake of the same process that starts deliveries eagerly into it
  * (`npm start`): pass it to both (WorkerOptions.order, the API's localOrder).
  */
-export function sharedOrderNotifier(config: Pick<Config, 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS'>): OrderNotifier {
-  return new OrderNotifier({ capacity: Math.floor(config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS * ORDERED_SLOT_SHARE) });
+export function sharedOrderNotifier(
+  config: Pick<Config, 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS' | 'WORKER_MAX_ORDERED_RUNS'>,
+): OrderNotifier {
+  const slotShare = Math.floor(config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS * ORDERED_SLOT_SHARE);
+  return new OrderNotifier({ capacity: Math.min(config.WORKER_MAX_ORDERED_RUNS, slotShare) });
 }
 
 /** This worker's rate limiter: the WORKER_REPLICAS workers split each integration's rate evenly. */

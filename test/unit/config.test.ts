@@ -1,4 +1,6 @@
 import { ConfigError, loadConfig, requireSetting } from '../../src/config';
+import { MAX_BATCH_EVENTS } from '../../src/api/schemas/intake';
+import { sharedOrderNotifier } from '../../src/worker/create-worker';
 
 describe('loadConfig', () => {
   test('defaults describe a local install', () => {
@@ -84,5 +86,36 @@ describe('TRUST_PROXY', () => {
   test('anything else is refused at start-up, naming the bad entries', () => {
     for (const bad of ['yes', '10.0.0.0/33', '10.0.0.1/8/1', 'proxy.example.com', '::1/129', '10.0.0.0/x'])
       expect(() => loadConfig({ TRUST_PROXY: bad })).toThrow(/TRUST_PROXY: must be true, false, a hop count/);
+  });
+});
+
+describe('WORKER_MAX_ORDERED_RUNS', () => {
+  test('at least a full batch, so that a full batch can wait in npm start’s worker; the worker holds the smaller of it and 3/4 of its task slots', async () => {
+    expect(loadConfig({}).WORKER_MAX_ORDERED_RUNS).toBe(600);
+    expect(loadConfig({ WORKER_MAX_ORDERED_RUNS: String(MAX_BATCH_EVENTS) }).WORKER_MAX_ORDERED_RUNS).toBe(
+      MAX_BATCH_EVENTS,
+    );
+    expect(() => loadConfig({ WORKER_MAX_ORDERED_RUNS: String(MAX_BATCH_EVENTS - 1) })).toThrow(
+      /WORKER_MAX_ORDERED_RUNS/,
+    );
+    const room = async (slots: number, runs: number) => {
+      const notifier = sharedOrderNotifier({
+        WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: slots,
+        WORKER_MAX_ORDERED_RUNS: runs,
+      });
+      const ids = (n: number) => Array.from({ length: n }, (_, i) => `run-${i}`);
+      return [await notifier.expect(ids(runs), 1_000), await notifier.expect(['one-more'], 1_000)];
+    };
+    // 2,048 slots: the runs setting is the bound; a full load and not one more.
+    expect(await room(2048, 600)).toEqual([true, false]);
+    // 128 slots: 96 of them (the runs setting is above the slots' share: the first request does not fit).
+    const few = sharedOrderNotifier({ WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: 128, WORKER_MAX_ORDERED_RUNS: 600 });
+    expect(
+      await few.expect(
+        Array.from({ length: 96 }, (_, i) => `r${i}`),
+        1_000,
+      ),
+    ).toBe(true);
+    expect(await few.expect(['r96'], 1_000)).toBe(false);
   });
 });

@@ -128,7 +128,7 @@ describe('the order gate of an attempt', () => {
 
   test('a predecessor this process is starting eagerly is waited for past the start grace, and its finish needs no second look', async () => {
     await take('a', 'b');
-    expect(notifier.expect(['a'], 10_000)).toBe(true);
+    expect(await notifier.expect(['a'], 10_000)).toBe(true);
     let reads = 0;
     const counted = {
       ...deps(),
@@ -156,17 +156,44 @@ describe('the order gate of an attempt', () => {
     expect(signalled).toEqual([]);
   });
 
-  test('no more runs are expected than its capacity; expectations that ran out make room', () => {
+  test('no more runs are expected than its capacity; expectations that ran out make room', async () => {
     let now = 0;
     const small = new OrderNotifier({ capacity: 3, now: () => now });
-    expect(small.expect(['a', 'b'], 1_000)).toBe(true);
-    expect(small.expect(['c', 'd'], 1_000)).toBe(false);
+    expect(await small.expect(['a', 'b'], 1_000)).toBe(true);
+    expect(await small.expect(['c', 'd'], 1_000)).toBe(false);
     expect(small.anyHere(['c'])).toBe(false);
     small.enter('a'); // running now, still counted
-    expect(small.expect(['c'], 1_000)).toBe(true);
+    expect(await small.expect(['c'], 1_000)).toBe(true);
     expect(small.anyHere(['b', 'c'])).toBe(true);
     now = 1_001; // b and c were never started here
     expect(small.anyHere(['b'])).toBe(false);
-    expect(small.expect(['e', 'f'], 1_000)).toBe(true);
+    expect(await small.expect(['e', 'f'], 1_000)).toBe(true);
+  });
+
+  test('a request without room waits for attempts here to end, behind those that asked before, for a while at most', async () => {
+    const small = new OrderNotifier({ capacity: 3 });
+    expect(await small.expect(['a', 'b', 'c'], 10_000)).toBe(true);
+    small.enter('a');
+    small.enter('b');
+    const admitted: string[] = [];
+    const first = small.expect(['d', 'e'], 10_000, 5_000).then((ok) => ok && admitted.push('d,e'));
+    // Would fit after one more ends, but asked after d and e: waits behind them.
+    const second = small.expect(['f'], 10_000, 5_000).then((ok) => ok && admitted.push('f'));
+    // More than the whole capacity: never fits, refused at once.
+    expect(await small.expect(['g', 'h', 'i', 'j'], 10_000, 5_000)).toBe(false);
+    small.leave('a');
+    await new Promise((r) => setImmediate(r));
+    expect(admitted).toEqual([]);
+    small.leave('b');
+    await first;
+    expect(admitted).toEqual(['d,e']);
+    expect(small.anyHere(['d', 'e'])).toBe(true);
+    small.enter('c');
+    small.leave('c');
+    await second;
+    expect(admitted).toEqual(['d,e', 'f']);
+    // No room within the wait: refused, nothing expected.
+    expect(await small.expect(['k'], 10_000, 50)).toBe(false);
+    expect(small.anyHere(['k'])).toBe(false);
   });
 });

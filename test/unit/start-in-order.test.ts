@@ -1,4 +1,4 @@
-import { CHAINED_START_DELAY_MS, startInRequestOrder } from '../../src/client/start-in-order';
+import { CHAINED_START_DELAY_MS, LOCAL_ROOM_WAIT_MS, startInRequestOrder } from '../../src/client/start-in-order';
 import type { ChainedBehind } from '../../src/client/start-delivery';
 import type { SettledDelivery } from '../../src/customerio/delivery-input';
 import { deliveryWorkflowId } from '../../src/shared/names';
@@ -90,8 +90,10 @@ describe('starting a request’s deliveries in their people’s order', () => {
     const expected: string[][] = [];
     let room = true;
     const local = {
-      expect(ids: string[], forMs: number) {
+      async expect(ids: string[], forMs: number, roomWithinMs?: number) {
         expect(forMs).toBe(14_000);
+        // The request waits for room a while before it chains them.
+        expect(roomWithinMs).toBe(LOCAL_ROOM_WAIT_MS);
         if (room) expected.push(ids);
         return room;
       },
@@ -143,7 +145,7 @@ describe('starting a request’s deliveries in their people’s order', () => {
         started[i] = behind;
         return i;
       },
-      { limit: 4, local: { expect: () => false } },
+      { limit: 4, local: { expect: async () => false } },
     );
     expect(results).toEqual([0, 1]);
     expect(started).toEqual([undefined, undefined]);
