@@ -51,6 +51,8 @@ export class OrderWait {
   private attempted = false;
   /** The attempt that saw the 2xx (or found it recorded) has already told the order book. */
   private finishedByAttempt = false;
+  /** Counted in the waits metric (once per run, however it waited). */
+  private counted = false;
 
   constructor(
     private readonly order: DeliveryOrder,
@@ -104,6 +106,8 @@ export class OrderWait {
     if (result.gated) {
       this.waitedMs += result.gated.ms;
       this.waitedFor ??= result.gated.for;
+      // A wait in the worker is a wait too, though it took no signal (npm start's usual one).
+      this.countWait();
     }
   }
 
@@ -124,7 +128,7 @@ export class OrderWait {
     }
     if (held === 0) {
       log.info('waiting for an earlier delivery of the same person', { waitingFor: waiting.waitingFor });
-      metricsSink.orderWaited(this.integrationId, this.order.barrier);
+      this.countWait();
     }
     if (this.received === mark) await condition(() => this.received > mark, left);
     this.waitedMs += Date.now() - now;
@@ -137,6 +141,12 @@ export class OrderWait {
     this.waitedMs = Math.max(0, Date.now() - startedAt);
     this.waitedFor = chainedBehind(this.order);
     this.shown = this.waitedFor;
+    this.countWait();
+  }
+
+  private countWait(): void {
+    if (this.counted) return;
+    this.counted = true;
     metricsSink.orderWaited(this.integrationId, this.order.barrier);
   }
 

@@ -1,9 +1,11 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+import { registry } from '../../src/observability/metrics';
 import { ORDERED_TASK_TIMEOUT_MS } from '../../src/shared/attempt-timing';
 import type { DeliveryResult } from '../../src/shared/delivery';
 import { type DeliveryHarness, startDeliveryHarness } from '../support/delivery-harness';
 import { httpClient } from '../support/http';
+import { eventually } from '../support/temporal';
 import { judgeRun, personEvents, requestsOf, roundByRound } from '../support/order-judge';
 
 const { EventType } = temporal.api.enums.v1;
@@ -19,6 +21,7 @@ const EVENTS = 10;
  */
 describe('a person’s later events waiting in the worker of npm start’s eager intake', () => {
   let h: DeliveryHarness;
+  let integrationId: string;
   const call = httpClient(() => h.baseUrl);
   const credentials = { siteId: 'local-wait-site', apiKey: 'local-wait-key' };
 
@@ -27,6 +30,7 @@ describe('a person’s later events waiting in the worker of npm start’s eager
     h.us.acceptCredentials(credentials);
     const installed = await h.installThroughApi({ name: 'local waits', credentials, appKey: 'local-wait-app' });
     expect(installed.status).toBe(201);
+    integrationId = installed.body.id as string;
   });
   afterAll(() => h.close());
 
@@ -89,6 +93,15 @@ describe('a person’s later events waiting in the worker of npm start’s eager
     }
     // Ten events of a person handed over in the same moment: most of them found their predecessor under way.
     expect(waitedHere).toBeGreaterThan(PEOPLE);
+    // Each of them is counted once as a wait (a deletion's with barrier="true"), though none took a signal. Sinks run
+    // as the worker completes the last activation, which may be after the client has seen the result: the count is
+    // waited for, then must not go past.
+    const counted = async () => {
+      const waits = await registry.getSingleMetric('signal_order_waits_total')!.get();
+      return waits.values.filter((v) => v.labels.integration_id === integrationId).reduce((sum, v) => sum + v.value, 0);
+    };
+    await eventually(async () => ((await counted()) === waitedHere ? true : undefined), 'the waits counted', 10_000);
+    expect(await counted()).toBe(waitedHere);
 
     // The record says what it waited for.
     const waiter = ids.find((_, i) => results[i]!.orderWait)!;
