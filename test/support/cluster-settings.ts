@@ -34,6 +34,20 @@ export async function startTemporalCluster(postgresUrl: string): Promise<{ clust
   return { cluster, address };
 }
 
+/** How many times each cluster was restarted: its script prints a line for each. */
+const restarts = new WeakMap<Running, number>();
+
+/**
+ * Restarts the cluster's server as a crash would (scripts/temporal-cluster on SIGUSR1: SIGKILL, then a new server on
+ * the same ports and databases), and waits until its frontend is healthy again.
+ */
+export async function restartTemporalCluster(cluster: Running, timeoutMs = 180_000): Promise<void> {
+  const count = (restarts.get(cluster) ?? 0) + 1;
+  restarts.set(cluster, count);
+  cluster.child.kill('SIGUSR1');
+  await cluster.waitFor(new RegExp(`(?:temporal cluster restarted[\\s\\S]*?){${count}}`), timeoutMs);
+}
+
 /** Stops a cluster still running: SIGTERM to the script alone stops the server, drops its databases and directory. */
 export async function stopTemporalCluster(cluster: Running | undefined): Promise<void> {
   if (!cluster || cluster.child.exitCode !== null) return;
