@@ -1,14 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { type DeliveryHarness, startDeliveryHarness } from '../support/delivery-harness';
 import { httpClient } from '../support/http';
-import {
-  judgeRun,
-  orderRequestKey,
-  personEvents,
-  requestsOf,
-  roundByRound,
-  closedOutcomes,
-} from '../support/order-judge';
+import { expectRunInOrder, handOverBatches } from '../support/order-assertions';
+import { orderRequestKey, personEvents, requestsOf, roundByRound, closedOutcomes } from '../support/order-judge';
 
 /**
  * Issue 16's adversarial run: 40 people × 8 events (identify first, six tracks, `User Deleted` last, which is
@@ -77,32 +71,14 @@ describe.each(INTAKES)('per-person order under a seeded 30 %% of 500s at Custome
       const requests = handover(perPerson);
       expect(requests.map((r) => r.length)).toEqual(Array(8).fill(40));
 
-      const workflowIds: string[] = [];
-      for (const batch of requests) {
-        const res = await call('POST', '/v1/batch', { token: h.pipelineKey, body: { batch } });
-        expect(res.status).toBe(202);
-        expect(res.body).toMatchObject({ accepted: batch.length, duplicates: 0 });
-        workflowIds.push(...res.body.deliveries.map((d: { workflow_id: string }) => d.workflow_id));
-      }
-      expect(new Set(workflowIds).size).toBe(PEOPLE * EVENTS);
+      const workflowIds = await handOverBatches(call, h.pipelineKey, requests);
+      expect(workflowIds).toHaveLength(PEOPLE * EVENTS);
 
       // Every delivery closes, as delivered: waited on each run's result, within one deadline for all of them.
       const outcomes = await closedOutcomes(h.client, workflowIds, CLOSE_WITHIN_MS);
       expect(outcomes).toEqual({ 'COMPLETED delivered': PEOPLE * EVENTS });
 
-      // What Customer.io saw of this run: adversarial (a fair share of 500s), complete (every event, the deletion
-      // included, answered 2xx), and in order.
-      const verdict = judgeRun(h.us.requests, tag);
-      expect(verdict.failed / verdict.requests).toBeGreaterThan(0.15);
-      expect(verdict).toEqual({
-        requests: verdict.requests,
-        failed: verdict.failed,
-        eventsSeen: PEOPLE * EVENTS,
-        peopleWithInversion: 0,
-        deletionsUndone: 0,
-        inverted: [],
-        undone: [],
-      });
+      expectRunInOrder(h.us.requests, tag, PEOPLE * EVENTS);
     },
     CLOSE_WITHIN_MS + 60_000,
   );
