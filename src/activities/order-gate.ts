@@ -18,6 +18,8 @@ export class OrderNotifier {
    * when that is believed): worth waiting for here, as one running is.
    */
   private readonly expected = new Map<string, number>();
+  /** Requests waiting for room to be expected here, first come first served. */
+  private readonly roomQueue: RoomRequest[] = [];
 
   /**
    * `capacity`: how many ordered runs may be expected or running here at once (a share of the worker's task slots:
@@ -28,9 +30,6 @@ export class OrderNotifier {
   private now(): number {
     return (this.options.now ?? Date.now)();
   }
-
-  /** Requests waiting for room to be expected here, first come first served. */
-  private readonly roomQueue: RoomRequest[] = [];
 
   /**
    * These runs are about to be started eagerly by this process (the intake of `npm start`): if there is room for them

@@ -78,19 +78,17 @@ export async function startInRequestOrder<T>(
       if (input.order) barriers.set(deliveryRunWorkflowId(input), input.order.barrier);
     return barriers;
   };
+  /** What a later delivery is started behind: the latest of what it waits for, and whether that is a deletion. */
+  const behindOf = (i: number, barriers: Map<string, boolean>, delayMs: number): ChainedBehind => {
+    const workflowId = chainedBehind(orders.get(i)!)!;
+    return { workflowId, barrier: barriers.get(workflowId) ?? false, delayMs };
+  };
   const ordered = deliveries.flatMap(({ input }) => (input.order ? [deliveryRunWorkflowId(input)] : []));
   // A waiter gives up on an expected run after its longest wait in the worker anyway.
   if (local && (await local.expect(ordered, attemptWaits(ORDERED_TASK_TIMEOUT_MS).gateMs, LOCAL_ROOM_WAIT_MS))) {
     const barriers = await barriersOf();
     return runLimited(
-      deliveries.map((_, i) => () => {
-        const order = orders.get(i);
-        const workflowId = order && chainedBehind(order)!;
-        return start(
-          i,
-          workflowId ? { workflowId, barrier: barriers.get(workflowId) ?? false, delayMs: 0 } : undefined,
-        );
-      }),
+      deliveries.map((_, i) => () => start(i, orders.has(i) ? behindOf(i, barriers, 0) : undefined)),
       options.limit,
     );
   }
@@ -106,10 +104,12 @@ export async function startInRequestOrder<T>(
     const barriers = await barriersOf();
     await phase(later, (i) => {
       const order = orders.get(i)!;
-      const workflowId = chainedBehind(order)!;
       // Never longer than it may be held before it goes ahead (order_wait_minutes), so an overtake is not late.
-      const delayMs = order.barrier ? CHAINED_START_DELAY_MS : Math.min(CHAINED_START_DELAY_MS, order.waitLimitMs);
-      return { workflowId, barrier: barriers.get(workflowId) ?? false, delayMs };
+      return behindOf(
+        i,
+        barriers,
+        order.barrier ? CHAINED_START_DELAY_MS : Math.min(CHAINED_START_DELAY_MS, order.waitLimitMs),
+      );
     });
     await chain.orderBook.waiting(later.map((i) => deliveryRunWorkflowId(deliveries[i]!.input)));
     const open = new Set((await chain.orderBook.unfinished(awaited)).map((e) => e.workflowId));

@@ -227,14 +227,7 @@ export class OrderBook {
     workflowId: string,
     waitFor: string[],
   ): Promise<{ delivered: boolean; unfinished: UnfinishedEntry[] }> {
-    const ids = [...new Set([workflowId, ...waitFor])];
-    const [one, two] = this.entriesByIds;
-    const rows =
-      ids.length === 1
-        ? await one(ids[0]!)
-        : ids.length === 2
-          ? await two(ids[0]!, ids[1]!)
-          : await entriesOf(this.db, ids);
+    const rows = await this.entries([workflowId, ...waitFor]);
     const delivered = rows.some((e) => e.workflow_id === workflowId && e.outcome === 'delivered');
     const awaited = new Set(waitFor);
     return { delivered, unfinished: unfinishedInOrder(rows.filter((e) => awaited.has(e.workflow_id))) };
@@ -242,7 +235,16 @@ export class OrderBook {
 
   /** Which of these entries have not finished yet, in chain order (an entry no longer kept has finished long ago). */
   async unfinished(workflowIds: string[]): Promise<UnfinishedEntry[]> {
-    return unfinishedInOrder(await entriesOf(this.db, workflowIds));
+    return unfinishedInOrder(await this.entries(workflowIds));
+  }
+
+  /** The entries of these runs: one or two (an attempt's usual reads) by a statement compiled once. */
+  private async entries(workflowIds: string[]): Promise<Rows> {
+    const ids = [...new Set(workflowIds)];
+    const [one, two] = this.entriesByIds;
+    if (ids.length === 1) return one(ids[0]!);
+    if (ids.length === 2) return two(ids[0]!, ids[1]!);
+    return entriesOf(this.db, ids);
   }
 
   /** A delivery's entry and its key's latest barrier; undefined when it was never ordered (or was pruned). */

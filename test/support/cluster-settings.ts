@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { eventually } from './eventually';
 import { exitWithin, killGroup, ROOT, runCommand, type Running } from './processes';
 
 /*
@@ -96,22 +97,6 @@ export interface ServiceProcesses {
  * readiness is read from their log lines), all at once as compose starts them: they share a fresh store and its
  * migrations. Resolves once every worker polls and the API listens.
  */
-/** Polls the API's readiness until it answers 200, or throws at the deadline with its last answer. */
-async function apiReady(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'no answer';
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
-      last = `${res.status} ${await res.text()}`;
-      if (res.ok) return;
-    } catch (err) {
-      last = String(err);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`the API was not ready within ${timeoutMs} ms (${url}: ${last})`);
-}
 
 export async function startServiceProcesses(env: Record<string, string>, workers: number): Promise<ServiceProcesses> {
   const started: ServiceProcesses = {
@@ -131,7 +116,11 @@ export async function startServiceProcesses(env: Record<string, string>, workers
     started.workerIdentities.push(...identities.map((m) => m[1]!));
     // Listening is not ready: on a loaded CI host its store can still be out of reach, and an install then answers 503
     // STORE_UNAVAILABLE (seen in fresh clones). Ready first, as a load balancer would wait.
-    await apiReady(`http://127.0.0.1:${env.PORT}/readyz`, 60_000);
+    await eventually(
+      async () => ((await fetch(`http://127.0.0.1:${env.PORT}/readyz`)).ok ? true : undefined),
+      'the API to be ready',
+      60_000,
+    );
     return started;
   } catch (err) {
     // The caller never gets the handles of a start that failed, so none may outlive it.

@@ -1,6 +1,8 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 
+export { eventually } from './eventually';
+
 /** The dev server started by global-setup.ts. */
 export function temporalAddress(): string {
   const address = process.env.TEMPORAL_TEST_ADDRESS;
@@ -28,25 +30,4 @@ export function installTestRuntime(): void {
 export async function connectTestEnvironment(): Promise<TestWorkflowEnvironment> {
   installTestRuntime();
   return TestWorkflowEnvironment.createFromExistingServer({ address: temporalAddress(), namespace: 'default' });
-}
-
-/** Polls `probe` until it returns a value, or fails at the deadline (visibility is eventually consistent). */
-export async function eventually<T>(
-  probe: () => Promise<T | undefined>,
-  what: string,
-  timeoutMs = 15_000,
-  everyMs = 250,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
 }
