@@ -1,4 +1,5 @@
 import type { Logger } from '../logger';
+import type { DeliveryFilter } from './query';
 import type { DeliverySummary } from './records';
 import type { DeliveryService } from './service';
 
@@ -9,8 +10,8 @@ interface LiveFeedOptions {
   recentMs?: number;
   pageSize?: number;
   /**
-   * Pages one poll may read. Visibility lists running runs first: with more than a page of recent running deliveries
-   * in the namespace (a busy minute), the ones that closed fell off the first page and never showed as done.
+   * Pages one poll may read: all but one for the runs that closed since the last poll (more than a page of them in a
+   * busy second), one for the running ones.
    */
   maxPages?: number;
   logger?: Logger;
@@ -77,18 +78,18 @@ export class LiveFeed {
     // Overlap the previous window: visibility is eventually consistent, and duplicates are filtered below.
     const since = new Date((this.lastPollStart ?? started - this.recentMs) - 3_000).toISOString();
     const recentSince = new Date(started - this.recentMs).toISOString();
+    const maxPages = this.options.maxPages ?? 5;
     try {
-      const data: DeliverySummary[] = [];
-      let cursor: string | undefined;
-      for (let pages = 0; pages < (this.options.maxPages ?? 5); pages++) {
-        const page = await this.deliveries.list(
-          { changedSince: { since, recentSince } },
-          { limit: this.options.pageSize ?? 200, ...(cursor ? { cursor } : {}) },
-        );
-        data.push(...page.data);
-        if (!page.next_cursor) break;
-        cursor = page.next_cursor;
-      }
+      // Closes first, in their own query: visibility lists running runs first, so in one query a busy namespace's
+      // running runs (an outage: thousands retrying) filled the pages and a close, a run's last change, never showed.
+      const closed = await this.read({ closedSince: since }, Math.max(1, maxPages - 1));
+      // Running runs started recently (new ones among them), re-read each poll so their early changes show; in the
+      // pages the closes left.
+      const running = await this.read(
+        { running: true, since: since < recentSince ? since : recentSince },
+        Math.max(1, maxPages - closed.pages),
+      );
+      const data = [...closed.data, ...running.data];
       this.lastPollStart = started;
       this.delayMs = this.pollMs;
       const changed = data.filter((row) => this.changed(row, started));
@@ -99,6 +100,24 @@ export class LiveFeed {
       this.delayMs = Math.min(this.delayMs * 2, 30_000);
       this.options.logger?.warn({ err: (err as Error).message, nextPollMs: this.delayMs }, 'live events poll failed');
     }
+  }
+
+  /** Up to `maxPages` pages of deliveries matching `filter`, and how many pages that took. */
+  private async read(filter: DeliveryFilter, maxPages: number): Promise<{ data: DeliverySummary[]; pages: number }> {
+    const data: DeliverySummary[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    while (pages < maxPages) {
+      pages++;
+      const page = await this.deliveries.list(filter, {
+        limit: this.options.pageSize ?? 200,
+        ...(cursor ? { cursor } : {}),
+      });
+      data.push(...page.data);
+      if (!page.next_cursor) break;
+      cursor = page.next_cursor;
+    }
+    return { data, pages };
   }
 
   private changed(row: DeliverySummary, at: number): boolean {

@@ -30,8 +30,8 @@ export interface DeliveryFilter {
   running?: boolean;
   /** true: only late deliveries (LateEventAgeHours set); false: only the others. */
   late?: boolean;
-  /** For the live feed: runs started or closed at/after this time, or still running and started after `recentSince`. */
-  changedSince?: { since: string; recentSince: string };
+  /** ISO 8601; runs closed at or after this time (the live feed's changes). */
+  closedSince?: string;
 }
 
 /** A string literal for Temporal's visibility query language. */
@@ -65,11 +65,6 @@ export function deliveryQuery(filter: DeliveryFilter = {}): string {
   if (filter.late === false) clauses.push(`${LateEventAgeHoursKey.name} IS NULL`);
   if (filter.running === true) clauses.push(`ExecutionStatus = 'Running'`);
   if (filter.running === false) clauses.push(`ExecutionStatus != 'Running'`);
-  if (filter.changedSince) {
-    const { since, recentSince } = filter.changedSince;
-    clauses.push(
-      `(StartTime >= ${literal(since)} OR CloseTime >= ${literal(since)} OR (ExecutionStatus = 'Running' AND StartTime >= ${literal(recentSince)}))`,
-    );
-  }
+  if (filter.closedSince) clauses.push(`CloseTime >= ${literal(filter.closedSince)}`);
   return clauses.join(' AND ');
 }

@@ -25,7 +25,7 @@ function holdSnapshots(deliveries: DeliveryService) {
   let gate = new Promise<void>((r) => (release = r));
   let held = 0;
   const spy = jest.spyOn(deliveries, 'list').mockImplementation(async (filter, page) => {
-    if (!filter.changedSince && page.limit === 50) {
+    if (!filter.closedSince && !filter.running && page.limit === 50) {
       held++;
       await gate;
     }
