@@ -38,6 +38,12 @@ export const ORDERED_TASK_TIMEOUT_MS = 30_000;
  */
 const SPARE_SHARE = 0.3;
 
+/**
+ * The longest an attempt holds its workflow task by design: all of an ordered run's task timeout but the spare share
+ * (21 s). The SDK warns of any task held over 5 s (TMPRL1104); the worker warns only past this.
+ */
+export const LONGEST_TASK_HOLD_MS = Math.floor(ORDERED_TASK_TIMEOUT_MS * (1 - SPARE_SHARE));
+
 /** The longest CUSTOMERIO_HTTP_TIMEOUT_MS that leaves that margin: 5 s. */
 export const MAX_HTTP_TIMEOUT_MS = Math.floor(DELIVERY_TASK_TIMEOUT_MS * (1 - SPARE_SHARE)) - DEFER_AFTER_MS;
 

@@ -2,6 +2,7 @@ import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporali
 import { Runtime } from '@temporalio/worker';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import { LONGEST_TASK_HOLD_MS } from '../shared/attempt-timing';
 
 const PINO_LEVEL: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
   TRACE: 'trace',
@@ -37,19 +38,34 @@ class PinoTemporalLogger implements TemporalLogger {
 let installed = false;
 
 /**
+ * An ordered attempt waiting in the worker holds its task for up to LONGEST_TASK_HOLD_MS by design: at the SDK's 5 s
+ * (TMPRL1104) every backlog would warn once per run. The native core reads this variable when it first needs it; an
+ * operator's own value stands.
+ */
+export function holdTaskDurationWarning(env: NodeJS.ProcessEnv = process.env): void {
+  env.TEMPORAL_WORKFLOW_TASK_DURATION_WARN_SECONDS ??= String(Math.ceil(LONGEST_TASK_HOLD_MS / 1000));
+}
+
+/**
  * Once per process, before any worker or native connection exists. The SDK leaves SIGINT/SIGTERM alone: the entry
  * point orders the shutdown (src/service/process.ts). With `metricsAddress` (host:port) the SDK serves its own
  * Prometheus metrics there: its exporter runs in the native runtime, outside prom-client's registry.
  */
 export function installTemporalRuntime(logger: Logger, options: { metricsAddress?: string } = {}): void {
   if (installed) return;
+  holdTaskDurationWarning();
+  const level = quieter(logger.level);
+  const coreLevel = (Object.keys(PINO_LEVEL) as LogLevel[]).find((l) => PINO_LEVEL[l] === level) ?? 'WARN';
   Runtime.install({
     // The SDK's info lines (bundle statistics, state changes) drown the service's own; keep its warnings and errors.
-    logger: new PinoTemporalLogger(logger.child({ component: 'temporal' }, { level: quieter(logger.level) })),
+    logger: new PinoTemporalLogger(logger.child({ component: 'temporal' }, { level })),
     shutdownSignals: [],
-    ...(options.metricsAddress
-      ? {
-          telemetryOptions: {
+    telemetryOptions: {
+      // Unforwarded, the native core prints its own coloured text lines among the service's JSON ones (during a
+      // Temporal outage, several a second per poller); forwarded, they go through pino like the rest.
+      logging: { forward: {}, filter: { core: coreLevel, other: 'ERROR' } },
+      ...(options.metricsAddress
+        ? {
             metrics: {
               // Prometheus' own conventions (seconds, _total), as prom-client writes the service's metrics.
               prometheus: {
@@ -59,9 +75,9 @@ export function installTemporalRuntime(logger: Logger, options: { metricsAddress
                 useSecondsForDurations: true,
               },
             },
-          },
-        }
-      : {}),
+          }
+        : {}),
+    },
   });
   installed = true;
 }

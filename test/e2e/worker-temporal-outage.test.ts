@@ -1,0 +1,123 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config';
+import { type DevServer, freePort, startDevServer } from '../../src/temporal/dev-server';
+import { FakeCustomerIo } from '../support/fake-customerio';
+import { httpClient } from '../support/http';
+import { exitWithin, runNode } from '../support/processes';
+
+interface LogLine {
+  level: number;
+  msg: string;
+  component?: string;
+  sdkComponent?: string;
+}
+
+/** Every line a process printed, as JSON: a line that is not JSON fails the test (a log shipper could not read it). */
+function jsonLines(output: string): LogLine[] {
+  return output
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => {
+      try {
+        return JSON.parse(line) as LogLine;
+      } catch {
+        throw new Error(`a log line that is not JSON: ${line.slice(0, 300)}`);
+      }
+    });
+}
+
+/**
+ * `npm run worker` through a Temporal outage, on a Temporal server of its own (the shared one cannot go down): the
+ * worker stays up, tells of the outage in its JSON log (the SDK's native core's warnings go through pino, not as
+ * coloured text of their own), and delivers again once Temporal is back.
+ */
+describe('the worker through a Temporal outage', () => {
+  let dir: string;
+  let fake: FakeCustomerIo;
+  let server: DevServer | undefined;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'signal-temporal-outage-'));
+    fake = await FakeCustomerIo.start({ region: 'us', credentials: [{ siteId: 'outage-site', apiKey: 'outage-key' }] });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await fake.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('stays up, logs the outage as JSON, and delivers once Temporal is back', async () => {
+    const temporalPort = await freePort();
+    const startTemporal = () =>
+      startDevServer({
+        port: temporalPort,
+        dbFile: join(dir, 'temporal.db'),
+        namespace: loadConfig({}).TEMPORAL_NAMESPACE,
+        logLevel: 'error',
+      });
+    server = await startTemporal();
+    const port = await freePort();
+    const env = {
+      TEMPORAL_ADDRESS: server.address,
+      TEMPORAL_TASK_QUEUE: `outage-${randomUUID()}`,
+      DATABASE_URL: `sqlite:${join(dir, 'signal.db')}`,
+      ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      SIGNAL_ADMIN_TOKEN: 'outage-admin-token',
+      SIGNAL_PIPELINE_KEY: 'outage-pipeline-key',
+      CUSTOMERIO_TRACK_URL_US: fake.url,
+      PORT: String(port),
+      LOG_LEVEL: 'info',
+    };
+    const worker = runNode('worker/main', env);
+    const api = runNode('api/main', env);
+    try {
+      await worker.waitFor(/delivery worker running/);
+      await api.waitFor(/Server listening/);
+
+      await server.stop();
+      server = undefined;
+      // The native core's warning of its failing polls, through pino: a JSON line with pino's level for warn.
+      await worker.waitFor(/"level":40,[^\n]*"component":"temporal"[^\n]*poll_(workflow|activity)_task_queue/, 30_000);
+      expect(worker.child.exitCode).toBeNull();
+
+      server = await startTemporal();
+      const call = httpClient(() => `http://127.0.0.1:${port}`);
+      const installed = await call('POST', '/v1/admin/integration-catalog/customer_io/install', {
+        token: 'outage-admin-token',
+        body: {
+          name: 'Outage',
+          config: { site_id: 'outage-site', api_key: 'a', tracking_api_key: 'outage-key', region: 'us' },
+        },
+      });
+      expect(installed.status).toBe(201);
+      const sent = await call('POST', '/v1/events', {
+        token: 'outage-pipeline-key',
+        body: { type: 'track', event: 'After Outage', userId: 'u-outage' },
+      });
+      expect(sent.status).toBe(202);
+      const [request] = await fake.waitForRequests(1, {
+        match: (r) => r.path === '/api/v1/customers/u-outage/events',
+      });
+      expect(request!.method).toBe('POST');
+      expect(request!.authorized).toBe(true);
+      expect(request!.json).toMatchObject({ name: 'After Outage' });
+    } finally {
+      worker.child.kill('SIGTERM');
+      api.child.kill('SIGTERM');
+    }
+    expect(await exitWithin(worker, 30_000)).toBe(0);
+    expect(await exitWithin(api, 30_000)).toBe(0);
+
+    const lines = jsonLines(worker.output());
+    const coreWarnings = lines.filter((l) => l.component === 'temporal' && l.sdkComponent === 'core' && l.level === 40);
+    expect(coreWarnings.length).toBeGreaterThan(0);
+    expect(lines.map((l) => l.msg)).toContain('delivery worker stopped');
+    jsonLines(api.output());
+    for (const text of [worker.output(), api.output()]) {
+      for (const secret of ['outage-key', 'outage-admin-token', 'outage-pipeline-key', env.ENCRYPTION_KEY])
+        expect(text).not.toContain(secret);
+    }
+  });
+});
