@@ -1,12 +1,10 @@
-import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config';
 import { type DevServer, freePort, startDevServer } from '../../src/temporal/dev-server';
 import { FakeCustomerIo } from '../support/fake-customerio';
-import { httpClient } from '../support/http';
-import { exitWithin, runNode } from '../support/processes';
+import { startSplitProcesses } from '../support/split-processes';
 
 interface LogLine {
   level: number;
@@ -58,45 +56,21 @@ describe('the worker through a Temporal outage', () => {
         logLevel: 'error',
       });
     server = await startTemporal();
-    const port = await freePort();
-    const env = {
-      TEMPORAL_ADDRESS: server.address,
-      TEMPORAL_TASK_QUEUE: `outage-${randomUUID()}`,
-      DATABASE_URL: `sqlite:${join(dir, 'signal.db')}`,
-      ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      SIGNAL_ADMIN_TOKEN: 'outage-admin-token',
-      SIGNAL_PIPELINE_KEY: 'outage-pipeline-key',
-      CUSTOMERIO_TRACK_URL_US: fake.url,
-      PORT: String(port),
-      LOG_LEVEL: 'info',
-    };
-    const worker = runNode('worker/main', env);
-    const api = runNode('api/main', env);
+    const split = await startSplitProcesses({ name: 'outage', temporalAddress: server.address, dir, fake });
+    let exits: (number | null)[];
     try {
-      await worker.waitFor(/delivery worker running/);
-      await api.waitFor(/Server listening/);
-
       await server.stop();
       server = undefined;
       // The native core's warning of its failing polls, through pino: a JSON line with pino's level for warn.
-      await worker.waitFor(/"level":40,[^\n]*"component":"temporal"[^\n]*poll_(workflow|activity)_task_queue/, 30_000);
-      expect(worker.child.exitCode).toBeNull();
+      await split.worker.waitFor(
+        /"level":40,[^\n]*"component":"temporal"[^\n]*poll_(workflow|activity)_task_queue/,
+        30_000,
+      );
+      expect(split.worker.child.exitCode).toBeNull();
 
       server = await startTemporal();
-      const call = httpClient(() => `http://127.0.0.1:${port}`);
-      const installed = await call('POST', '/v1/admin/integration-catalog/customer_io/install', {
-        token: 'outage-admin-token',
-        body: {
-          name: 'Outage',
-          config: { site_id: 'outage-site', api_key: 'a', tracking_api_key: 'outage-key', region: 'us' },
-        },
-      });
-      expect(installed.status).toBe(201);
-      const sent = await call('POST', '/v1/events', {
-        token: 'outage-pipeline-key',
-        body: { type: 'track', event: 'After Outage', userId: 'u-outage' },
-      });
-      expect(sent.status).toBe(202);
+      expect(await split.install()).toBe(201);
+      expect(await split.track('After Outage', 'u-outage')).toBe(202);
       const [request] = await fake.waitForRequests(1, {
         match: (r) => r.path === '/api/v1/customers/u-outage/events',
       });
@@ -104,20 +78,17 @@ describe('the worker through a Temporal outage', () => {
       expect(request!.authorized).toBe(true);
       expect(request!.json).toMatchObject({ name: 'After Outage' });
     } finally {
-      worker.child.kill('SIGTERM');
-      api.child.kill('SIGTERM');
+      exits = await split.stop();
     }
-    expect(await exitWithin(worker, 30_000)).toBe(0);
-    expect(await exitWithin(api, 30_000)).toBe(0);
+    expect(exits).toEqual([0, 0]);
 
-    const lines = jsonLines(worker.output());
+    const lines = jsonLines(split.worker.output());
     const coreWarnings = lines.filter((l) => l.component === 'temporal' && l.sdkComponent === 'core' && l.level === 40);
     expect(coreWarnings.length).toBeGreaterThan(0);
     expect(lines.map((l) => l.msg)).toContain('delivery worker stopped');
-    jsonLines(api.output());
-    for (const text of [worker.output(), api.output()]) {
-      for (const secret of ['outage-key', 'outage-admin-token', 'outage-pipeline-key', env.ENCRYPTION_KEY])
-        expect(text).not.toContain(secret);
+    jsonLines(split.api.output());
+    for (const text of [split.worker.output(), split.api.output()]) {
+      for (const secret of split.secrets) expect(text).not.toContain(secret);
     }
   });
 });
