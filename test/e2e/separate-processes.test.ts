@@ -9,17 +9,20 @@ import { temporalAddress } from '../support/temporal';
 describe('worker and API as separate processes', () => {
   let dir: string;
   let fake: FakeCustomerIo;
+  let split: Awaited<ReturnType<typeof startSplitProcesses>> | undefined;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'signal-split-'));
     fake = await FakeCustomerIo.start({ region: 'us', credentials: [{ siteId: 'split-site', apiKey: 'split-key' }] });
   });
   afterAll(async () => {
+    split?.kill();
     await fake.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
+  // Its deadline is past the startup's and the 30 s exit deadline: a process that hangs fails with its own output.
   test('deliver an event end to end, then both stop cleanly on SIGTERM', async () => {
-    const split = await startSplitProcesses({ name: 'split', temporalAddress: temporalAddress(), dir, fake });
+    split = await startSplitProcesses({ name: 'split', temporalAddress: temporalAddress(), dir, fake });
     let exits: (number | null)[];
     try {
       expect(await split.install()).toBe(201);
@@ -33,5 +36,5 @@ describe('worker and API as separate processes', () => {
     for (const text of [split.worker.output(), split.api.output()]) {
       for (const secret of split.secrets) expect(text).not.toContain(secret);
     }
-  });
+  }, 120_000);
 });

@@ -35,17 +35,20 @@ function jsonLines(output: string): LogLine[] {
 describe('the worker through a Temporal outage', () => {
   let dir: string;
   let fake: FakeCustomerIo;
+  let split: Awaited<ReturnType<typeof startSplitProcesses>> | undefined;
   let server: DevServer | undefined;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'signal-temporal-outage-'));
     fake = await FakeCustomerIo.start({ region: 'us', credentials: [{ siteId: 'outage-site', apiKey: 'outage-key' }] });
   });
   afterAll(async () => {
+    split?.kill();
     await server?.stop();
     await fake.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
+  // Its deadline is past the startup's and the 30 s exit deadline: a process that hangs fails with its own output.
   test('stays up, logs the outage as JSON, and delivers once Temporal is back', async () => {
     const temporalPort = await freePort();
     const startTemporal = () =>
@@ -56,7 +59,7 @@ describe('the worker through a Temporal outage', () => {
         logLevel: 'error',
       });
     server = await startTemporal();
-    const split = await startSplitProcesses({ name: 'outage', temporalAddress: server.address, dir, fake });
+    split = await startSplitProcesses({ name: 'outage', temporalAddress: server.address, dir, fake });
     let exits: (number | null)[];
     try {
       await server.stop();
@@ -90,5 +93,5 @@ describe('the worker through a Temporal outage', () => {
     for (const text of [split.worker.output(), split.api.output()]) {
       for (const secret of split.secrets) expect(text).not.toContain(secret);
     }
-  });
+  }, 120_000);
 });

@@ -61,7 +61,11 @@ export async function startSplitProcesses(options: {
       });
       return sent.status;
     },
-    /** SIGTERM to both; their exit codes. */
+    /** SIGKILL to whichever still runs: for afterAll, so a test that timed out leaves no process behind. */
+    kill(): void {
+      for (const p of processes) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+    },
+    /** SIGTERM to both; their exit codes (one that does not exit within 30 s is killed, and fails with its output). */
     async stop(): Promise<(number | null)[]> {
       for (const p of processes) p.child.kill('SIGTERM');
       return Promise.all(processes.map((p) => exitWithin(p, 30_000)));
