@@ -27,7 +27,7 @@ describe('worker and API as separate processes', () => {
     try {
       expect(await split.install()).toBe(201);
       expect(await split.track('Split', 'u-split')).toBe(202);
-      await fake.waitForRequests(1, { match: (r) => r.path === '/api/v1/customers/u-split/events' });
+      await split.told(fake.waitForRequests(1, { match: (r) => r.path === '/api/v1/customers/u-split/events' }));
     } finally {
       exits = await split.stop();
     }

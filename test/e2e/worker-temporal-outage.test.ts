@@ -74,9 +74,9 @@ describe('the worker through a Temporal outage', () => {
       server = await startTemporal();
       expect(await split.install()).toBe(201);
       expect(await split.track('After Outage', 'u-outage')).toBe(202);
-      const [request] = await fake.waitForRequests(1, {
-        match: (r) => r.path === '/api/v1/customers/u-outage/events',
-      });
+      const [request] = await split.told(
+        fake.waitForRequests(1, { match: (r) => r.path === '/api/v1/customers/u-outage/events' }),
+      );
       expect(request!.method).toBe('POST');
       expect(request!.authorized).toBe(true);
       expect(request!.json).toMatchObject({ name: 'After Outage' });

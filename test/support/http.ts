@@ -13,6 +13,8 @@ export interface CallOptions {
   /** Sent as-is (for malformed JSON). */
   raw?: string;
   headers?: Record<string, string>;
+  /** Fails the call after this long (a hung server then fails the test where it hung, not at jest's deadline). */
+  timeoutMs?: number;
 }
 
 /** Real HTTP against the service; every response text is also kept in `seen` for secret scans. */
@@ -24,7 +26,12 @@ export function httpClient(baseUrl: () => string, seen: string[] = []) {
     if (options.raw !== undefined) body = options.raw;
     else if (options.body !== undefined) body = JSON.stringify(options.body);
     if (body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
-    const res = await fetch(baseUrl() + path, { method, headers, ...(body !== undefined ? { body } : {}) });
+    const res = await fetch(baseUrl() + path, {
+      method,
+      headers,
+      ...(body !== undefined ? { body } : {}),
+      ...(options.timeoutMs !== undefined ? { signal: AbortSignal.timeout(options.timeoutMs) } : {}),
+    });
     const text = await res.text();
     seen.push(text);
     let parsed: unknown;

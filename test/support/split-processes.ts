@@ -5,6 +5,9 @@ import type { FakeCustomerIo } from './fake-customerio';
 import { httpClient } from './http';
 import { exitWithin, type Running, runNode } from './processes';
 
+/** Far longer than an install or an intake request takes; short of the tests' own deadline. */
+const CALL_TIMEOUT_MS = 20_000;
+
 /**
  * `npm run worker` and `npm run api` as separate processes on one Temporal server and one SQLite file in `dir`, with
  * secrets named after `name`: the fake Customer.io must accept site `<name>-site` with key `<name>-key`.
@@ -32,6 +35,12 @@ export async function startSplitProcesses(options: {
   const api = runNode('api/main', env);
   const call = httpClient(() => `http://127.0.0.1:${port}`);
   const processes: Running[] = [worker, api];
+  /** A call that failed (timed out, say) fails with what both processes printed. */
+  const told = <T>(pending: Promise<T>): Promise<T> =>
+    pending.catch((err: unknown) => {
+      const outputs = processes.map((p) => p.output().slice(-3000)).join('\n--- api/main ---\n');
+      throw new Error(`${String(err)}\n--- worker/main ---\n${outputs}`);
+    });
   try {
     await worker.waitFor(/delivery worker running/);
     await api.waitFor(/Server listening/);
@@ -42,23 +51,31 @@ export async function startSplitProcesses(options: {
   return {
     worker,
     api,
+    /** `pending`, failing with what both processes printed when it fails (a wait at the fake Customer.io, say). */
+    told,
     /** Installs the integration through the API; its answer's status. */
     async install(): Promise<number> {
-      const installed = await call('POST', '/v1/admin/integration-catalog/customer_io/install', {
-        token: env.SIGNAL_ADMIN_TOKEN,
-        body: {
-          name,
-          config: { site_id: `${name}-site`, api_key: 'a', tracking_api_key: `${name}-key`, region: 'us' },
-        },
-      });
+      const installed = await told(
+        call('POST', '/v1/admin/integration-catalog/customer_io/install', {
+          token: env.SIGNAL_ADMIN_TOKEN,
+          body: {
+            name,
+            config: { site_id: `${name}-site`, api_key: 'a', tracking_api_key: `${name}-key`, region: 'us' },
+          },
+          timeoutMs: CALL_TIMEOUT_MS,
+        }),
+      );
       return installed.status;
     },
     /** Hands a track event of `userId` to the intake; its answer's status. */
     async track(event: string, userId: string): Promise<number> {
-      const sent = await call('POST', '/v1/events', {
-        token: env.SIGNAL_PIPELINE_KEY,
-        body: { type: 'track', event, userId },
-      });
+      const sent = await told(
+        call('POST', '/v1/events', {
+          token: env.SIGNAL_PIPELINE_KEY,
+          body: { type: 'track', event, userId },
+          timeoutMs: CALL_TIMEOUT_MS,
+        }),
+      );
       return sent.status;
     },
     /** SIGKILL to whichever still runs: for afterAll, so a test that timed out leaves no process behind. */
