@@ -10,8 +10,8 @@ interface LiveFeedOptions {
   recentMs?: number;
   pageSize?: number;
   /**
-   * Pages one poll may read: all but one for the runs that closed since the last poll (more than a page of them in a
-   * busy second), one for the running ones.
+   * Pages one poll may read: up to all but one for the runs that closed since the last poll (more than a page of them
+   * in a busy second), the rest (at least one) for the running ones.
    */
   maxPages?: number;
   logger?: Logger;
