@@ -76,8 +76,8 @@ export class LiveFeed {
   private async poll(): Promise<void> {
     const started = this.now();
     // Overlap the previous window: visibility is eventually consistent, and duplicates are filtered below.
-    const since = new Date((this.lastPollStart ?? started - this.recentMs) - 3_000).toISOString();
-    const recentSince = new Date(started - this.recentMs).toISOString();
+    const sinceMs = (this.lastPollStart ?? started - this.recentMs) - 3_000;
+    const since = new Date(sinceMs).toISOString();
     const maxPages = this.options.maxPages ?? 5;
     try {
       // Closes first, in their own query: visibility lists running runs first, so in one query a busy namespace's
@@ -86,7 +86,7 @@ export class LiveFeed {
       // Running runs started recently (new ones among them), re-read each poll so their early changes show; in the
       // pages the closes left.
       const running = await this.read(
-        { running: true, since: since < recentSince ? since : recentSince },
+        { running: true, since: new Date(Math.min(sinceMs, started - this.recentMs)).toISOString() },
         Math.max(1, maxPages - closed.pages),
       );
       const data = [...closed.data, ...running.data];

@@ -38,8 +38,13 @@ export async function startSplitProcesses(options: {
   /** A call that failed (timed out, say) fails with what both processes printed. */
   const told = <T>(pending: Promise<T>): Promise<T> =>
     pending.catch((err: unknown) => {
-      const outputs = processes.map((p) => p.output().slice(-3000)).join('\n--- api/main ---\n');
-      throw new Error(`${String(err)}\n--- worker/main ---\n${outputs}`);
+      const printed = [
+        `--- worker/main ---`,
+        worker.output().slice(-3000),
+        `--- api/main ---`,
+        api.output().slice(-3000),
+      ];
+      throw new Error([String(err), ...printed].join('\n'));
     });
   try {
     await worker.waitFor(/delivery worker running/);
